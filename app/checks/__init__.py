@@ -1,0 +1,1 @@
+"""Verity checks: one module per check, all listed in `app.checks.registry`."""

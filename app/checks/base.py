@@ -1,0 +1,256 @@
+"""What a check is: file checks read one file, repo checks read every file's facts."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import functools
+import io
+import tokenize
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import yaml
+
+from app.engine.model import Domain, FileFacts, RawFinding, Rule, Severity
+from config.policy import Policy
+
+N = TypeVar("N", bound=ast.AST)
+
+# File kinds, decided by path alone (see `classify`).
+PYTHON = frozenset({"python"})
+YAML_KINDS = frozenset({"yaml", "workflow"})
+WORKFLOW = frozenset({"workflow"})
+DOCKERFILE = frozenset({"dockerfile"})
+MARKDOWN = frozenset({"markdown"})
+ANY_TEXT = frozenset(
+    {"python", "yaml", "workflow", "dockerfile", "markdown", "toml", "json", "env", "requirements", "text"}
+)
+
+
+def classify(path: str) -> str:
+    """Return the kind of a file from its path."""
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower.endswith((".py", ".pyi")):
+        return "python"
+    if path.startswith(".github/workflows/") and lower.endswith((".yml", ".yaml")):
+        return "workflow"
+    if lower.endswith((".yml", ".yaml")):
+        return "yaml"
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return "dockerfile"
+    if lower.endswith((".md", ".markdown")):
+        return "markdown"
+    if lower.endswith(".toml"):
+        return "toml"
+    if lower.endswith(".json"):
+        return "json"
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return "env"
+    if lower.startswith("requirements") and lower.endswith((".txt", ".in")):
+        return "requirements"
+    return "text"
+
+
+def rule(code: str, name: str, domain: Domain, severity: Severity, doc: str | None) -> Rule:
+    """Build a check's rule from its module docstring."""
+    if not doc:
+        raise ValueError(f"{code} has no documentation")
+    return Rule(code=code, name=name, domain=domain, severity=severity, doc=doc.strip())
+
+
+class FileContext:
+    """One file's text and lazily parsed forms, shared by every check that reads it."""
+
+    def __init__(self, path: str, text: str, kind: str | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.kind = kind or classify(path)
+        self.lines = text.splitlines()
+        self._nodes: dict[type[ast.AST], list[ast.AST]] | None = None
+        self._parents: dict[int, ast.AST] | None = None
+
+    @property
+    def name(self) -> str:
+        """Return the file's base name."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @functools.cached_property
+    def tree(self) -> ast.Module | None:
+        """Return the Python syntax tree, or None when the file is not Python or does not parse."""
+        if self.kind != "python":
+            return None
+        try:
+            return ast.parse(self.text, filename=self.path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
+    @functools.cached_property
+    def syntax_error(self) -> str | None:
+        """Return why a Python file does not parse, or None."""
+        if self.kind != "python":
+            return None
+        try:
+            ast.parse(self.text, filename=self.path)
+        except SyntaxError as exc:
+            return f"line {exc.lineno}: {exc.msg}"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return type(exc).__name__
+        return None
+
+    def nodes(self, kind: type[N]) -> list[N]:
+        """Return every node of one type, from a single walk of the tree shared by all checks."""
+        if self._nodes is None:
+            index: dict[type[ast.AST], list[ast.AST]] = {}
+            if self.tree is not None:
+                for node in ast.walk(self.tree):
+                    index.setdefault(type(node), []).append(node)
+            self._nodes = index
+        found: list[N] = []
+        for node_type, nodes in self._nodes.items():
+            if issubclass(node_type, kind):
+                found.extend(nodes)  # type: ignore[arg-type]
+        return found
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """Return a node's parent in the tree."""
+        if self._parents is None:
+            parents: dict[int, ast.AST] = {}
+            if self.tree is not None:
+                for outer in ast.walk(self.tree):
+                    for child in ast.iter_child_nodes(outer):
+                        parents[id(child)] = outer
+            self._parents = parents
+        return self._parents.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterable[ast.AST]:
+        """Yield a node's ancestors, nearest first."""
+        current = self.parent(node)
+        while current is not None:
+            yield current
+            current = self.parent(current)
+
+    @functools.cached_property
+    def yaml_documents(self) -> list[Any]:
+        """Return the YAML documents of the file (safe loader); raise yaml.YAMLError if it does not parse."""
+        return [doc for doc in yaml.safe_load_all(self.text) if doc is not None]
+
+    @functools.cached_property
+    def comments(self) -> dict[int, str]:
+        """Return Python comments by line number (empty when the file does not tokenize)."""
+        found: dict[int, str] = {}
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if tok.type == tokenize.COMMENT:
+                    found[tok.start[0]] = tok.string
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            pass
+        return found
+
+    def line_text(self, line: int) -> str:
+        """Return the text of a 1-based line, or an empty string."""
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+FileFinder = Callable[[FileContext], Iterable[RawFinding]]
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """A check that reads one file at a time; its results are cached by blob SHA."""
+
+    rule: Rule
+    kinds: frozenset[str]
+    find: FileFinder
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """Collects JSON-able facts from one file for repo checks and metrics (cached like findings)."""
+
+    key: str
+    kinds: frozenset[str]
+    extract: Callable[[FileContext], Any]
+
+
+@dataclass(frozen=True)
+class RepoFinding:
+    """A finding a repo check reports, located in one file."""
+
+    path: str
+    finding: RawFinding
+
+
+@dataclass
+class RepoView:
+    """Everything a repo check or metric may read about one snapshot."""
+
+    files: Mapping[str, FileFacts]
+    all_paths: frozenset[str]
+    policy: Policy
+    _tests: dict[str, bool] = field(default_factory=dict)
+
+    def is_test(self, path: str) -> bool:
+        """Return whether a path is a test file under the policy's test globs."""
+        cached = self._tests.get(path)
+        if cached is None:
+            cached = matches_any(path, self.policy.paths.tests)
+            self._tests[path] = cached
+        return cached
+
+    def python_files(self) -> list[FileFacts]:
+        """Return the facts of every Python file, in path order."""
+        return [f for p, f in sorted(self.files.items()) if f.kind == "python"]
+
+    def data(self, path: str, key: str, default: Any = None) -> Any:
+        """Return one extractor's data for a file."""
+        facts = self.files.get(path)
+        return default if facts is None else facts.data.get(key, default)
+
+
+RepoFinder = Callable[[RepoView], Iterable[RepoFinding]]
+
+
+@dataclass(frozen=True)
+class RepoCheck:
+    """A check over the whole snapshot, built from the per-file facts (never from file text)."""
+
+    rule: Rule
+    find: RepoFinder
+
+
+@dataclass(frozen=True)
+class MetricUnit:
+    """One thing a ratio or checklist metric counts: good or bad, with the file that decides it."""
+
+    path: str
+    label: str
+    good: bool
+
+    @property
+    def unit_id(self) -> str:
+        """Return the identity used to match the unit between base and head."""
+        return f"{self.path}::{self.label}"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A ratio or checklist metric of one domain, worth up to `points` of its score."""
+
+    name: str
+    domain: Domain
+    points: float
+    description: str
+    units: Callable[[RepoView], list[MetricUnit]]
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    """Return whether a path matches any glob, where `**/` also matches no directory."""
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(path, pattern):
+            return True
+        if pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:]):
+            return True
+    return False

@@ -1,0 +1,1 @@
+"""Extractors: per-file facts that repo checks and metrics read."""
