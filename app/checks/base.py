@@ -78,27 +78,26 @@ class FileContext:
         return self.path.rsplit("/", 1)[-1]
 
     @functools.cached_property
+    def _parsed(self) -> tuple[ast.Module | None, str | None]:
+        """Parse the file once: the tree, or None and why it does not parse."""
+        if self.kind != "python":
+            return None, None
+        try:
+            return ast.parse(self.text, filename=self.path), None
+        except SyntaxError as exc:
+            return None, f"line {exc.lineno}: {exc.msg}"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return None, type(exc).__name__
+
+    @property
     def tree(self) -> ast.Module | None:
         """Return the Python syntax tree, or None when the file is not Python or does not parse."""
-        if self.kind != "python":
-            return None
-        try:
-            return ast.parse(self.text, filename=self.path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+        return self._parsed[0]
 
-    @functools.cached_property
+    @property
     def syntax_error(self) -> str | None:
         """Return why a Python file does not parse, or None."""
-        if self.kind != "python":
-            return None
-        try:
-            ast.parse(self.text, filename=self.path)
-        except SyntaxError as exc:
-            return f"line {exc.lineno}: {exc.msg}"
-        except (ValueError, RecursionError, MemoryError) as exc:
-            return type(exc).__name__
-        return None
+        return self._parsed[1]
 
     def nodes(self, kind: type[N]) -> list[N]:
         """Return every node of one type, from a single walk of the tree shared by all checks."""
