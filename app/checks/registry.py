@@ -9,12 +9,16 @@ from __future__ import annotations
 import functools
 
 from app.checks.base import Extractor, FileCheck, Metric, RepoCheck
-from app.checks.quality import syntax_error
+from app.checks.facts import yaml_manifest
+from app.checks.quality import analysis_error, long_function, syntax_error, unexplained_suppression
 
 # --- checks ---------------------------------------------------------------
 CHECKS: tuple[FileCheck | RepoCheck, ...] = (
     # quality
+    analysis_error.CHECK,
     syntax_error.CHECK,
+    unexplained_suppression.CHECK,
+    long_function.CHECK,
     # security
     # tests
     # dependencies
@@ -29,6 +33,7 @@ CHECKS: tuple[FileCheck | RepoCheck, ...] = (
 # --- extractors (facts for repo checks and metrics) ------------------------
 EXTRACTORS: tuple[Extractor, ...] = (
     # extractors
+    yaml_manifest.EXTRACTOR,
 )
 
 # --- ratio and checklist metrics -------------------------------------------

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from app.checks import registry
 from app.checks.base import FileContext, FileFinder
+from app.engine.facts_suppressions import find_suppressions
 from app.engine.model import FileFacts, RawFinding
 
 ENGINE_VERSION = "1"
 
-# `# verity: ignore[SEC001,SEC002] reason`; the reason is required (see QLT002).
-SUPPRESSION = re.compile(r"verity:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
+
+
+@functools.cache
+def _source_digest() -> str:
+    """Hash the engine's and checks' own source, so any change to how facts are made invalidates them."""
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("engine", "checks"):
+        for source in sorted((root / folder).rglob("*.py")):
+            digest.update(source.relative_to(root).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def rules_digest(extra: Iterable[str] = ()) -> str:
-    """Return a hash of the engine version and rule set, part of every facts cache key."""
-    codes = [c.rule.code for c in registry.CHECKS] + [e.key for e in registry.EXTRACTORS]
-    text = "|".join([ENGINE_VERSION, *codes, *extra])
+    """Return a hash of the engine, its rules and tools, part of every facts cache key."""
+    text = "|".join([_source_digest(), *extra])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -49,18 +60,3 @@ def _run_check(find: FileFinder, ctx: FileContext, code: str) -> list[RawFinding
 def count_loc(lines: list[str]) -> int:
     """Return the number of non-blank lines."""
     return sum(1 for line in lines if line.strip())
-
-
-def find_suppressions(ctx: FileContext) -> dict[int, tuple[tuple[str, ...], str]]:
-    """Return the inline suppressions of a file by line: the codes and the stated reason."""
-    found: dict[int, tuple[tuple[str, ...], str]] = {}
-    if ctx.kind == "python":
-        candidates: Iterable[tuple[int, str]] = ctx.comments.items()
-    else:
-        candidates = ((i, line) for i, line in enumerate(ctx.lines, start=1) if "verity:" in line)
-    for line_no, text in candidates:
-        match = SUPPRESSION.search(text)
-        if match:
-            codes = tuple(c.strip().upper() for c in match.group(1).split(",") if c.strip())
-            found[line_no] = (codes, match.group(2).strip())
-    return found

@@ -97,6 +97,7 @@ class RawFinding:
     end_line: int = 0
     snippet: str = ""
     severity: Severity | None = None
+    name: str = ""  # set for ruff findings: ruff's own rule name
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-able dict for the facts cache."""
@@ -107,6 +108,8 @@ class RawFinding:
             out["snippet"] = self.snippet
         if self.severity is not None:
             out["severity"] = self.severity.value
+        if self.name:
+            out["name"] = self.name
         return out
 
     @classmethod
@@ -120,6 +123,7 @@ class RawFinding:
             end_line=data.get("end_line", 0),
             snippet=data.get("snippet", ""),
             severity=Severity(sev) if sev else None,
+            name=data.get("name", ""),
         )
 
 

@@ -1,0 +1,128 @@
+"""Name resolution helpers for Python checks: imports, dotted names, scopes and loops."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from app.checks.base import FileContext
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def import_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an import binds in the file to the dotted name it stands for."""
+    aliases: dict[str, str] = {}
+    for imp in ctx.nodes(ast.Import):
+        for alias in imp.names:
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".", 1)[0]
+                aliases[root] = root
+    for node in ctx.nodes(ast.ImportFrom):
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name != "*":
+                aliases[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+    return aliases
+
+
+def dotted(node: ast.AST) -> str | None:
+    """Return `a.b.c` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def qualified(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    """Return the imported dotted name an expression refers to (`r.get` -> `requests.get`), else None."""
+    name = dotted(node)
+    if name is None:
+        return None
+    root, _, rest = name.partition(".")
+    target = aliases.get(root)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target
+
+
+def call_name(call: ast.Call, aliases: dict[str, str]) -> str | None:
+    """Return the imported dotted name a call invokes, else None."""
+    return qualified(call.func, aliases)
+
+
+def is_rebound(ctx: FileContext, name: str) -> bool:
+    """Return whether the file binds a name anywhere (so a builtin of that name may be shadowed)."""
+    for node in ctx.nodes(ast.Name):
+        if node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+    for arg in ctx.nodes(ast.arg):
+        if arg.arg == name:
+            return True
+    for define in ctx.nodes(ast.FunctionDef) + ctx.nodes(ast.AsyncFunctionDef) + ctx.nodes(ast.ClassDef):
+        if define.name == name:
+            return True
+    return name in import_aliases(ctx)
+
+
+def enclosing_scope(ctx: FileContext, node: ast.AST) -> ast.AST | None:
+    """Return the nearest function, lambda or class around a node, or None at module level."""
+    for outer in ctx.ancestors(node):
+        if isinstance(outer, SCOPES):
+            return outer
+    return None
+
+
+def scope_name(ctx: FileContext, node: ast.AST) -> str:
+    """Return the dotted names of the functions and classes around a node, for stable snippets."""
+    names = [a.name for a in ctx.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return ".".join(reversed(names)) or "<module>"
+
+
+def loops_around(ctx: FileContext, node: ast.AST, *, with_while: bool = True) -> Iterator[ast.AST]:
+    """Yield the loops (for, while, comprehension generators) that repeat a node, innermost first.
+
+    Only loops in the node's own scope count: a function defined in a loop body runs when called.
+    """
+    child = node
+    for outer in ctx.ancestors(node):
+        if isinstance(outer, SCOPES):
+            return
+        yield from _repeating(outer, child, with_while)
+        child = outer
+
+
+def _repeating(outer: ast.AST, child: ast.AST, with_while: bool) -> list[ast.AST]:
+    """Return the loops of `outer` that run `child` once per iteration, innermost first."""
+    if isinstance(outer, (ast.For, ast.AsyncFor)):
+        return [outer] if any(child is stmt for stmt in outer.body) else []
+    if isinstance(outer, ast.While):
+        repeated = child is outer.test or any(child is stmt for stmt in outer.body)
+        return [outer] if with_while and repeated else []
+    if isinstance(outer, ast.comprehension):
+        return [outer] if any(child is cond for cond in outer.ifs) else []
+    if isinstance(outer, COMPREHENSIONS):
+        # A generator's iterable runs once per iteration of the generators before it, never its own.
+        for index, generator in enumerate(outer.generators):
+            if child is generator:
+                return list(reversed(outer.generators[:index]))
+        return list(reversed(outer.generators))
+    return []
+
+
+def names_in(node: ast.AST) -> set[str]:
+    """Return the names an expression reads."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def target_names(target: ast.AST) -> set[str]:
+    """Return the names an assignment or loop target binds."""
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}

@@ -1,0 +1,73 @@
+"""How ruff's rules map into Verity's domains and severities.
+
+Ruff is the Python workhorse: its findings keep ruff's own code (`F821`, `S602`) and take the domain
+and severity given here. A code's entry is its longest matching prefix in `RUFF_MAP`.
+"""
+
+from __future__ import annotations
+
+from app.engine.model import Domain, Severity
+
+Q, SEC, PRF, OBS = Domain.QUALITY, Domain.SECURITY, Domain.PERFORMANCE, Domain.OBSERVABILITY
+LOW, MED, HIGH = Severity.LOW, Severity.MEDIUM, Severity.HIGH
+
+# What ruff runs: pyflakes, pycodestyle errors, bugbear, simplify, pylint, mccabe, bandit, PERF, ASYNC.
+RUFF_SELECT = ("F", "E7", "E9", "B", "SIM", "PLE", "PLW", "PLR09", "PLR17", "C90", "S", "PERF", "ASYNC")
+
+# Rules left out: noisy, or covered better by a Verity check (secrets: SEC001; print: OBS).
+RUFF_IGNORE = (
+    "S101",  # assert: pytest's idiom, and tests are judged by the tests domain
+    "S105", "S106", "S107",  # hard-coded passwords: SEC001 judges secrets with entropy and placeholders
+    "S311",  # random for non-crypto use is the common, legitimate case
+    "S4",  # suspicious imports: importing a module is not a finding
+    "S603", "S606", "S607",  # subprocess without shell: the safe form
+    "E731",  # lambda assignment: style
+    "PLW2901",  # loop variable overwritten: style
+    "PLW0603",  # global statement: style, judged by reviewers
+    "PLR0913", "PLR0917",  # argument counts: style
+    "SIM108",  # ternary suggestion: style
+)
+
+MAX_COMPLEXITY = 15
+
+# prefix -> (domain, severity); the longest prefix wins.
+RUFF_MAP: dict[str, tuple[Domain, Severity]] = {
+    "F": (Q, MED),
+    "F401": (Q, LOW), "F403": (Q, LOW), "F405": (Q, LOW), "F811": (Q, LOW), "F841": (Q, LOW),
+    "F541": (Q, LOW), "F402": (Q, LOW),
+    "F821": (Q, HIGH), "F822": (Q, HIGH), "F823": (Q, HIGH),
+    "E7": (Q, LOW), "E9": (Q, HIGH),
+    "B": (Q, MED),
+    "B007": (Q, LOW), "B008": (Q, LOW), "B009": (Q, LOW), "B010": (Q, LOW), "B018": (Q, LOW),
+    "B024": (Q, LOW), "B026": (Q, LOW), "B027": (Q, LOW), "B028": (Q, LOW), "B034": (Q, LOW),
+    "B904": (Q, LOW), "B905": (Q, LOW), "B019": (PRF, LOW),
+    "SIM": (Q, LOW),
+    "SIM105": (OBS, LOW),
+    "PLE": (Q, MED),
+    "PLW": (Q, LOW),
+    "PLW1508": (Q, MED), "PLW0120": (Q, MED),
+    "PLR": (Q, LOW),
+    "C90": (Q, LOW),
+    "S": (SEC, MED),
+    "S104": (SEC, LOW), "S108": (SEC, LOW), "S110": (OBS, LOW), "S112": (OBS, LOW), "S113": (Q, LOW),
+    "S324": (SEC, LOW), "S310": (SEC, LOW),
+    "S201": (SEC, HIGH), "S501": (SEC, HIGH), "S502": (SEC, HIGH), "S503": (SEC, HIGH), "S504": (SEC, HIGH),
+    "S506": (SEC, HIGH), "S507": (SEC, HIGH), "S602": (SEC, HIGH), "S604": (SEC, HIGH), "S701": (SEC, HIGH),
+    "S301": (SEC, MED), "S102": (SEC, MED), "S307": (SEC, MED), "S608": (SEC, MED),
+    "PERF": (PRF, LOW),
+    "ASYNC": (PRF, MED),
+}
+
+
+def ruff_rule(code: str) -> tuple[Domain, Severity]:
+    """Return the domain and severity of a ruff code, by its longest mapped prefix."""
+    for end in range(len(code), 0, -1):
+        entry = RUFF_MAP.get(code[:end])
+        if entry is not None:
+            return entry
+    return (Q, LOW)
+
+
+def is_ruff_code(code: str) -> bool:
+    """Return whether a code belongs to ruff rather than to a Verity check."""
+    return bool(code) and code[0].isalpha() and any(code.startswith(p) for p in RUFF_SELECT)

@@ -1,0 +1,177 @@
+"""The `verity` command: audit, rules, explain, serve, worker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from app.checks.registry import CHECKS, checks_by_code
+from app.checks.ruff_rules import is_ruff_code, ruff_rule
+from app.engine.cache import SQLiteFactsCache
+from app.engine.model import Domain
+from app.engine.pipeline import audit_commits
+from app.engine.report import Report
+from app.engine.ruff import RuffError
+from app.engine.scoring_docs import domain_doc
+from app.gitrepo.repo import GitError, GitRepo
+from app.report.markdown import render_markdown
+from app.report.sarif import render_sarif
+from app.report.text import render_text
+from config.policy import PolicyError
+from config.settings import cli_cache_path
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit 2 with a one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors exit 2 with one line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Report a usage error on one line and exit 2."""
+        print(f"verity: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def verity_version() -> str:
+    """Return the installed version of Verity."""
+    try:
+        return version("verity")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser."""
+    parser = _Parser(prog="verity", description="Audit the change between two commits from evidence.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    audit = sub.add_parser("audit", help="audit merge-base(base, head)..head")
+    audit.add_argument("--repo", default=".")
+    audit.add_argument("--base", required=True)
+    audit.add_argument("--head", default="HEAD")
+    audit.add_argument("--format", choices=("text", "markdown", "json", "sarif"), default="text")
+    audit.add_argument("--config", help="a policy file to use instead of the base commit's")
+    rules = sub.add_parser("rules", help="list every check")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    explain = sub.add_parser("explain", help="document a check code or a domain's score")
+    explain.add_argument("topic")
+    serve = sub.add_parser("serve", help="run the webhook receiver")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("worker", help="run a Celery worker", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["worker"]:
+        return _worker(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    try:
+        if args.command == "audit":
+            return _audit(args)
+        if args.command == "rules":
+            return _rules(args.format)
+        if args.command == "explain":
+            return _explain(args.topic)
+        return _serve(args.host, args.port)
+    except (UsageError, GitError, PolicyError, RuffError) as exc:
+        print(f"verity: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """Audit a change and print the report in the chosen format."""
+    repo = GitRepo(args.repo)
+    repo.check()
+    base, head = repo.resolve(args.base), repo.resolve(args.head)
+    cache = SQLiteFactsCache(cli_cache_path())
+    try:
+        report = audit_commits(repo, base, head, cache, policy_text=_read_config(args.config))
+    finally:
+        cache.close()
+    sys.stdout.write(render(report, args.format))
+    return EXIT_PASS if report.passed else EXIT_FAIL
+
+
+def _read_config(path: str | None) -> str | None:
+    """Return the text of a policy file given with --config."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render a report in one of the CLI's formats."""
+    if fmt == "json":
+        return json.dumps(report.to_json(), indent=2) + "\n"
+    if fmt == "markdown":
+        return render_markdown(report)
+    if fmt == "sarif":
+        return render_sarif(report, verity_version())
+    return render_text(report)
+
+
+def _rules(fmt: str) -> int:
+    """Print every check with its code, name, domain, severity and summary."""
+    rows = [
+        {"code": c.rule.code, "name": c.rule.name, "domain": c.rule.domain.value,
+         "severity": c.rule.severity.value, "summary": c.rule.summary}
+        for c in sorted(CHECKS, key=lambda c: c.rule.code)
+    ]
+    if fmt == "json":
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['code']:<8} {row['name']:<40} {row['domain']:<15} {row['severity']:<9} {row['summary']}")
+    return EXIT_PASS
+
+
+def _explain(topic: str) -> int:
+    """Print a check's documentation or a domain's scoring."""
+    check = checks_by_code().get(topic.upper())
+    if check is not None:
+        rule = check.rule
+        print(f"# {rule.code} {rule.name}\n\ndomain: {rule.domain.value}; default severity: {rule.severity.value}\n")
+        print(rule.doc)
+        return EXIT_PASS
+    if topic.lower() in {d.value for d in Domain}:
+        print(domain_doc(Domain(topic.lower())))
+        return EXIT_PASS
+    if is_ruff_code(topic.upper()):
+        domain, severity = ruff_rule(topic.upper())
+        print(f"# {topic.upper()} (ruff)\n\ndomain: {domain.value}; severity: {severity.value}\n")
+        print(f"Run `ruff rule {topic.upper()}` for ruff's own documentation of this rule.")
+        return EXIT_PASS
+    raise UsageError(f"unknown check code or domain: {topic}")
+
+
+def _serve(host: str, port: int) -> int:
+    """Run the webhook receiver."""
+    from app.web.server import run  # imported here: the CLI's audit path needs no web stack
+
+    run(host, port)
+    return EXIT_PASS
+
+
+def _worker(argv: list[str]) -> int:
+    """Run a Celery worker, like `celery -A workers.celery_app worker`."""
+    from workers.celery_app import run_worker  # imported here: only the worker needs Celery
+
+    run_worker(argv)
+    return EXIT_PASS
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

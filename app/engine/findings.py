@@ -1,0 +1,125 @@
+"""Turn raw findings into resolved, fingerprinted findings, and label them new or fixed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from app.checks.base import RepoView
+from app.checks.registry import checks_by_code, repo_checks
+from app.checks.ruff_rules import is_ruff_code, ruff_rule
+from app.engine.collect import normalise
+from app.engine.model import Domain, Finding, RawFinding, Severity
+from config.policy import Policy
+
+
+@dataclass(frozen=True)
+class Located:
+    """A raw finding with its path, before the rule is resolved."""
+
+    path: str
+    raw: RawFinding
+
+
+def gather(view: RepoView) -> list[Located]:
+    """Return every raw finding of a snapshot: from the cached file facts and from repo checks."""
+    found = [Located(path, raw) for path, facts in sorted(view.files.items()) for raw in facts.findings]
+    for check in repo_checks():
+        found.extend(Located(rf.path, rf.finding) for rf in check.find(view))
+    return found
+
+
+def rule_of(raw: RawFinding) -> tuple[str, Domain, Severity] | None:
+    """Return (name, domain, default severity) of a Verity or ruff finding."""
+    check = checks_by_code().get(raw.code)
+    if check is not None:
+        return check.rule.name, check.rule.domain, check.rule.severity
+    if is_ruff_code(raw.code):
+        domain, severity = ruff_rule(raw.code)
+        return raw.name or f"ruff-{raw.code}", domain, severity
+    return None
+
+
+def is_ignored(code: str, policy: Policy) -> bool:
+    """Return whether the policy switches a code (or a prefix of it) off."""
+    return any(code == item or (code.startswith(item) and not item[-1].isdigit()) for item in policy.rules.ignore)
+
+
+def resolve(
+    located: Iterable[Located], view: RepoView, policy: Policy, path_map: Callable[[str], str] = lambda p: p
+) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+    """Resolve rules, severities and suppressions; return (active findings, suppressed with reason)."""
+    active: list[Finding] = []
+    suppressed: list[tuple[Finding, str]] = []
+    for item in located:
+        raw = item.raw
+        info = rule_of(raw)
+        if info is None or is_ignored(raw.code, policy):
+            continue
+        name, domain, default = info
+        severity = policy.rules.severity_for(raw.code) or raw.severity or default
+        path = path_map(item.path)
+        key = f"{raw.code}|{path}|{normalise(raw.snippet) or normalise(raw.message)}"
+        finding = Finding(
+            rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
+            end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key,
+        )
+        reason = _suppression(view, item.path, raw)
+        if reason:
+            suppressed.append((finding, reason))
+        else:
+            active.append(finding)
+    return active, suppressed
+
+
+def _suppression(view: RepoView, path: str, raw: RawFinding) -> str:
+    """Return the reason of an inline suppression covering this finding, or an empty string."""
+    facts = view.files.get(path)
+    if facts is None or not facts.suppressions:
+        return ""
+    for line in (raw.line, raw.line - 1) if raw.line else (1,):
+        entry = facts.suppressions.get(line)
+        if entry and raw.code.upper() in entry[0] and entry[1]:
+            return entry[1]
+    return ""
+
+
+def label(
+    base: list[Finding], head: list[Finding], is_added: Callable[[str, int], bool]
+) -> tuple[list[Finding], list[Finding], list[Finding]]:
+    """Match findings by fingerprint key; return (unchanged head, new head, fixed base) with fingerprints.
+
+    Identical keys are matched as a multiset, so a copy of an existing line is new while the
+    original is not; among identical candidates, those on added lines are the new ones.
+    """
+    base_by_key: Mapping[str, list[Finding]] = _group(base)
+    head_by_key: Mapping[str, list[Finding]] = _group(head)
+    unchanged: list[Finding] = []
+    new: list[Finding] = []
+    fixed: list[Finding] = []
+    for key in sorted(set(base_by_key) | set(head_by_key)):
+        olds = base_by_key.get(key, [])
+        news = sorted(head_by_key.get(key, []), key=lambda f: (is_added(f.path, f.line), f.line))
+        kept = min(len(olds), len(news))
+        for index, finding in enumerate(sorted(news[:kept], key=lambda f: f.line)):
+            unchanged.append(replace(finding, fingerprint=_fingerprint(key, index), status="unchanged"))
+        for offset, finding in enumerate(news[kept:]):
+            new.append(replace(finding, fingerprint=_fingerprint(key, len(olds) + offset), status="new"))
+        for index, finding in enumerate(sorted(olds, key=lambda f: f.line)[kept:], start=kept):
+            fixed.append(replace(finding, fingerprint=_fingerprint(key, index), status="fixed"))
+    return unchanged, new, fixed
+
+
+def _group(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Group findings by fingerprint key."""
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        grouped[finding.key].append(finding)
+    return grouped
+
+
+def _fingerprint(key: str, index: int) -> str:
+    """Return the fingerprint of the index-th finding with this key."""
+    return hashlib.sha256(f"{key}#{index}".encode()).hexdigest()[:20]

@@ -1,0 +1,166 @@
+"""The audit: facts for base and head, findings labelled new or fixed, scores, the gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from app.checks.base import RepoView
+from app.engine.cache import FactsCache
+from app.engine.collect import SnapshotFacts, collect_facts
+from app.engine.findings import Located, gather, label, resolve
+from app.engine.model import DOMAIN_ORDER, Domain, Finding
+from app.engine.report import DomainResult, Report, Suppression
+from app.engine.scoring import DomainState, MetricChange, attribute, explain, judged_lines, metric_states
+from app.engine.snapshot import Diff, Snapshot
+from app.gitrepo.repo import GitRepo, GitSnapshot
+from config.policy import POLICY_PATH, Policy, load_policy
+
+# Accepted regressions, by domain: who accepted and why (slash commands fill this in).
+Acceptances = Mapping[Domain, tuple[str, str]]
+
+
+def load_policy_at(repo: GitRepo, sha: str) -> Policy:
+    """Return the policy committed at a commit (the defaults when it has none)."""
+    raw = repo.read_file(sha, POLICY_PATH)
+    return load_policy(None if raw is None else raw.decode("utf-8", "replace"))
+
+
+def audit_commits(repo: GitRepo, base_sha: str, head_sha: str, cache: FactsCache,
+                  acceptances: Acceptances | None = None, policy_text: str | None = None) -> Report:
+    """Audit a PR as GitHub diffs it: from merge-base(base, head) to head, with the base's policy.
+
+    `policy_text` replaces the base commit's policy file (the CLI's --config).
+    """
+    merge_base = repo.merge_base(base_sha, head_sha)
+    policy = load_policy(policy_text) if policy_text is not None else load_policy_at(repo, merge_base)
+    diff = repo.diff(merge_base, head_sha)
+    return audit(GitSnapshot(repo, merge_base), GitSnapshot(repo, head_sha), diff, policy, cache, acceptances)
+
+
+def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: FactsCache,
+          acceptances: Acceptances | None = None) -> Report:
+    """Audit the change from base to head under a policy."""
+    base_facts, head_facts = collect_facts([base, head], policy, cache)
+    base_view, head_view = _view(base_facts, policy), _view(head_facts, policy)
+    path_map = _path_map(diff)
+    base_found, base_quiet = resolve(gather(base_view), base_view, policy, path_map)
+    head_found, head_quiet = resolve(gather(head_view), head_view, policy)
+    unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
+    results = [
+        _domain_result(domain, policy, base_view, head_view, unchanged, new, fixed, path_map,
+                       (acceptances or {}).get(domain))
+        for domain in DOMAIN_ORDER
+    ]
+    reasons = tuple(r for d in results if d.blocking for r in d.reasons)
+    return Report(
+        base=base.sha,
+        head=head.sha,
+        passed=not reasons,
+        reasons=reasons,
+        overall_base=_overall(results, policy, "base"),
+        overall_head=_overall(results, policy, "head"),
+        domains=tuple(results),
+        findings=tuple(sorted(new, key=_order) + sorted(fixed, key=_order)),
+        added_line_fingerprints=frozenset(f.fingerprint for f in new if diff.is_added_line(f.path, f.line)),
+        suppressions=tuple(Suppression(f, why) for f, why in _new_suppressions(base_quiet, head_quiet)),
+        skipped=tuple(head_facts.skipped),
+    )
+
+
+def _view(facts: SnapshotFacts, policy: Policy) -> RepoView:
+    """Return the repo view over one snapshot's facts."""
+    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy)
+
+
+def _path_map(diff: Diff) -> Callable[[str], str]:
+    """Return a function that maps a base path to its head path across renames."""
+    renames = dict(diff.renames)
+    return lambda path: renames.get(path, path)
+
+
+def _order(finding: Finding) -> tuple[int, str, int, str]:
+    """Sort findings by severity, then location."""
+    return (-finding.severity.rank, finding.path, finding.line, finding.rule)
+
+
+def _new_suppressions(base: list[tuple[Finding, str]], head: list[tuple[Finding, str]]) -> list[tuple[Finding, str]]:
+    """Return every suppression at head (the report lists them all, so none is silent)."""
+    del base  # suppressions are listed as they stand at head
+    return sorted(head, key=lambda item: _order(item[0]))
+
+
+def _domain_result(
+    domain: Domain, policy: Policy, base_view: RepoView, head_view: RepoView, unchanged: list[Finding],
+    new: list[Finding], fixed: list[Finding], path_map: Callable[[str], str], accepted: tuple[str, str] | None,
+) -> DomainResult:
+    """Score one domain on both sides, explain the delta and judge the regression."""
+    settings = policy.domain(domain)
+    mine = [f for f in unchanged if f.domain is domain]
+    new_here = sorted((f for f in new if f.domain is domain), key=_order)
+    fixed_here = sorted((f for f in fixed if f.domain is domain), key=_order)
+    base_state = DomainState(
+        judged_lines(base_view.files.values(), domain),
+        tuple(float(f.severity.weight) for f in mine + fixed_here),
+        metric_states(base_view, domain),
+    )
+    head_state = DomainState(
+        judged_lines(head_view.files.values(), domain),
+        tuple(float(f.severity.weight) for f in mine + new_here),
+        metric_states(head_view, domain),
+    )
+    if not settings.enabled:
+        return DomainResult(domain, None, None, False, False, len(new_here), len(fixed_here),
+                            reasons=(f"{domain.value}: disabled by policy",))
+    changes = [attribute(b, h, path_map) for b, h in zip(base_state.metrics, head_state.metrics, strict=True)]
+    reasons = _regressions(domain, policy, new_here, changes)
+    regressed = bool(reasons)
+    blocking = regressed and domain in policy.gate.block and accepted is None
+    return DomainResult(
+        domain=domain,
+        base=round(base_state.score(), 1) if base_state.applicable else None,
+        head=round(head_state.score(), 1) if head_state.applicable else None,
+        regressed=regressed,
+        blocking=blocking,
+        new_findings=len(new_here),
+        fixed_findings=len(fixed_here),
+        explanation=explain(base_state, head_state, fixed_here, new_here),
+        reasons=tuple(reasons),
+        accepted_by=accepted[0] if accepted and regressed else None,
+    )
+
+
+def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: list[MetricChange]) -> list[str]:
+    """Return why a domain regressed: new findings at or above the gate, or metrics the PR lowered."""
+    reasons = []
+    blocking = [f for f in new if f.severity.rank >= policy.gate.severity.rank]
+    if blocking:
+        where = ", ".join(f"{f.rule} in {f.location}" for f in blocking[:3])
+        more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
+        worst = blocking[0].severity.value if len(blocking) == 1 else f"at or above {policy.gate.severity.value}"
+        noun = "finding" if len(blocking) == 1 else "findings"
+        reasons.append(f"{domain.value}: {len(blocking)} new {worst} {noun} ({where}{more})")
+    for change in changes:
+        if -change.attributable_points > policy.gate.tolerance:
+            units = ", ".join(u.unit_id for u in change.newly_bad[:3])
+            more = f" and {len(change.newly_bad) - 3} more" if len(change.newly_bad) > 3 else ""
+            reasons.append(
+                f"{domain.value}: {change.metric.name} lost {-change.attributable_points:.1f} points "
+                f"through changed files ({units}{more})"
+            )
+    return reasons
+
+
+def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:
+    """Return the weighted mean of the applicable domains' scores on one side."""
+    total = weight = 0.0
+    for result in results:
+        score = result.base if side == "base" else result.head
+        if score is None:
+            continue
+        w = policy.domain(result.domain).weight
+        total += score * w
+        weight += w
+    return round(total / weight, 1) if weight else None
+
+
+__all__ = ["Acceptances", "Located", "audit", "audit_commits", "load_policy_at"]

@@ -1,0 +1,100 @@
+"""Run ruff over a batch of Python files and turn its JSON output into raw findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.checks.ruff_rules import MAX_COMPLEXITY, RUFF_IGNORE, RUFF_SELECT
+from app.engine.model import RawFinding
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.pyi?$")
+
+
+class RuffError(RuntimeError):
+    """Ruff could not run; the audit reports it instead of pretending the files are clean."""
+
+
+def ruff_binary() -> str:
+    """Return the ruff executable installed beside this Python, else the one on PATH."""
+    candidate = Path(sys.executable).with_name("ruff")
+    return str(candidate) if candidate.exists() else "ruff"
+
+
+def ruff_version() -> str:
+    """Return ruff's version string, part of the facts cache key."""
+    out = subprocess.run([ruff_binary(), "--version"], capture_output=True, text=True, check=False)
+    return out.stdout.strip()
+
+
+def ruff_command(target: str) -> list[str]:
+    """Return the isolated ruff command: the repository's own config is never read."""
+    return [
+        ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json",
+        "--select", ",".join(RUFF_SELECT), "--ignore", ",".join(RUFF_IGNORE),
+        "--config", f"lint.mccabe.max-complexity = {MAX_COMPLEXITY}", "--target-version", "py311", target,
+    ]
+
+
+@dataclass
+class RuffBatch:
+    """A ruff process running over a batch of files in the background."""
+
+    proc: subprocess.Popen[bytes] | None
+    workdir: tempfile.TemporaryDirectory[str] | None
+    names: dict[str, str]  # temp file path -> the caller's key for the file
+
+    def collect(self) -> dict[str, list[RawFinding]]:
+        """Wait for ruff and return its findings keyed by the caller's file keys."""
+        if self.proc is None:
+            return {}
+        try:
+            out, err = self.proc.communicate()
+            if self.proc.returncode != 0:
+                raise RuffError(err.decode("utf-8", "replace").strip()[:500] or "ruff failed")
+            return parse_ruff_output(out, self.names)
+        finally:
+            if self.workdir is not None:
+                self.workdir.cleanup()
+
+
+def start_ruff(files: Mapping[str, tuple[str, str]]) -> RuffBatch:
+    """Start one ruff process over files given as {key: (repository path, text)} in a private temp dir."""
+    if not files:
+        return RuffBatch(None, None, {})
+    workdir = tempfile.TemporaryDirectory(prefix="verity-ruff-")
+    names: dict[str, str] = {}
+    for index, (key, (path, text)) in enumerate(sorted(files.items())):
+        base = path.rsplit("/", 1)[-1]
+        # Hostile names never reach the file system: unsafe ones become a neutral name.
+        name = base if _SAFE_NAME.match(base) else ("module.pyi" if path.endswith(".pyi") else "module.py")
+        folder = Path(workdir.name) / str(index)
+        folder.mkdir()
+        target = folder / name
+        target.write_text(text, encoding="utf-8")
+        names[str(target)] = key
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
+    proc = subprocess.Popen(ruff_command(workdir.name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return RuffBatch(proc, workdir, names)
+
+
+def parse_ruff_output(out: bytes, names: Mapping[str, str]) -> dict[str, list[RawFinding]]:
+    """Turn ruff's JSON diagnostics into raw findings keyed by the caller's file keys."""
+    found: dict[str, list[RawFinding]] = {}
+    for item in json.loads(out or b"[]"):
+        code = item.get("code")
+        path = names.get(item.get("filename", ""))
+        if not code or path is None:
+            continue  # syntax errors have no code: QLT001 reports them
+        line = int(item["location"]["row"])
+        end = int((item.get("end_location") or {}).get("row", line))
+        name = str(item.get("name") or "")
+        found.setdefault(path, []).append(RawFinding(code, line, str(item["message"]), end_line=end, name=name))
+    return found
