@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.checks.base import matches_any
 from app.engine.cache import FactsCache, facts_key
@@ -147,7 +147,7 @@ def with_snippets(findings: Iterable[RawFinding], lines: list[str]) -> list[RawF
             continue
         last = min(max(f.end_line, f.line), f.line + 4)
         text = " ".join(lines[n - 1] for n in range(max(f.line, 1), last + 1) if 0 < n <= len(lines))
-        out.append(RawFinding(f.code, f.line, f.message, f.end_line, normalise(text) or f.code, f.severity))
+        out.append(replace(f, snippet=normalise(text) or f.code))
     return out
 
 

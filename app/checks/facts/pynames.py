@@ -126,3 +126,18 @@ def names_in(node: ast.AST) -> set[str]:
 def target_names(target: ast.AST) -> set[str]:
     """Return the names an assignment or loop target binds."""
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def scope_nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """Yield the nodes a module, function or class body runs itself, not those of nested scopes.
+
+    Nested definitions are yielded (their names are bound here) but not entered; neither are a
+    function's decorators, defaults and annotations, which run in the enclosing scope.
+    """
+    body = root.body if isinstance(root, (ast.Module, *SCOPES)) else [root]
+    stack: list[ast.AST] = list(reversed(body)) if isinstance(body, list) else [body]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPES):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))

@@ -1,0 +1,42 @@
+# Verity: `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+REDIS_PORT ?= 6379
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test check lint typecheck redis npm-fixtures bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: install
+	bash examples/demo.sh
+
+# Start a Redis of our own when none answers on the port; fail loudly when none can be had.
+redis:
+	@bash tests/fixtures/ensure-redis.sh $(REDIS_PORT)
+
+npm-fixtures:
+	@bash tests/fixtures/install-npm.sh
+
+test: install redis npm-fixtures
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check app workers config tests bench
+	$(BIN)/mypy --strict app workers config
+
+check: lint test
+
+bench: install
+	$(BIN)/python bench/audit
+
+clean:
+	rm -rf $(VENV) .bench tests/fixtures/node_modules *.egg-info

@@ -1,0 +1,119 @@
+"""## What it does
+Flags links and images in Markdown files whose relative target does not exist in the repository:
+inline links `[text](path)`, images `![alt](path)`, reference definitions `[label]: path` and the
+`href`/`src` of HTML `<a>`, `<img>` and `<source>` tags.
+
+The target is resolved relative to the Markdown file, after removing any `#anchor` or `?query` and
+decoding `%20`-style escapes. It exists when it is a file or a directory of the commit. A target
+without an extension also matches a Markdown page of that name (`guide` for `guide.md`), as
+documentation sites link to pages that way.
+
+Not checked, because they are not paths of this commit or cannot be judged from it: URLs with a
+scheme (`https:`, `mailto:`), `//host` and site-absolute `/paths`, pure `#anchors`, template text
+(`{{ site.url }}`), `.html` pages (usually built by a documentation generator), targets above the
+repository root (GitHub's `../../issues` style), links in code blocks, inline code and HTML comments,
+issue and pull request templates (GitHub renders them outside the tree), and vendored or generated
+directories (`node_modules/`, `vendor/`, `build/`...).
+
+## Why is this bad?
+A broken link sends the reader of the README or the documentation to a 404 exactly when they are
+looking for help; a broken image leaves a hole in the page. These links break silently when a file
+is moved or renamed, and nothing else catches them.
+
+## Example
+```markdown
+See the [deployment guide](docs/deploy.md) for details.   <!-- docs/deploy.md was renamed -->
+```
+
+## Use instead
+```markdown
+See the [deployment guide](docs/deployment.md) for details.
+```
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
+from app.checks.facts.markdown_links import KEY as LINKS
+from app.checks.facts.python_paths import GENERATED_DIRS
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("DOC001", "broken-relative-link", Domain.DOCS, Severity.MEDIUM, __doc__)
+
+PAGE_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".ipynb")
+BUILT_PAGES = (".html", ".htm")
+# GitHub renders these in an issue or pull request, where relative links do not resolve in the tree.
+TEMPLATE_PREFIXES = (".github/ISSUE_TEMPLATE/", ".github/PULL_REQUEST_TEMPLATE/", ".github/DISCUSSION_TEMPLATE/")
+TEMPLATE_NAMES = frozenset({"pull_request_template.md", "issue_template.md"})
+
+
+def find(view: RepoView) -> Iterator[RepoFinding]:
+    """Report every relative Markdown link whose target is missing from the snapshot."""
+    directories = _directories(view.all_paths)
+    for path, facts in sorted(view.files.items()):
+        links = facts.data.get(LINKS)
+        if not links or not _is_checked(path):
+            continue
+        for line, target in links:
+            resolved = resolve(path, target)
+            if resolved is not None and not _exists(resolved, view.all_paths, directories):
+                message = f"link target `{target}` does not exist (resolved to `{resolved}`)"
+                yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
+
+
+def _is_checked(path: str) -> bool:
+    """Return whether a Markdown file's links are judged: not a GitHub template, not vendored or built."""
+    if path.startswith(TEMPLATE_PREFIXES) or path.rsplit("/", 1)[-1].lower() in TEMPLATE_NAMES:
+        return False
+    return not any(part in GENERATED_DIRS for part in path.split("/")[:-1])
+
+
+def resolve(source: str, target: str) -> str | None:
+    """Return the repository path a link target names, or None when it cannot be judged."""
+    bare = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+    if not bare or bare.lower().endswith(BUILT_PAGES):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), bare))
+    if joined in (".", "..") or joined.startswith(("../", "/")):
+        return None  # the repository root itself, or above it: nothing this commit can show
+    return joined
+
+
+def _exists(path: str, files: frozenset[str], directories: frozenset[str]) -> bool:
+    """Return whether a resolved target is a file or directory, or names a page without its suffix."""
+    if path in files or path in directories or _inside_link_or_submodule(path, files):
+        return True
+    if "." in path.rsplit("/", 1)[-1]:
+        return False
+    return any(path + suffix in files for suffix in PAGE_SUFFIXES)
+
+
+def _inside_link_or_submodule(path: str, files: frozenset[str]) -> bool:
+    """Return whether a path lies under a tree entry that is not a directory (a submodule or a symlink)."""
+    cut = path.rfind("/")
+    while cut > 0:
+        if path[:cut] in files:
+            return True
+        cut = path.rfind("/", 0, cut)
+    return False
+
+
+def _directories(paths: frozenset[str]) -> frozenset[str]:
+    """Return every directory that holds a path of the snapshot."""
+    found: set[str] = set()
+    for path in paths:
+        cut = path.rfind("/")
+        while cut > 0:
+            directory = path[:cut]
+            if directory in found:
+                break
+            found.add(directory)
+            cut = directory.rfind("/")
+    return frozenset(found)
+
+
+CHECK = RepoCheck(RULE, find)

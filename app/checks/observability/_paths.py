@@ -1,0 +1,39 @@
+"""Path conventions the observability checks share: which files are tests, scripts or samples."""
+
+from __future__ import annotations
+
+from app.checks.base import matches_any
+
+# The default test layout; a file check cannot see the repository's policy, so it uses the conventions.
+TEST_GLOBS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")
+# Directories whose code is run by hand or shown to readers, not imported by a service or library.
+SAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "benchmarks", "bench", "samples", "demo"})
+SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "cli", "commands"}) | SAMPLE_DIRS
+# Entry points and build or task files: printing is their user interface.
+SCRIPT_FILES = frozenset({
+    "__main__.py", "cli.py", "manage.py", "setup.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py",
+    "conftest.py", "conf.py",
+})
+
+
+def is_test_path(path: str) -> bool:
+    """Return whether a path follows the usual test-file conventions."""
+    return matches_any(path, TEST_GLOBS)
+
+
+def _directories(path: str) -> list[str]:
+    """Return the lower-cased directory names of a path."""
+    return [part.lower() for part in path.split("/")[:-1]]
+
+
+def is_sample_path(path: str) -> bool:
+    """Return whether a file lives under examples, docs or benchmarks."""
+    return any(part in SAMPLE_DIRS for part in _directories(path))
+
+
+def is_script_path(path: str) -> bool:
+    """Return whether a file is a test, an entry point or a script rather than library code."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in SCRIPT_FILES or name.endswith("_cli.py") or is_test_path(path):
+        return True
+    return any(part in SCRIPT_DIRS for part in _directories(path))

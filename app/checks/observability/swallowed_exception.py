@@ -1,0 +1,125 @@
+"""## What it does
+Flags code that catches every exception and silently drops it, in the forms ruff does not report:
+- a bare `except:` or `except Exception:`/`except BaseException:` (alone or in a tuple) whose body does
+  nothing but `...`, docstring-like strings or several `pass` statements, optionally ending in `continue`;
+- `with contextlib.suppress(Exception):` (or `BaseException`), however `suppress` is imported.
+
+The single-statement forms `except Exception: pass` and `except Exception: continue` are ruff's
+`S110` and `S112`, which Verity runs in this domain; this check does not report them again. A narrow
+handler (`except KeyError: pass`) is a decision, not a swallow, and is never flagged. Handlers inside
+`__del__` are exempt: a finaliser must not raise.
+
+## Why is this bad?
+Catching everything and doing nothing turns every bug in the guarded code (a typo, a `None`, a broken
+dependency, a full disk) into silence. Nothing is logged, no metric moves, and the program carries on in
+a state nobody expected; the failure surfaces later, elsewhere, without a traceback to explain it.
+
+## Example
+```python
+import contextlib
+
+def refresh(cache):
+    try:
+        cache.reload()
+    except Exception:
+        ...
+
+def cleanup(path):
+    with contextlib.suppress(Exception):
+        path.unlink()
+```
+
+## Use instead
+```python
+import contextlib
+import logging
+
+logger = logging.getLogger(__name__)
+
+def refresh(cache):
+    try:
+        cache.reload()
+    except Exception:
+        logger.exception("cache reload failed")
+
+def cleanup(path):
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+```
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from app.checks.base import PYTHON, FileCheck, FileContext, rule
+from app.checks.facts.pynames import call_name, dotted, import_aliases, scope_name
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("OBS002", "swallowed-exception", Domain.OBSERVABILITY, Severity.LOW, __doc__)
+
+BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+SUPPRESS = frozenset({"contextlib.suppress"})
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report broad handlers that do nothing and `suppress(Exception)` blocks."""
+    for handler in ctx.nodes(ast.ExceptHandler):
+        if is_broad(handler.type) and _does_nothing(handler.body) and not _in_finaliser(ctx, handler):
+            kind = "bare `except:`" if handler.type is None else f"`except {ast.unparse(handler.type)}:`"
+            yield _finding(ctx, handler, f"{kind} drops every error silently: narrow it, log it or re-raise")
+    aliases = import_aliases(ctx)
+    for with_node in [*ctx.nodes(ast.With), *ctx.nodes(ast.AsyncWith)]:
+        for item in with_node.items:
+            expr = item.context_expr
+            if isinstance(expr, ast.Call) and call_name(expr, aliases) in SUPPRESS and _suppresses_all(expr):
+                yield _finding(ctx, with_node, "`suppress(Exception)` drops every error silently: narrow it")
+
+
+def is_broad(node: ast.expr | None) -> bool:
+    """Return whether an `except` clause catches every exception (bare, `Exception`, or a tuple with it)."""
+    if node is None:
+        return True
+    if isinstance(node, ast.Tuple):
+        return any(is_broad(elt) for elt in node.elts)
+    return dotted(node) in BROAD
+
+
+def _does_nothing(body: list[ast.stmt]) -> bool:
+    """Return whether a handler body only passes or continues, in a form ruff does not already flag."""
+    if len(body) == 1 and isinstance(body[0], (ast.Pass, ast.Continue)):
+        return False  # ruff S110 / S112
+    statements = body[:-1] if isinstance(body[-1], ast.Continue) else body
+    return all(_is_no_op(stmt) for stmt in statements)
+
+
+def _is_no_op(stmt: ast.stmt) -> bool:
+    """Return whether a statement has no effect: `pass`, `...` or a bare constant."""
+    return isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+
+
+def _suppresses_all(call: ast.Call) -> bool:
+    """Return whether a `suppress(...)` call lists a catch-all exception."""
+    return any(is_broad(arg) for arg in call.args)
+
+
+def _in_finaliser(ctx: FileContext, node: ast.AST) -> bool:
+    """Return whether a node is inside a `__del__` method, where swallowing is the rule."""
+    for outer in ctx.ancestors(node):
+        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return outer.name == "__del__"
+    return False
+
+
+def _finding(ctx: FileContext, node: ast.ExceptHandler | ast.With | ast.AsyncWith, message: str) -> RawFinding:
+    """Build a finding on a handler or `with` line, fingerprinted by its scope and text."""
+    text = ctx.line_text(node.lineno).strip()
+    guarded = ctx.parent(node)
+    if isinstance(guarded, (ast.Try, ast.TryStar)) and guarded.body:
+        # Two identical `except Exception:` lines in one function differ by the code they guard.
+        text = f"{ctx.line_text(guarded.body[0].lineno).strip()} / {text}"
+    return RawFinding(RULE.code, node.lineno, message, snippet=f"{scope_name(ctx, node)}:{text}")
+
+
+CHECK = FileCheck(RULE, PYTHON, find)

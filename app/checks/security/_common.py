@@ -1,0 +1,97 @@
+"""Helpers shared by the security checks: path context, value truthiness, masking and line lookup."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+
+from app.engine.model import Severity
+
+# Path words (split on `/`, `.`, `_`, `-`) that mark test code, and local, CI or documentation set-ups.
+TEST_WORDS = frozenset(
+    {"test", "tests", "testing", "spec", "specs", "fixture", "fixtures", "testdata", "conftest", "e2e", "mock", "mocks"}
+)
+DEV_WORDS = frozenset(
+    {"dev", "develop", "development", "local", "example", "examples", "sample", "samples", "demo", "demos",
+     "doc", "docs", "ci", "override", "sandbox", "playground", "tutorial"}
+)
+# File-name words of templates that users copy and fill in (`.env.example`, `config.sample.yml`).
+TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "tpl"})
+
+TRUTHY = frozenset({"true", "yes", "on", "1", "y"})
+FALSY = frozenset({"false", "no", "off", "0", "n"})
+
+_PATH_SPLIT = re.compile(r"[/._\-]+")
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def path_words(path: str) -> set[str]:
+    """Return the lower-case words of a path."""
+    return {w for w in _PATH_SPLIT.split(path.lower()) if w}
+
+
+def is_test_path(path: str) -> bool:
+    """Return whether a path looks like test code or test data."""
+    return bool(path_words(path) & TEST_WORDS)
+
+
+def is_dev_path(path: str) -> bool:
+    """Return whether a path looks like tests, local development, CI or documentation."""
+    return bool(path_words(path) & (TEST_WORDS | DEV_WORDS))
+
+
+def is_template_path(path: str) -> bool:
+    """Return whether a file's name marks it as a template meant to be copied and filled in."""
+    return bool(path_words(path.rsplit("/", 1)[-1]) & TEMPLATE_WORDS)
+
+
+def relaxed(path: str) -> Severity | None:
+    """Return `low` for tests and development set-ups, where a risky setting harms no deployment."""
+    return Severity.LOW if is_dev_path(path) else None
+
+
+def name_words(name: str) -> list[str]:
+    """Split `DB_PASSWORD`, `db-password`, `dbPassword` or `db.password` into lower-case words."""
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
+def squash(name: str) -> str:
+    """Return a key lower-cased with separators removed (`insecure-skip-verify` -> `insecureskipverify`)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def is_truthy(value: str) -> bool:
+    """Return whether a configuration value switches something on."""
+    return value.strip().strip("'\"").lower() in TRUTHY
+
+
+def is_falsy(value: str) -> bool:
+    """Return whether a configuration value switches something off."""
+    return value.strip().strip("'\"").lower() in FALSY
+
+
+def digest(value: str) -> str:
+    """Return a short stable hash of a value, so fingerprints never hold the value itself."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def secret_snippet(label: str, value: str) -> str:
+    """Return a fingerprint snippet built from a name and the hash of a secret value."""
+    return f"{label}#{digest(value)}"
+
+
+def code_snippet(line_text: str, limit: int = 200) -> str:
+    """Return a flagged line's text, white space collapsed, as a fingerprint snippet."""
+    return " ".join(line_text.split())[:limit]
+
+
+class LineIndex:
+    """Map character offsets of a text to 1-based line numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def line(self, offset: int) -> int:
+        """Return the line holding a character offset."""
+        return bisect.bisect_right(self._starts, offset)

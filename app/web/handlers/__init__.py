@@ -1,0 +1,1 @@
+"""One module per webhook concern, each with its own route table."""

@@ -1,0 +1,177 @@
+"""The webhook receiver: verify, parse, dedupe, route, enqueue. Nothing slow happens here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from app.web.metrics import Metrics
+from app.web.payload import Delivery, MalformedPayload
+from app.web.queue import ENQUEUE_SCRIPT, Enqueuer
+from app.web.routing import ROUTES, route
+from app.web.signature import verify
+from config.settings import Settings, load_settings
+
+log = logging.getLogger("verity.web")
+
+MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the limit."""
+
+
+@dataclass
+class Receiver:
+    """The state the endpoints share: the secret, Redis, the enqueuer and the metrics."""
+
+    secret: bytes
+    check_name: str
+    redis: aioredis.Redis
+    enqueuer: Enqueuer
+    metrics: Metrics
+    max_body: int = MAX_BODY
+
+
+def answer(status: int, outcome: str, **extra: Any) -> JSONResponse:
+    """Return the JSON answer GitHub shows in the delivery log."""
+    return JSONResponse({"outcome": outcome, **extra}, status_code=status)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the body, refusing it as soon as it is known to be over the limit."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def receive_webhook(request: Request) -> Response:
+    """Answer one delivery: 202 queued, 200 ignored or seen, 400, 401, 413 or 503."""
+    receiver: Receiver = request.app.state.receiver
+    started = time.perf_counter()
+    event = request.headers.get("x-github-event", "")
+    label = event if event in ROUTES or event == "ping" else "other"
+    response = await _handle(receiver, request, event)
+    receiver.metrics.count(label, str(response.status_code))
+    receiver.metrics.latency.observe(time.perf_counter() - started)
+    return response
+
+
+async def _handle(receiver: Receiver, request: Request, event: str) -> Response:
+    """Run the receiver's steps in order; each step may end the request."""
+    try:
+        body = await read_body(request, receiver.max_body)
+    except BodyTooLarge:
+        return answer(413, "too large", limit=receiver.max_body)
+    if not verify(receiver.secret, body, request.headers.get("x-hub-signature-256")):
+        return answer(401, "bad signature")
+    delivery_id = request.headers.get("x-github-delivery", "")
+    try:
+        delivery = _parse(event, delivery_id, body, receiver.check_name)
+        routed = route(delivery)
+    except MalformedPayload as exc:
+        log.info("malformed delivery", extra={"delivery": delivery_id, "event": event, "why": str(exc)})
+        return answer(400, "malformed", error=str(exc))
+    if routed is None:
+        return answer(200, "pong" if event == "ping" else "ignored")
+    try:
+        queued = await receiver.enqueuer.enqueue(delivery_id, routed.job, routed.head_key, routed.head_sha)
+    except (RedisError, OSError):
+        log.warning("redis unreachable", extra={"delivery": delivery_id, "event": event})
+        return answer(503, "redis unreachable")
+    return answer(202, "queued") if queued else answer(200, "duplicate")
+
+
+def _parse(event: str, delivery_id: str, body: bytes, check_name: str) -> Delivery:
+    """Parse a verified body into a delivery, or raise MalformedPayload."""
+    if not event or not delivery_id or len(delivery_id) > 100:
+        raise MalformedPayload("missing X-GitHub-Event or X-GitHub-Delivery")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise MalformedPayload("body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedPayload("body is not a JSON object")
+    return Delivery(event=event, delivery_id=delivery_id, payload=payload, check_name=check_name)
+
+
+async def healthz(request: Request) -> Response:
+    """Answer that the process is up."""
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    """Answer 200 when Redis answers, 503 otherwise."""
+    receiver: Receiver = request.app.state.receiver
+    try:
+        await receiver.redis.ping()
+    except (RedisError, OSError):
+        return PlainTextResponse("redis unreachable", status_code=503)
+    return PlainTextResponse("ok")
+
+
+async def metrics(request: Request) -> Response:
+    """Expose the receiver's metrics in the Prometheus text format."""
+    receiver: Receiver = request.app.state.receiver
+    return Response(generate_latest(receiver.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+ROUTE_LIST = [
+    Route("/webhook", receive_webhook, methods=["POST"]),
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
+]
+
+
+def create_app(settings: Settings, *, max_body: int = MAX_BODY) -> Starlette:
+    """Return the receiver's ASGI app; Redis is connected lazily, on the first request."""
+    client = aioredis.Redis.from_url(
+        settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0, health_check_interval=30
+    )
+    receiver = Receiver(
+        secret=settings.webhook_secret.encode(),
+        check_name=settings.check_name,
+        redis=client,
+        enqueuer=Enqueuer(client.register_script(ENQUEUE_SCRIPT)),
+        metrics=Metrics(),
+        max_body=max_body,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await client.aclose()
+
+    app = Starlette(routes=ROUTE_LIST, lifespan=lifespan)
+    app.state.receiver = receiver
+    return app
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """Serve the receiver with uvicorn (`verity serve`); stop at start-up if a setting is missing."""
+    import uvicorn  # imported here so importing this module stays cheap
+
+    app = create_app(settings or load_settings())
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info", access_log=False)

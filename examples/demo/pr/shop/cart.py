@@ -1,0 +1,11 @@
+"""Shopping cart arithmetic."""
+
+
+def total(prices: list[float]) -> float:
+    """Return the sum of the prices."""
+    return sum(prices)
+
+
+def discount(amount: float, percent: float) -> float:
+    """Return the amount after a percentage discount."""
+    return amount * (1 - percent / 100)

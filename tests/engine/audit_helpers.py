@@ -1,0 +1,25 @@
+"""Run the real engine on a RepoBuilder's commits."""
+
+from __future__ import annotations
+
+from app.engine.cache import MemoryFactsCache
+from app.engine.model import Domain
+from app.engine.pipeline import audit_commits
+from app.engine.report import DomainResult, Report
+from app.gitrepo.repo import GitRepo
+from tests.conftest import RepoBuilder
+
+
+def run_audit(repo: RepoBuilder, base: str, head: str, cache: MemoryFactsCache | None = None) -> Report:
+    """Audit base..head of a test repository with a fresh (or given) cache."""
+    return audit_commits(GitRepo(repo.root), base, head, cache or MemoryFactsCache())
+
+
+def domain(report: Report, name: Domain) -> DomainResult:
+    """Return one domain's result."""
+    return next(d for d in report.domains if d.domain is name)
+
+
+def blocking(report: Report) -> list[str]:
+    """Return the names of the blocking domains."""
+    return [d.domain.value for d in report.domains if d.blocking]

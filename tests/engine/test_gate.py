@@ -1,0 +1,188 @@
+"""The gate judges attributable regression, never density: scenario tests on real git repos."""
+
+from __future__ import annotations
+
+from app.engine.model import Domain
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import blocking, domain, run_audit
+
+LEGACY = '''"""Legacy helpers with known problems."""
+
+import os
+import subprocess
+
+
+def run(cmd: str) -> int:
+    """Run a shell command."""
+    return subprocess.call(cmd, shell=True)
+
+
+def unused(x: int) -> int:
+    """Return x."""
+    y = 1
+    return x
+'''
+
+CLEAN = '''"""Price arithmetic."""
+
+
+def add_tax(amount: float, rate: float) -> float:
+    """Return the amount with tax added."""
+    return amount * (1 + rate)
+'''
+
+CLEAN_TEST = '''from shop.prices import add_tax
+
+
+def test_add_tax() -> None:
+    assert add_tax(100.0, 0.2) == 120.0
+'''
+
+BASE_FILES = {
+    "README.md": "# shop\n\n## Install\n\npip install .\n\n## Usage\n\nshop run\n",
+    "shop/__init__.py": '"""Shop."""\n',
+    "shop/legacy.py": LEGACY,
+    "tests/test_legacy.py": "from shop.legacy import unused\n\n\ndef test_unused() -> None:\n    assert unused(2) == 2\n",
+}
+
+
+def _base(repo: RepoBuilder) -> str:
+    """Commit the shared base and return its SHA."""
+    return repo.commit("base", BASE_FILES)
+
+
+def test_adding_clean_code_is_never_blocked(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    head = repo.commit("add", {"shop/prices.py": CLEAN, "tests/test_prices.py": CLEAN_TEST})
+    report = run_audit(repo, base, head)
+    assert report.passed, report.reasons
+    assert report.new_findings() == []
+
+
+def test_deleting_clean_code_is_never_blocked(repo: RepoBuilder) -> None:
+    repo.commit("base", BASE_FILES)
+    base = repo.commit("more", {"shop/prices.py": CLEAN, "tests/test_prices.py": CLEAN_TEST})
+    repo.delete("shop/prices.py", "tests/test_prices.py")
+    head = repo.commit("delete")
+    report = run_audit(repo, base, head)
+    assert report.passed, report.reasons
+
+
+def test_deleting_code_with_findings_fixes_them(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    repo.delete("shop/legacy.py", "tests/test_legacy.py")
+    head = repo.commit("delete legacy")
+    report = run_audit(repo, base, head)
+    assert report.passed, report.reasons
+    fixed = {f.rule for f in report.fixed_findings()}
+    assert "S602" in fixed
+    security = domain(report, Domain.SECURITY)
+    assert security.head is not None and security.base is not None and security.head >= security.base
+
+
+def test_renaming_a_file_with_findings_is_not_new(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    repo.move("shop/legacy.py", "shop/old/legacy_tools.py")
+    repo.write({"shop/old/__init__.py": '"""Old code."""\n',
+                "tests/test_legacy.py": BASE_FILES["tests/test_legacy.py"].replace("shop.legacy", "shop.old.legacy_tools")})
+    head = repo.commit("move")
+    report = run_audit(repo, base, head)
+    assert report.new_findings() == []
+    assert report.fixed_findings() == []
+    assert report.passed, report.reasons
+
+
+def test_moving_code_within_a_file_keeps_fingerprints(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    moved = LEGACY.replace('import subprocess\n', 'import subprocess\n\nVERSION = "1"\n\n\n# moved below\n')
+    head = repo.commit("shift", {"shop/legacy.py": moved})
+    report = run_audit(repo, base, head)
+    assert report.new_findings() == []
+    assert report.passed
+
+
+def test_a_new_high_finding_always_blocks_its_domain(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    bad = CLEAN + '\n\ndef fetch(cmd: str) -> int:\n    """Run cmd."""\n    import subprocess\n\n    return subprocess.call(cmd, shell=True)\n'
+    head = repo.commit("bad", {"shop/prices.py": bad, "tests/test_prices.py": CLEAN_TEST})
+    report = run_audit(repo, base, head)
+    assert not report.passed
+    assert "security" in blocking(report)
+    assert any("S602" in r and "shop/prices.py" in r for r in report.reasons)
+    assert [f.rule for f in report.new_findings()] == ["S602"]
+    assert report.new_findings()[0].fingerprint in report.added_line_fingerprints
+
+
+def test_a_copy_of_an_existing_finding_is_new(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    copied = LEGACY + '\n\ndef run_again(cmd: str) -> int:\n    """Run again."""\n    return subprocess.call(cmd, shell=True)\n'
+    head = repo.commit("copy", {"shop/legacy.py": copied})
+    report = run_audit(repo, base, head)
+    new = [f for f in report.new_findings() if f.rule == "S602"]
+    assert len(new) == 1 and new[0].line == 20
+    assert not report.passed
+
+
+def test_a_low_finding_below_the_gate_does_not_block(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    head = repo.commit("low", {"shop/__init__.py": '"""Shop."""\n\nimport os\n'})
+    report = run_audit(repo, base, head)
+    assert [f.rule for f in report.new_findings()] == ["F401"]
+    assert report.passed
+    assert domain(report, Domain.QUALITY).delta is not None
+
+
+def test_policy_is_read_from_the_base_not_the_head(repo: RepoBuilder) -> None:
+    repo.commit("base", BASE_FILES)
+    base = repo.commit("policy", {".github/verity.toml": '[gate]\nseverity = "low"\n'})
+    head = repo.commit("loosen and add a low finding", {
+        ".github/verity.toml": '[gate]\nblock = []\nseverity = "critical"\n',
+        "shop/__init__.py": '"""Shop."""\n\nimport os\n',
+    })
+    report = run_audit(repo, base, head)
+    assert not report.passed
+    assert "quality" in blocking(report)
+
+
+def test_a_suppression_with_a_reason_silences_and_is_listed(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    code = CLEAN + ('\n\ndef fetch(cmd: str) -> int:\n    """Run cmd."""\n    import subprocess\n\n'
+                    '    return subprocess.call(cmd, shell=True)  # verity: ignore[S602] cmd is a constant from config\n')
+    head = repo.commit("suppressed", {"shop/prices.py": code, "tests/test_prices.py": CLEAN_TEST})
+    report = run_audit(repo, base, head)
+    assert report.passed, report.reasons
+    assert [(s.finding.rule, s.reason) for s in report.suppressions if s.finding.path == "shop/prices.py"] == [
+        ("S602", "cmd is a constant from config")
+    ]
+    assert report.to_json()["suppressions"][-1]["reason"]
+
+
+def test_a_suppression_without_a_reason_is_not_honoured(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    code = CLEAN + ('\n\ndef fetch(cmd: str) -> int:\n    """Run cmd."""\n    import subprocess\n\n'
+                    '    return subprocess.call(cmd, shell=True)  # verity: ignore[S602]\n')
+    head = repo.commit("unexplained", {"shop/prices.py": code, "tests/test_prices.py": CLEAN_TEST})
+    report = run_audit(repo, base, head)
+    assert not report.passed
+    assert {f.rule for f in report.new_findings()} >= {"S602", "QLT002"}
+
+
+def test_every_delta_is_explained_to_the_point(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    head = repo.commit("fix and break", {
+        "shop/legacy.py": LEGACY.replace("import os\n", ""),
+        "shop/prices.py": CLEAN + "\n\ndef fetch(cmd: str) -> int:\n    \"\"\"Run.\"\"\"\n    import subprocess\n\n    return subprocess.call(cmd, shell=True)\n",
+        "tests/test_prices.py": CLEAN_TEST,
+    })
+    report = run_audit(repo, base, head)
+    for result in report.domains:
+        if result.delta is None:
+            continue
+        assert round(sum(e.points for e in result.explanation), 1) == result.delta, result
+
+
+def test_the_same_engine_scores_both_sides(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    report = run_audit(repo, base, base)
+    assert report.passed and report.findings == ()
+    assert all(d.delta in (0.0, None) for d in report.domains)

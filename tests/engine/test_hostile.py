@@ -1,0 +1,54 @@
+"""Hostile inputs are counted and skipped, or become findings; they never crash an audit."""
+
+from __future__ import annotations
+
+import os
+
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import run_audit
+
+CLEAN = '"""Ok."""\n'
+
+
+def test_hostile_files_are_skipped_or_reported(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"ok.py": CLEAN})
+    repo.write({
+        "blob.bin": bytes(range(256)) * 10,
+        "latin.py": "# caf\xe9\nx = 1\n".encode("latin-1"),
+        "big.py": "x = 1\n" * 900_000,
+        "name with spaces.py": CLEAN,
+        "ünïcødé/модуль.py": CLEAN,
+        "broken.py": "def f(:\n    pass\n",
+    })
+    os.symlink("/etc/passwd", repo.root / "passwd.py")
+    head = repo.commit("hostile")
+    report = run_audit(repo, base, head)
+    skipped = dict(report.skipped)
+    assert skipped == {
+        "blob.bin": "binary",
+        "latin.py": "not UTF-8",
+        "big.py": "over 1 MB",
+        "passwd.py": "symlink (never followed)",
+    }
+    new = {(f.rule, f.path) for f in report.new_findings()}
+    assert ("QLT001", "broken.py") in new
+    assert not any(f.path in skipped for f in report.findings)
+    assert all("root:" not in f.message for f in report.findings)
+
+
+def test_a_symlink_is_never_read(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"ok.py": CLEAN})
+    target = repo.root.parent / "secret.py"
+    target.write_text('TOKEN = "ghp_Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"\nimport subprocess\nsubprocess.call(x, shell=True)\n')
+    os.symlink(target, repo.root / "link.py")
+    head = repo.commit("link")
+    report = run_audit(repo, base, head)
+    assert report.new_findings() == []
+    assert ("link.py", "symlink (never followed)") in report.skipped
+
+
+def test_a_deeply_nested_file_does_not_crash(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"ok.py": CLEAN})
+    head = repo.commit("deep", {"deep.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"})
+    report = run_audit(repo, base, head)
+    assert report.head == head

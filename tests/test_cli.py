@@ -1,0 +1,149 @@
+"""The `verity` command: exit codes, every output format, rules and explain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from app.cli import main
+from tests.conftest import RepoBuilder
+
+SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"
+DOMAINS = ["quality", "security", "tests", "docs", "architecture", "ci", "infrastructure",
+           "observability", "performance", "dependencies"]
+BAD = 'import subprocess\n\n\ndef run(cmd):\n    """Run."""\n    return subprocess.call(cmd, shell=True)\n'
+
+
+def _repo(repo: RepoBuilder, head_files: dict[str, str]) -> tuple[str, str]:
+    """Commit a base and a head; return their SHAs."""
+    base = repo.commit("base", {"README.md": "# x\n\n## Install\n\npip\n\n## Usage\n\nrun\n", "app.py": '"""App."""\n'})
+    head = repo.commit("head", head_files)
+    return base, head
+
+
+def test_exit_0_when_the_gate_passes(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    base, _ = _repo(repo, {"notes.txt": "hello\n"})
+    assert main(["audit", "--repo", str(repo.root), "--base", base]) == 0
+    assert "Passed" in capsys.readouterr().out
+
+
+def test_exit_1_when_the_gate_fails(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    base, _ = _repo(repo, {"runner.py": BAD})
+    assert main(["audit", "--repo", str(repo.root), "--base", base]) == 1
+    assert "security" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [
+    ["audit", "--repo", "{repo}", "--base", "no-such-ref"],
+    ["audit", "--repo", "{tmp}", "--base", "HEAD"],
+    ["audit", "--repo", "{repo}"],
+    ["audit", "--repo", "{repo}", "--base", "HEAD", "--format", "yaml"],
+    ["explain", "NOPE999"],
+])
+def test_exit_2_on_usage_or_input_errors(repo: RepoBuilder, tmp_path: Path, args: list[str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    _repo(repo, {"a.txt": "a\n"})
+    filled = [a.format(repo=repo.root, tmp=tmp_path) for a in args]
+    with_exit = _exit_code(filled)
+    assert with_exit == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("verity: ") and "\n" not in err
+
+
+def _exit_code(args: list[str]) -> int:
+    """Return main's exit code, whether returned or raised by argparse."""
+    try:
+        return main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_exit_2_on_an_invalid_config(repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base, _ = _repo(repo, {"a.txt": "a\n"})
+    bad = tmp_path / "verity.toml"
+    bad.write_text("[gate\nseverity = 'x'\n")
+    assert main(["audit", "--repo", str(repo.root), "--base", base, "--config", str(bad)]) == 2
+    assert "line 1" in capsys.readouterr().err
+
+
+def test_json_report_follows_the_contract(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    base, head = _repo(repo, {"runner.py": BAD})
+    main(["audit", "--repo", str(repo.root), "--base", base, "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["version"] == 1 and data["head"] == head and len(data["base"]) == 40
+    assert [d["domain"] for d in data["domains"]] == DOMAINS
+    assert data["gate"]["passed"] is False and data["gate"]["reasons"]
+    security = data["domains"][1]
+    assert security["regressed"] and security["blocking"] and security["new_findings"] == 1
+    assert security["explanation"][0].startswith("-") and "S602" in security["explanation"][0]
+    assert {f["status"] for f in data["findings"]} == {"new"}
+    finding = data["findings"][0]
+    assert set(finding) == {"rule", "name", "domain", "severity", "path", "line", "end_line", "message",
+                            "status", "fingerprint"}
+    ci = next(d for d in data["domains"] if d["domain"] == "infrastructure")
+    assert ci["base"] is None and ci["head"] is None and ci["regressed"] is False
+
+
+def test_sarif_is_valid_2_1_0(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    base, _ = _repo(repo, {"runner.py": BAD, "dir with space/é.py": BAD})
+    main(["audit", "--repo", str(repo.root), "--base", base, "--format", "sarif"])
+    log = json.loads(capsys.readouterr().out)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"S602"} and len(results) == 2
+
+
+def test_markdown_is_the_check_run_summary(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    base, _ = _repo(repo, {"runner.py": BAD})
+    main(["audit", "--repo", str(repo.root), "--base", base, "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert "| Domain | Base | Head | Δ | Verdict |" in out
+    assert "| security | 100.0 |" in out and "regressed" in out
+
+
+def test_audit_reads_git_objects_not_the_work_tree(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    base, _ = _repo(repo, {"runner.py": BAD})
+    (repo.root / "runner.py").write_text('"""Clean now, but not committed."""\n')
+    assert main(["audit", "--repo", str(repo.root), "--base", base]) == 1
+    capsys.readouterr()
+
+
+def test_audit_works_on_a_bare_mirror(repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base, head = _repo(repo, {"runner.py": BAD})
+    bare = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(repo.root), str(bare)], check=True)
+    assert main(["audit", "--repo", str(bare), "--base", base, "--head", head]) == 1
+    capsys.readouterr()
+
+
+def test_rules_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"code": "QLT001", "name": "syntax-error", "domain": "quality", "severity": "high",
+            "summary": "Flags Python files that do not parse."} in rows
+    assert all(set(r) == {"code", "name", "domain", "severity", "summary"} for r in rows)
+
+
+def test_explain_a_code_and_a_domain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "QLT001"]) == 0
+    out = capsys.readouterr().out
+    assert "## Why is this bad?" in out and "syntax-error" in out
+    assert main(["explain", "security"]) == 0
+    out = capsys.readouterr().out
+    assert "score = 100" in out and "S602" not in out or "S6" in out
+    assert main(["explain", "S602"]) == 0
+    assert "security" in capsys.readouterr().out
+
+
+def test_the_installed_command_runs(repo: RepoBuilder) -> None:
+    base, _ = _repo(repo, {"runner.py": BAD})
+    proc = subprocess.run([str(Path(sys.executable).with_name("verity")), "audit", "--repo", str(repo.root),
+                           "--base", base, "--format", "json"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["gate"]["passed"] is False
