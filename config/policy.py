@@ -156,7 +156,9 @@ def _build(data: dict[str, Any]) -> Policy:
         ),
         rules=RulesPolicy(
             ignore=_strings(rules.get("ignore", []), "rules.ignore"),
-            severity=tuple((str(k), Severity(v)) for k, v in _table(rules.get("severity", {}), "rules.severity").items()),
+            severity=tuple(
+                (str(k), _severity(v)) for k, v in _table(rules.get("severity", {}), "rules.severity").items()
+            ),
         ),
         review=ReviewPolicy(
             comments=_bool(review.get("comments", True), "review.comments"),

@@ -136,7 +136,7 @@ def test_explain_a_code_and_a_domain(capsys: pytest.CaptureFixture[str]) -> None
     assert "## Why is this bad?" in out and "syntax-error" in out
     assert main(["explain", "security"]) == 0
     out = capsys.readouterr().out
-    assert "score = 100" in out and "S602" not in out or "S6" in out
+    assert ("score = 100" in out and "S602" not in out) or "S6" in out
     assert main(["explain", "S602"]) == 0
     assert "security" in capsys.readouterr().out
 

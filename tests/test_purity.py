@@ -39,6 +39,6 @@ def test_importing_the_engine_loads_no_impure_module() -> None:
     import sys
 
     code = ("import sys, app.engine.pipeline, app.cli; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % sorted(FORBIDDEN))
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(FORBIDDEN)!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

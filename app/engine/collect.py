@@ -98,7 +98,7 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
     analysed = _analyse_texts(list(texts.items()))
     ruff_found = _collect_ruff(batch)
     for key, facts in analysed.items():
-        path, text = texts[key]
+        text = texts[key][1]
         extra = ruff_found.get(key, [])
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
         out[key] = facts

@@ -151,7 +151,7 @@ def _rounded_steps(start: float, steps: list[tuple[float, str]]) -> tuple[Explan
     for score, text in steps:
         points = round(round(score, 1) - previous, 1)
         previous = round(score, 1)
-        if text.startswith("metric") or text.startswith("density"):
+        if text.startswith(("metric", "density")):
             if points:
                 lines.append(Explanation(points, text))
             continue

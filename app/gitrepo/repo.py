@@ -11,9 +11,10 @@ import subprocess
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
-from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
 from app.engine.snapshot import Diff, FileChange, TreeEntry
 
@@ -58,7 +59,8 @@ class GitRepo:
         if ref.startswith("-"):
             raise GitError(f"bad ref: {ref}")
         try:
-            return self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"]).decode().strip()
+            out = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"])
+            return out.decode().strip()
         except GitError:
             raise GitError(f"unknown revision: {ref}") from None
 
@@ -107,10 +109,10 @@ class GitRepo:
             return {}
         cmd = ["git", *GIT_CONFIG, "-C", str(self.path), "cat-file", "--batch"]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=git_env())
-        assert proc.stdin is not None and proc.stdout is not None  # noqa: S101 - Popen with PIPE
-        stdin = proc.stdin
+        if proc.stdin is None or proc.stdout is None:
+            raise GitError("git cat-file did not start")
         # Write requests from a thread so a full output pipe can never deadlock the reader.
-        writer = threading.Thread(target=_write_requests, args=(stdin, wanted), daemon=True)
+        writer = threading.Thread(target=_write_requests, args=(proc.stdin, wanted), daemon=True)
         writer.start()
         blobs: dict[str, bytes] = {}
         for sha in wanted:
@@ -153,13 +155,12 @@ class GitRepo:
         return lines
 
 
-def _write_requests(stdin: object, shas: list[str]) -> None:
+def _write_requests(pipe: IO[bytes], shas: list[str]) -> None:
     """Feed blob SHAs to a cat-file process."""
-    pipe = stdin  # typed as object to keep the thread target simple
     try:
         for start in range(0, len(shas), 256):
-            pipe.write("".join(f"{s}\n" for s in shas[start : start + 256]).encode())  # type: ignore[attr-defined]
-        pipe.close()  # type: ignore[attr-defined]
+            pipe.write("".join(f"{s}\n" for s in shas[start : start + 256]).encode())
+        pipe.close()
     except BrokenPipeError:
         pass
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from app.checks.registry import checks_by_code
 from app.engine.model import Finding, Severity
@@ -20,7 +20,7 @@ def render_sarif(report: Report, version: str) -> str:
     codes = sorted({f.rule for f in new})
     rules = [_rule(code, next(f for f in new if f.rule == code)) for code in codes]
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "verity", "version": version, "informationUri": "https://github.com/", "rules": rules}},
+        "tool": {"driver": {"name": "verity", "version": version, "rules": rules}},
         "results": [_result(f, codes.index(f.rule)) for f in new],
         "versionControlProvenance": [{"repositoryUri": "file:///", "revisionId": report.head}],
     }

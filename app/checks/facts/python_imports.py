@@ -1,0 +1,142 @@
+"""Extractor `python.imports`: every import statement of a Python file, with where it sits.
+
+Data: a list with one entry per imported module, in line order:
+
+```
+{"module": "a.b",      # the dotted module as written, without leading dots ("" for `from . import x`)
+ "names": ["c", "d"],  # for `from a.b import c, d` the names imported ("*" for a star); [] for `import a.b`
+ "level": 0,           # relative import level: 0 absolute, 1 for `from .`, 2 for `from ..`
+ "line": 12,
+ "type_checking": False,  # under `if TYPE_CHECKING:` (never runs)
+ "optional": False,    # in a `try` whose handlers catch ImportError (or broader), in such a handler,
+                       # or under `with suppress(ImportError)`: the code runs without the module
+ "local": False}       # inside a function body (imported lazily, when the function runs)
+```
+
+`import a, b` gives two entries. A file that does not parse gives an empty list. Use
+`absolute_module` to resolve a relative entry from the importing file's path, and `imported_modules`
+for every dotted name an entry may import (`from a import b` may import the module `a.b`).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from app.checks.base import PYTHON, Extractor, FileContext
+from app.checks.facts.pynames import dotted
+
+KEY = "python.imports"
+
+# Handlers that catch a failed import: a module imported under them is optional.
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def extract(ctx: FileContext) -> list[dict[str, Any]]:
+    """Return every import of a Python file with its line and flags."""
+    entries: list[dict[str, Any]] = []
+    for node in ctx.nodes(ast.Import):
+        flags = _flags(ctx, node)
+        for alias in node.names:
+            entries.append({"module": alias.name, "names": [], "level": 0, "line": node.lineno, **flags})
+    for node in ctx.nodes(ast.ImportFrom):
+        names = [alias.name for alias in node.names]
+        entries.append(
+            {"module": node.module or "", "names": names, "level": node.level, "line": node.lineno, **_flags(ctx, node)}
+        )
+    entries.sort(key=lambda e: (e["line"], e["module"]))
+    return entries
+
+
+def _flags(ctx: FileContext, node: ast.AST) -> dict[str, bool]:
+    """Return whether an import is type-checking only, optional, or local to a function."""
+    type_checking = optional = local = False
+    child = node
+    for outer in ctx.ancestors(node):
+        if isinstance(outer, ast.If) and _type_checking_branch(outer, child):
+            type_checking = True
+        elif isinstance(outer, ast.Try) and any(child is s for s in outer.body) and _catches_import(outer):
+            optional = True
+        elif isinstance(outer, ast.ExceptHandler) and _handler_catches_import(outer):
+            optional = True
+        elif isinstance(outer, (ast.With, ast.AsyncWith)) and any(_suppresses_import(i.context_expr) for i in outer.items):
+            optional = True
+        elif isinstance(outer, FUNCTIONS):
+            local = True
+        child = outer
+    return {"type_checking": type_checking, "optional": optional, "local": local}
+
+
+def _type_checking_branch(node: ast.If, child: ast.AST) -> bool:
+    """Return whether `child` sits in the branch of an `if` that only type checkers see."""
+    test = node.test
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    name = dotted(test.operand if isinstance(test, ast.UnaryOp) else test)
+    if name is None or name.rsplit(".", 1)[-1] != "TYPE_CHECKING":
+        return False
+    branch = node.orelse if negated else node.body
+    return any(child is stmt for stmt in branch)
+
+
+def _catches_import(node: ast.Try) -> bool:
+    """Return whether a try statement has a handler that catches a failed import."""
+    return any(_handler_catches_import(handler) for handler in node.handlers)
+
+
+def _handler_catches_import(handler: ast.ExceptHandler) -> bool:
+    """Return whether an except clause catches ImportError (bare, broad or named)."""
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_exception_name(t) in IMPORT_ERRORS for t in types)
+
+
+def _suppresses_import(expr: ast.AST) -> bool:
+    """Return whether a context manager is `suppress(ImportError)` or similar."""
+    if not isinstance(expr, ast.Call):
+        return False
+    name = dotted(expr.func)
+    if name is None or name.rsplit(".", 1)[-1] != "suppress":
+        return False
+    return any(_exception_name(arg) in IMPORT_ERRORS for arg in expr.args)
+
+
+def _exception_name(node: ast.AST) -> str:
+    """Return the last part of an exception's dotted name, or an empty string."""
+    name = dotted(node)
+    return name.rsplit(".", 1)[-1] if name else ""
+
+
+def absolute_module(path: str, entry: dict[str, Any]) -> str | None:
+    """Return an entry's module as a dotted name from the repository root (None if it climbs out).
+
+    Absolute imports are returned as written. A relative import is resolved against the importing
+    file's directories, so `from .b import c` in `src/pkg/a.py` gives `src.pkg.b`: match it against
+    path-derived names, not against names seen from a `src/` root.
+    """
+    level = int(entry.get("level", 0))
+    module = str(entry.get("module", ""))
+    if level == 0:
+        return module
+    package = path.split("/")[:-1]
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    parts = [*base, *([module] if module else [])]
+    return ".".join(parts) if parts else None
+
+
+def imported_modules(path: str, entry: dict[str, Any]) -> list[str]:
+    """Return every dotted module an import may load: the module itself and, for a from-import, each name under it."""
+    module = absolute_module(path, entry)
+    if module is None:
+        return []
+    found = [module] if module else []
+    for name in entry.get("names", []):
+        if name != "*":
+            found.append(f"{module}.{name}" if module else name)
+    return found
+
+
+EXTRACTOR = Extractor(KEY, PYTHON, extract)

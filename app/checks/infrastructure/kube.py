@@ -1,0 +1,153 @@
+"""Kubernetes manifests: find the objects, the pod specs of workloads, and their containers.
+
+Chart templates (files under `templates/` with template markers) are skipped: their YAML is
+only meaningful after rendering. A workload without `spec.selector` (required by apps/v1)
+or a container without `image` is a partial object, typically a kustomize patch, and is
+skipped too: judging a fragment would report defects the rendered object does not have.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.checks.base import FileContext
+from app.checks.infrastructure.yaml_tree import YMap, is_chart_template, mappings
+
+# Kinds whose pods run until stopped: they need probes.
+LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
+# Kinds that must carry a selector; without one the document is a patch fragment.
+_NEEDS_SELECTOR = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+_API_GROUPS = {
+    "Pod": ("v1",),
+    "ReplicationController": ("v1",),
+    "Deployment": ("apps/", "extensions/"),
+    "StatefulSet": ("apps/",),
+    "DaemonSet": ("apps/", "extensions/"),
+    "ReplicaSet": ("apps/", "extensions/"),
+    "Job": ("batch/",),
+    "CronJob": ("batch/",),
+}
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A Kubernetes object that runs pods, with the pod spec it runs."""
+
+    kind: str
+    name: str
+    doc: YMap
+    pod_spec: YMap
+
+    @property
+    def label(self) -> str:
+        """Return `Kind/name`, the stable identity used in messages and fingerprints."""
+        return f"{self.kind}/{self.name}"
+
+    @property
+    def long_running(self) -> bool:
+        """Return whether the workload's pods run until stopped."""
+        return self.kind in LONG_RUNNING
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container of a workload's pod spec."""
+
+    workload: Workload
+    node: YMap
+    name: str
+    init: bool
+
+    @property
+    def label(self) -> str:
+        """Return `Kind/name/container`, stable across unrelated edits."""
+        return f"{self.workload.label}/{self.name}"
+
+    @property
+    def security(self) -> YMap | None:
+        """Return the container's securityContext."""
+        return self.node.get_map("securityContext")
+
+
+def objects(ctx: FileContext) -> list[YMap]:
+    """Return the Kubernetes objects of a file (documents with apiVersion and kind; List items expanded)."""
+    if is_chart_template(ctx):
+        return []
+    found: list[YMap] = []
+    for doc in mappings(ctx):
+        if _is_object(doc) and doc.get("kind") == "List":
+            items = doc.get_list("items")
+            found.extend(item for item in (items.maps() if items else []) if _is_object(item))
+        elif _is_object(doc):
+            found.append(doc)
+    return found
+
+
+def _is_object(doc: YMap) -> bool:
+    """Return whether a mapping is a Kubernetes object."""
+    return isinstance(doc.get("apiVersion"), str) and isinstance(doc.get("kind"), str)
+
+
+def is_core(doc: YMap, kind: str) -> bool:
+    """Return whether an object is the core (`v1`) kind of that name, not a CRD that reuses it."""
+    return doc.get("kind") == kind and doc.get("apiVersion") == "v1"
+
+
+def _api_matches(api_version: str, groups: tuple[str, ...]) -> bool:
+    """Return whether an apiVersion is one of the groups (`apps/`) or exact versions (`v1`) given."""
+    return any(api_version.startswith(g) if g.endswith("/") else api_version == g for g in groups)
+
+
+def _name(doc: YMap) -> str:
+    """Return an object's metadata.name, or `?`."""
+    metadata = doc.get_map("metadata")
+    name = metadata.get("name") if metadata else None
+    return str(name) if isinstance(name, (str, int)) else "?"
+
+
+def _pod_spec(doc: YMap, kind: str) -> YMap | None:
+    """Return the pod spec a workload runs, or None for partial objects."""
+    spec = doc.get_map("spec")
+    if spec is None:
+        return None
+    if kind == "Pod":
+        return spec
+    if kind == "CronJob":
+        job = spec.get_map("jobTemplate")
+        spec = job.get_map("spec") if job else None
+        if spec is None:
+            return None
+    elif kind in _NEEDS_SELECTOR and "selector" not in spec:
+        return None
+    template = spec.get_map("template")
+    return template.get_map("spec") if template else None
+
+
+def workloads(ctx: FileContext) -> list[Workload]:
+    """Return the file's workloads (Pods, controllers, Jobs and CronJobs) with their pod specs."""
+    found: list[Workload] = []
+    for doc in objects(ctx):
+        kind = str(doc.get("kind"))
+        if not _api_matches(str(doc.get("apiVersion")), _API_GROUPS.get(kind, ())):
+            continue
+        pod_spec = _pod_spec(doc, kind)
+        if pod_spec is not None:
+            found.append(Workload(kind, _name(doc), doc, pod_spec))
+    return found
+
+
+def containers(workload: Workload, *, init: bool = True) -> list[Container]:
+    """Return a workload's containers, and its init containers unless told otherwise."""
+    keys = ("containers", "initContainers") if init else ("containers",)
+    found: list[Container] = []
+    for key in keys:
+        items = workload.pod_spec.get_list(key)
+        for node in items.maps() if items else []:
+            if isinstance(node.get("image"), str):
+                name = node.get("name")
+                found.append(Container(workload, node, str(name) if name is not None else "?", key != "containers"))
+    return found
+
+
+# File kinds that can hold manifests (workflows are YAML too, but never Kubernetes objects).
+MANIFEST = frozenset({"yaml"})

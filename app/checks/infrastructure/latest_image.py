@@ -1,0 +1,52 @@
+"""## What it does
+Flags a Kubernetes container or init container whose image has no tag or the `latest` tag
+(and no digest). Images filled in later (`${TAG}`, `{{ .Values.tag }}`) are not judged.
+
+## Why is this bad?
+`latest` (which an untagged image means) moves: two nodes pulling at different times run
+different code, a rollback redeploys the new broken version, and nobody can tell from the
+manifest what is running. With `imagePullPolicy: IfNotPresent` nodes can even keep stale
+copies indefinitely.
+
+## Example
+```yaml
+containers:
+  - name: api
+    image: ghcr.io/acme/api:latest
+```
+
+## Use instead
+```yaml
+containers:
+  - name: api
+    image: ghcr.io/acme/api:1.4.2@sha256:<digest>
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.checks.base import FileCheck, FileContext, rule
+from app.checks.infrastructure.images import is_templated, split_image
+from app.checks.infrastructure.kube import MANIFEST, containers, workloads
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("INF010", "latest-image", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report containers whose image floats."""
+    for workload in workloads(ctx):
+        for container in containers(workload):
+            image = str(container.node.get("image"))
+            ref = split_image(image)
+            if is_templated(image) or not ref.name or not ref.floating:
+                continue
+            why = "the `latest` tag" if ref.tag else "no tag"
+            yield RawFinding(RULE.code, container.node.line_of("image"),
+                             f"container `{container.label}` image `{ref.name}` has {why}",
+                             snippet=f"image:{container.label}")
+
+
+CHECK = FileCheck(RULE, MANIFEST, find)

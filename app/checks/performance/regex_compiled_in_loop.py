@@ -1,0 +1,96 @@
+"""## What it does
+Flags `re.compile(...)` (or `regex.compile(...)`) of a constant pattern, with constant flags, inside the
+body of a `for` or `while` loop or inside a comprehension, in the same function as the loop.
+
+Only constant patterns are flagged: compiling a pattern built from the loop variable is the loop's work.
+Calls such as `re.match(r"\\d+", line)` are not flagged: they are served from `re`'s internal cache.
+
+## Why is this bad?
+The compiled pattern is the same on every iteration, yet each `re.compile` call repeats the work of
+finding it: building the cache key, looking it up and, once more than a few hundred patterns have been
+used in the process, compiling it again. Hoisting it states that the pattern is fixed and makes the loop
+cheaper. It is a small cost, reported at low severity.
+
+## Example
+```python
+import re
+
+def versions(lines):
+    found = []
+    for line in lines:
+        pattern = re.compile(r"v(\\d+)\\.(\\d+)")
+        found.extend(pattern.findall(line))
+    return found
+```
+
+## Use instead
+```python
+import re
+
+VERSION = re.compile(r"v(\\d+)\\.(\\d+)")
+
+def versions(lines):
+    found = []
+    for line in lines:
+        found.extend(VERSION.findall(line))
+    return found
+```
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from app.checks.base import PYTHON, FileCheck, FileContext, rule
+from app.checks.facts.pynames import call_name, import_aliases, loops_around, qualified, scope_name
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("PRF003", "regex-compiled-in-loop", Domain.PERFORMANCE, Severity.LOW, __doc__)
+
+COMPILERS = frozenset({"re.compile", "regex.compile"})
+FLAG_MODULES = ("re.", "regex.")
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report constant regular expressions compiled on every iteration of a loop."""
+    aliases = import_aliases(ctx)
+    for call in ctx.nodes(ast.Call):
+        name = call_name(call, aliases)
+        if name not in COMPILERS or not _constant_arguments(call, aliases):
+            continue
+        if next(loops_around(ctx, call), None) is not None:
+            yield RawFinding(
+                RULE.code, call.lineno,
+                f"`{name}` of a constant pattern inside a loop: compile it once, outside the loop",
+                end_line=call.end_lineno or call.lineno,
+                snippet=f"{scope_name(ctx, call)}:{ctx.line_text(call.lineno).strip()}",
+            )
+
+
+def _constant_arguments(call: ast.Call, aliases: dict[str, str]) -> bool:
+    """Return whether the pattern is a literal and the flags are constants."""
+    if not call.args or not _is_literal(call.args[0]):
+        return False
+    flags = [*call.args[1:], *(k.value for k in call.keywords)]
+    return all(_is_flag(flag, aliases) for flag in flags)
+
+
+def _is_literal(node: ast.expr) -> bool:
+    """Return whether an expression is a string or bytes literal (or a `+` of literals)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_literal(node.left) and _is_literal(node.right)
+    return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+
+
+def _is_flag(node: ast.expr, aliases: dict[str, str]) -> bool:
+    """Return whether an expression is a constant flag set: numbers and `re.X` joined by `|`."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _is_flag(node.left, aliases) and _is_flag(node.right, aliases)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int)
+    name = qualified(node, aliases)
+    return name is not None and name.startswith(FLAG_MODULES)
+
+
+CHECK = FileCheck(RULE, PYTHON, find)

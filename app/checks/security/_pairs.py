@@ -1,0 +1,315 @@
+"""Literal `name = value` settings of any file kind, with their lines, for the security checks.
+
+Python assignments, keywords, dict items and setter calls; YAML and JSON mappings (including
+Kubernetes `name`/`value` env lists and compose `KEY=value` lists); TOML, `.env`, Dockerfile
+`ENV`/`ARG` and `key = value` lines of any other text. Only literal values are kept: an expression
+(`os.environ["X"]`, `settings.X`, an f-string) is never a hard-coded value.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import yaml
+
+from app.checks.base import FileContext
+
+MAX_VALUE = 4096
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One literal setting: where it is, its name and its value as text."""
+
+    line: int
+    key: str
+    value: str
+    # A string in the source, as opposed to a number, a boolean or a bare word of code.
+    quoted: bool
+    # Pairs with the same scope are siblings: one mapping, dict or call, or the whole file.
+    scope: int
+    # How the pair was written: python `name`, `attr`, `subscript`, `keyword`, `dict`, `call`,
+    # `default`; or `yaml`, `json`, `toml`, `env`, `dockerfile`, `text`.
+    origin: str
+    # The mapping keys above the pair in YAML and JSON documents.
+    parents: tuple[str, ...] = ()
+
+
+_CACHE: weakref.WeakKeyDictionary[FileContext, list[Pair]] = weakref.WeakKeyDictionary()
+
+
+def pairs(ctx: FileContext) -> list[Pair]:
+    """Return the file's literal settings, computed once per file for all security checks."""
+    found = _CACHE.get(ctx)
+    if found is None:
+        found = [p for p in _extract(ctx) if len(p.value) <= MAX_VALUE]
+        _CACHE[ctx] = found
+    return found
+
+
+def _extract(ctx: FileContext) -> list[Pair]:
+    """Dispatch on the file kind."""
+    if ctx.kind == "python":
+        return list(python_pairs(ctx))
+    if ctx.kind in ("yaml", "workflow", "json"):
+        structured = yaml_pairs(ctx.text, ctx.kind)
+        return structured if structured is not None else list(line_pairs(ctx.lines, ctx.kind))
+    if ctx.kind == "env":
+        return list(env_pairs(ctx.lines))
+    if ctx.kind == "dockerfile":
+        return list(dockerfile_pairs(ctx.lines))
+    if ctx.kind == "requirements":
+        return []
+    return list(line_pairs(ctx.lines, ctx.kind))
+
+
+# --- Python -------------------------------------------------------------------------------------
+
+# Calls whose last two string arguments are a name and its value (`os.environ.setdefault("K", "v")`,
+# `resp.set_header("Access-Control-Allow-Origin", "*")`, `parser.set("db", "password", "x")`).
+SETTERS = frozenset(
+    {"set", "setdefault", "putenv", "setenv", "set_header", "add_header", "send_header", "putheader",
+     "add", "append", "set_option", "setHeader", "header"}
+)
+
+
+def literal_texts(node: ast.AST) -> list[tuple[str, bool]]:
+    """Return a literal's values as (text, is_string); a list or tuple of literals gives one per item."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [t for item in node.elts if isinstance(item, ast.Constant) for t in literal_texts(item)]
+    if not isinstance(node, ast.Constant):
+        return []
+    value = node.value
+    if isinstance(value, str):
+        return [(value, True)]
+    if isinstance(value, bool):
+        return [("true" if value else "false", False)]
+    if isinstance(value, (int, float)):
+        return [(str(value), False)]
+    return []
+
+
+def target_key(target: ast.AST) -> tuple[str, str] | None:
+    """Return (name, origin) of an assignment target: a name, an attribute or a string subscript."""
+    if isinstance(target, ast.Name):
+        return target.id, "name"
+    if isinstance(target, ast.Attribute):
+        return target.attr, "attr"
+    if isinstance(target, ast.Subscript):
+        index = target.slice
+        if isinstance(index, ast.Constant) and isinstance(index.value, str):
+            return index.value, "subscript"
+    return None
+
+
+def python_pairs(ctx: FileContext) -> Iterator[Pair]:
+    """Yield the literal settings of a Python file."""
+    for assign in ctx.nodes(ast.Assign):
+        for target in assign.targets:
+            yield from _python_pair(target_key(target), assign.value, 0)
+    for annotated in ctx.nodes(ast.AnnAssign):
+        if annotated.value is not None:
+            yield from _python_pair(target_key(annotated.target), annotated.value, 0)
+    for call in ctx.nodes(ast.Call):
+        scope = id(call)
+        for kw in call.keywords:
+            if kw.arg is not None:
+                yield from _python_pair((kw.arg, "keyword"), kw.value, scope)
+        yield from _setter_pair(call)
+    for mapping in ctx.nodes(ast.Dict):
+        for key, value in zip(mapping.keys, mapping.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                yield from _python_pair((key.value, "dict"), value, id(mapping))
+    for arguments in ctx.nodes(ast.arguments):
+        yield from _default_pairs(arguments)
+
+
+def _python_pair(key: tuple[str, str] | None, value: ast.AST, scope: int) -> Iterator[Pair]:
+    """Yield one pair per literal value assigned to a name."""
+    if key is None:
+        return
+    for text, is_string in literal_texts(value):
+        yield Pair(getattr(value, "lineno", 0), key[0], text, is_string, scope, key[1])
+
+
+def _setter_pair(call: ast.Call) -> Iterator[Pair]:
+    """Yield the pair a setter call writes, when its last two arguments are strings."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in SETTERS or len(call.args) < 2:
+        return
+    key, value = call.args[-2], call.args[-1]
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        yield from _python_pair((key.value, "call"), value, id(call))
+
+
+def _default_pairs(arguments: ast.arguments) -> Iterator[Pair]:
+    """Yield the literal defaults of a function's parameters."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    with_defaults = positional[len(positional) - len(arguments.defaults):]
+    for arg, default in zip(with_defaults, arguments.defaults, strict=True):
+        yield from _python_pair((arg.arg, "default"), default, id(arguments))
+    for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        if kw_default is not None:
+            yield from _python_pair((arg.arg, "default"), kw_default, id(arguments))
+
+
+# --- YAML and JSON ------------------------------------------------------------------------------
+
+_STD_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _STD_TAG + "str"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)=(.*)$", re.DOTALL)
+
+
+def yaml_pairs(text: str, kind: str) -> list[Pair] | None:
+    """Return the pairs of a YAML or JSON file, or None when it does not parse (templates, broken files)."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=_LOADER))
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return None
+    found: list[Pair] = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ()) for root in roots if root is not None]
+    while stack:
+        node, parents = stack.pop()
+        if id(node) in seen:
+            continue  # aliases share nodes: visit each once, so an alias bomb stays linear
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(_mapping(node, parents, kind, found))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(_sequence(node, parents, kind, found))
+    return sorted(found, key=lambda p: p.line)
+
+
+def _scalar(node: yaml.Node) -> tuple[str, bool] | None:
+    """Return a scalar's text and whether it is a string; None for other nodes and custom tags."""
+    if not isinstance(node, yaml.ScalarNode) or not str(node.tag).startswith(_STD_TAG):
+        return None  # `!vault`, `!Ref`, `!env`: encrypted or resolved elsewhere, never a literal
+    if node.tag == _STD_TAG + "null":
+        return None
+    return str(node.value), node.tag == _STR_TAG
+
+
+def _mapping(
+    node: yaml.MappingNode, parents: tuple[str, ...], kind: str, found: list[Pair]
+) -> list[tuple[yaml.Node, tuple[str, ...]]]:
+    """Record a mapping's scalar items and return its children to visit."""
+    children: list[tuple[yaml.Node, tuple[str, ...]]] = []
+    scalars: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = _scalar(key_node)
+        if key is None:
+            continue
+        scalars[key[0]] = value_node
+        items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for item in items:
+            text = _scalar(item)
+            if text is not None:
+                found.append(Pair(item.start_mark.line + 1, key[0], text[0], text[1], id(node), kind, parents))
+        children.append((value_node, (*parents, key[0])))
+    # Kubernetes env lists: `- name: DB_PASSWORD` / `value: s3cret` is the pair DB_PASSWORD=s3cret.
+    name, value = _scalar(scalars.get("name", node)), scalars.get("value")
+    if name is not None and value is not None and (text := _scalar(value)) is not None:
+        found.append(Pair(value.start_mark.line + 1, name[0], text[0], text[1], id(node), kind, parents))
+    return children
+
+
+def _sequence(
+    node: yaml.SequenceNode, parents: tuple[str, ...], kind: str, found: list[Pair]
+) -> list[tuple[yaml.Node, tuple[str, ...]]]:
+    """Record `KEY=value` items of a sequence (compose `environment:` lists) and return its children."""
+    for item in node.value:
+        text = _scalar(item)
+        match = ENV_ITEM.match(text[0]) if text is not None and text[1] else None
+        if match is not None:
+            found.append(Pair(item.start_mark.line + 1, match[1], match[2], True, id(node), kind, parents))
+    return [(item, parents) for item in node.value]
+
+
+# --- line-based kinds ---------------------------------------------------------------------------
+
+_KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100})(?P=q)|(?P<key>[A-Za-z_$][\w.\-$]{0,100}))\]?"""
+_SEP = r"""\s*(?:=>|:=|(?<![=!<>:])=(?!=)|:(?![:/=]))\s*"""
+_VALUE = r"""(?P<value>"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`[^`\n]{0,4096}`|\[[^\]\n]{0,4096}\]|[^\s,;'"`\])}]{1,4096})"""
+KEY_VALUE = re.compile(_KEY + _SEP + _VALUE)
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
+_QUOTES = "\"'`"
+
+
+def unquote(raw: str) -> tuple[str, bool]:
+    """Return a value without its surrounding quotes, and whether it had them."""
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in _QUOTES:
+        return raw[1:-1], True
+    return raw, False
+
+
+def line_pairs(lines: list[str], kind: str) -> Iterator[Pair]:
+    """Yield `key = value`, `key: value` and `"key": "value"` settings found on each line."""
+    for number, line in enumerate(lines, start=1):
+        if len(line) > 20000 or ("=" not in line and ":" not in line):
+            continue
+        for match in KEY_VALUE.finditer(line):
+            key = match["qkey"] or match["key"]
+            raw = match["value"]
+            items = raw[1:-1].split(",") if raw.startswith("[") else [raw]
+            for item in items:
+                value, quoted = unquote(item.strip())
+                if value or quoted:
+                    yield Pair(number, key, value, quoted, 0, kind)
+
+
+def env_pairs(lines: list[str]) -> Iterator[Pair]:
+    """Yield the settings of a `.env` file (`KEY=value`, `export KEY="value"`)."""
+    for number, line in enumerate(lines, start=1):
+        match = _ENV_LINE.match(line)
+        if match is None:
+            continue
+        raw = match[2]
+        if raw[:1] not in _QUOTES:
+            raw = re.split(r"\s+#", raw, maxsplit=1)[0].strip()
+        value, quoted = unquote(raw)
+        yield Pair(number, match[1], value, quoted or bool(value), 0, "env")
+
+
+def dockerfile_pairs(lines: list[str]) -> Iterator[Pair]:
+    """Yield the `ENV` and `ARG` settings of a Dockerfile, continuation lines included."""
+    for number, instruction in logical_lines(lines):
+        head, _, rest = instruction.strip().partition(" ")
+        if head.upper() not in ("ENV", "ARG") or not rest.strip():
+            continue
+        try:
+            words = shlex.split(rest, comments=False, posix=True)
+        except ValueError:
+            words = rest.split()
+        if words and "=" not in words[0]:
+            if head.upper() == "ENV" and len(words) > 1:  # legacy `ENV KEY value with spaces`
+                yield Pair(number, words[0], " ".join(words[1:]), True, 0, "dockerfile")
+            continue
+        for word in words:
+            key, sep, value = word.partition("=")
+            if sep and key:
+                yield Pair(number, key, value, True, 0, "dockerfile")
+
+
+def logical_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """Yield (first line number, text) of each logical line, joining lines that end with `\\`."""
+    start, parts = 0, []
+    for number, line in enumerate(lines, start=1):
+        if not parts:
+            start = number
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            parts.append(stripped[:-1])
+            continue
+        parts.append(line)
+        yield start, " ".join(parts)
+        parts = []
+    if parts:
+        yield start, " ".join(parts)

@@ -1,0 +1,264 @@
+"""What a secret looks like: provider token formats, secret names, placeholders and randomness."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.checks.security._common import LineIndex, name_words
+
+# --- provider tokens: formats precise enough to flag wherever they appear ---------------------------
+
+_B = r"(?<![A-Za-z0-9_\-])"  # the token starts a word: not the tail of a longer random string
+_E = r"(?![A-Za-z0-9_\-])"
+PROVIDERS: dict[str, tuple[str, str]] = {
+    # group name: (label shown to users, pattern)
+    "github": ("GitHub token", r"gh[pousr]_[A-Za-z0-9]{36,251}"),
+    "github_pat": ("GitHub fine-grained token", r"github_pat_[A-Za-z0-9_]{82}"),
+    "aws_id": ("AWS access key id", r"(?:AKIA|ASIA)[A-Z0-9]{16}"),
+    "slack": ("Slack token", r"xox[abposr]-[0-9]+-[A-Za-z0-9\-]{10,250}"),
+    "slack_hook": ("Slack webhook URL",
+                   r"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,}/[A-Za-z0-9/]{20,200}"),
+    "stripe": ("Stripe live secret key", r"[rs]k_live_[A-Za-z0-9]{20,247}"),
+    "google": ("Google API key", r"AIza[0-9A-Za-z_\-]{35}"),
+    "gitlab": ("GitLab token", r"glpat-[A-Za-z0-9_\-]{20,50}"),
+    "npm": ("npm token", r"npm_[A-Za-z0-9]{36}"),
+    "pypi": ("PyPI token", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}"),
+    "openai": ("OpenAI API key", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"),
+    "anthropic": ("Anthropic API key", r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,}"),
+    "sendgrid": ("SendGrid API key", r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"),
+}
+PROVIDER_RE = re.compile("|".join(f"{_B}(?P<{name}>{pattern}){_E}" for name, (_, pattern) in PROVIDERS.items()))
+# The prefix shown in messages: public knowledge, never a character of the secret part.
+_SHOWN_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|https://hooks\.slack\.com/|"
+                           r"[rs]k_live_|AIza|glpat-|npm_|pypi-|sk-ant-|sk-|SG\.)")
+_FAKE_WORDS = re.compile(r"example|sample|dummy|fake|placeholder|redacted|your|xxxx|test|0{5}|1{5}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A provider token found in a file."""
+
+    line: int
+    provider: str
+    label: str
+    value: str
+
+    @property
+    def shown(self) -> str:
+        """Return the token masked down to its public prefix."""
+        match = _SHOWN_PREFIX.match(self.value)
+        return (match.group(0) if match else "") + "…"
+
+
+def provider_tokens(text: str) -> Iterator[Token]:
+    """Yield the provider tokens of a text, skipping documented examples and obvious fakes."""
+    index: LineIndex | None = None
+    for match in PROVIDER_RE.finditer(text):
+        provider = match.lastgroup or ""
+        value = match.group(0)
+        if is_fake_token(value):
+            continue
+        index = index or LineIndex(text)
+        yield Token(index.line(match.start()), provider, PROVIDERS[provider][0], value)
+
+
+def is_fake_token(value: str) -> bool:
+    """Return whether a token-shaped string is a documentation example or a filler."""
+    body = _SHOWN_PREFIX.sub("", value)
+    if _FAKE_WORDS.search(body) or re.search(r"(.)\1{4}", body):
+        return True
+    return len(set(body)) < min(10, len(body) // 2)
+
+
+# AWS secret access keys have no prefix: 40 base64 characters under an AWS secret name.
+_AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
+
+
+def is_aws_secret(key: str, value: str) -> bool:
+    """Return whether a setting holds an AWS secret access key."""
+    words = name_words(key)
+    if "secret" not in words or not ({"aws", "access"} & set(words)) or not _AWS_SECRET.match(value):
+        return False
+    return not is_fake_token(value) and len({c.isdigit() for c in value} | {c.isupper() for c in value}) == 2
+
+
+# --- names that say they hold a secret -----------------------------------------------------------
+
+SECRET_LAST_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "apitoken", "authtoken",
+     "accesstoken", "secretkey", "privatekey", "accesskey", "clientsecret", "credential", "credentials", "auth"}
+)
+# `..._KEY` names a secret only after one of these (`API_KEY`, `SECRET_KEY`, `STRIPE_KEY`), never
+# alone: dict, cache, sort and primary keys are everywhere.
+KEY_QUALIFIERS = frozenset(
+    {"api", "access", "secret", "private", "signing", "sign", "encryption", "encrypt", "crypt", "crypto",
+     "master", "auth", "client", "app", "account", "hmac", "webhook", "subscription", "admin", "deploy",
+     "ssh", "jwt", "cipher", "aes", "fernet", "stripe", "openai", "anthropic", "sendgrid", "mailgun", "twilio",
+     "github", "gitlab", "aws"}
+)
+# Opaque values that are not credentials even though their name ends in `token`.
+NOT_SECRET_QUALIFIERS = frozenset(
+    {"page", "next", "continuation", "pagination", "cursor", "csrf", "xsrf", "sync", "resume", "idempotency",
+     "public", "publishable", "anon", "site", "cancellation"}
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Return whether a variable or key name says it holds a secret (its last word decides)."""
+    words = name_words(name)
+    if not words:
+        return False
+    last, before = words[-1], words[:-1]
+    if NOT_SECRET_QUALIFIERS & set(before):
+        return False
+    if last == "pwd":
+        return bool(before)  # $PWD is the shell's working directory
+    if last == "pass":
+        return bool(before)  # DB_PASS, SMTP_PASS; a lone `pass` is rarely a setting
+    if last in SECRET_LAST_WORDS:
+        return True
+    return last == "key" and any(w in KEY_QUALIFIERS for w in before)
+
+
+def is_password_name(name: str) -> bool:
+    """Return whether a name holds a password (the subset of secret names default credentials use)."""
+    words = name_words(name)
+    return bool(words) and (words[-1] in {"password", "passwd", "passphrase"} or (
+        words[-1] in {"pass", "pwd"} and len(words) > 1))
+
+
+def is_user_name(name: str) -> bool:
+    """Return whether a name holds a user or login name."""
+    words = name_words(name)
+    return bool(words) and words[-1] in {"user", "username", "login", "usr", "userid"}
+
+
+# --- values that are real secrets ------------------------------------------------------------------
+
+PLACEHOLDER_WORDS = re.compile(
+    r"example|sample|dummy|fake|placeholder|changeme|change[-_.]?me|replace|redacted|your[-_.]?|xxx|\*\*\*|"
+    r"\.\.\.|todo|tbd|test|mock|insecure|secret|passw|token|foobar|lorem|not[-_.]?a[-_.]?real|"
+    r"12345|abcdef|qwerty|default|generated|none|null|undefined",
+    re.IGNORECASE,
+)
+# References to where a secret lives: template and shell variables, secret managers, paths, code.
+REFERENCE = re.compile(
+    r"^(?:\$|%|@|&|!|#|<.*>$|ENC\[|vault:|arn:|op://|secret://|sm://|ref\+|projects/|file:|env:|/|\./|~/|\.\./)"
+    r"|\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|\{[A-Za-z_]\w*\}|\w\(|://",
+)
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9_]*$")
+_WORD_NAME = re.compile(r"^(?:[A-Za-z]+|\d+)(?:[-_.](?:[A-Za-z]+|\d+))*$")
+_FILE_NAME = re.compile(r"\.(?:pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|ini|cfg|conf|toml|gpg|asc)$", re.I)
+_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4}){3,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+MIN_LENGTH = 8
+MAX_LENGTH = 512
+
+
+def entropy(value: str) -> float:
+    """Return the Shannon entropy of a string in bits per character."""
+    counts = Counter(value)
+    size = len(value)
+    return -sum(n / size * math.log2(n / size) for n in counts.values())
+
+
+def char_classes(value: str) -> int:
+    """Return how many of lower case, upper case, digits and symbols a string mixes."""
+    return sum((
+        any(c.islower() for c in value), any(c.isupper() for c in value),
+        any(c.isdigit() for c in value), any(not c.isalnum() for c in value),
+    ))
+
+
+def is_reference(value: str) -> bool:
+    """Return whether a value points at a secret (variable, path, URL, code) rather than being one."""
+    return bool(REFERENCE.search(value) or _IDENTIFIER.match(value) or _FILE_NAME.search(value))
+
+
+def is_placeholder(value: str) -> bool:
+    """Return whether a value is filler: empty, an obvious example, or a repeated character."""
+    stripped = value.strip()
+    if not stripped or PLACEHOLDER_WORDS.search(stripped):
+        return True
+    return bool(re.search(r"(.)\1{4}", stripped))
+
+
+def looks_random(value: str) -> bool:
+    """Return whether a value has the length, mix and entropy of a generated or strong secret."""
+    if not MIN_LENGTH <= len(value) <= MAX_LENGTH or any(c.isspace() for c in value):
+        return False
+    if _WORD_NAME.match(value):
+        return False  # `db-credentials`, `app_tls_2024`: a resource name, not a secret
+    score = entropy(value)
+    if char_classes(value) >= 3 and score >= 3.0:
+        return True
+    has_digit = any(c.isdigit() for c in value)
+    has_alpha = any(c.isalpha() for c in value)
+    return len(value) >= 16 and has_digit and has_alpha and score >= 3.3
+
+
+def decoded(value: str) -> str:
+    """Return the text a base64 value encodes (Kubernetes Secret data), or the value itself."""
+    if not _BASE64.match(value):
+        return value
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return value
+    return text if text.isprintable() and text.strip() else value
+
+
+def is_secret_value(value: str) -> bool:
+    """Return whether a literal value is a real secret: random-looking, not a placeholder or reference."""
+    for candidate in dict.fromkeys((value, decoded(value))):
+        text = candidate.strip()
+        if is_placeholder(text) or is_reference(text):
+            return False
+    plain = decoded(value).strip()
+    return looks_random(plain)
+
+
+def strip_scheme(value: str) -> str:
+    """Return an authorization value without its `Bearer `/`Basic `/`token ` scheme word."""
+    return re.sub(r"^(?:bearer|basic|token|bot)\s+", "", value.strip(), flags=re.IGNORECASE)
+
+
+# --- credentials inside URLs -----------------------------------------------------------------------
+
+URL_CREDENTIALS = re.compile(
+    r"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,20})://(?P<user>[^\s:/@'\"`<>{}$]{1,64}):"
+    r"(?P<password>[^\s/@'\"`<>]{1,128})@(?P<host>[A-Za-z0-9.\-\[\]:_]{1,253})"
+)
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"})
+
+
+@dataclass(frozen=True)
+class UrlCredential:
+    """A user and password written into a URL."""
+
+    line: int
+    scheme: str
+    user: str
+    password: str
+    host: str
+
+    @property
+    def is_loopback(self) -> bool:
+        """Return whether the URL points at this machine."""
+        return self.host.rsplit(":", 1)[0].lower() in LOOPBACK or self.host.lower() in LOOPBACK
+
+
+def url_credentials(text: str) -> Iterator[UrlCredential]:
+    """Yield the `scheme://user:password@host` credentials of a text."""
+    if "://" not in text or "@" not in text:
+        return
+    index = LineIndex(text)
+    for match in URL_CREDENTIALS.finditer(text):
+        yield UrlCredential(
+            index.line(match.start()), match["scheme"].lower(), match["user"], match["password"], match["host"]
+        )
