@@ -1,0 +1,47 @@
+"""Facts are cached by (engine, rules, path, blob SHA): an audit analyses only what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from app.engine.cache import MemoryFactsCache, SQLiteFactsCache
+from app.engine.model import FileFacts, RawFinding
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import run_audit
+
+
+class CountingCache(MemoryFactsCache):
+    """A real in-memory cache that remembers which paths it was asked to store."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored: list[str] = []
+
+    def put_many(self, items: Mapping[str, FileFacts]) -> None:
+        """Store facts and record their paths."""
+        self.stored.extend(sorted(f.path for f in items.values()))
+        super().put_many(items)
+
+
+def test_a_warm_audit_analyses_only_changed_files(repo: RepoBuilder) -> None:
+    files = {f"pkg/mod{i}.py": f'"""Module {i}."""\n\nVALUE = {i}\n' for i in range(30)}
+    base = repo.commit("base", files)
+    head = repo.commit("pr", {"pkg/mod3.py": '"""Module 3."""\n\nVALUE = 33\n', "pkg/new.py": '"""New."""\n'})
+    cache = CountingCache()
+    run_audit(repo, base, base, cache)
+    assert len(cache.stored) == 30
+    cache.stored.clear()
+    run_audit(repo, base, head, cache)
+    assert cache.stored == ["pkg/mod3.py", "pkg/new.py"]
+
+
+def test_sqlite_cache_round_trips_facts(tmp_path: Path) -> None:
+    facts = FileFacts(path="a.py", kind="python", loc=3, findings=[RawFinding("F401", 1, "unused", snippet="import os")],
+                      data={"python.defs": [["f", 1]]}, suppressions={2: (("S602",), "constant")})
+    cache = SQLiteFactsCache(tmp_path / "c.sqlite3")
+    cache.put_many({"k": facts})
+    cache.close()
+    again = SQLiteFactsCache(tmp_path / "c.sqlite3")
+    assert again.get_many(["k", "missing"]) == {"k": facts}
+    again.close()
