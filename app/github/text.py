@@ -10,16 +10,26 @@ TITLE_QUEUED = "Queued"
 TITLE_IN_PROGRESS = "Auditing the change"
 SUMMARY_IN_PROGRESS = "Verity is auditing this commit against the merge-base of its base branch."
 TITLE_SUPERSEDED = "Superseded by a newer push"
-SUMMARY_SUPERSEDED = "The pull request's head moved to `{new_sha}` before this audit finished; that commit is audited instead."
+SUMMARY_SUPERSEDED = (
+    "The pull request's head moved to `{new_sha}` before this audit finished; that commit is audited instead."
+)
 TITLE_POLICY_ERROR = "Invalid policy file"
-SUMMARY_POLICY_ERROR = "The policy file on the base branch could not be read, so nothing was audited.\n\n```\n{error}\n```\n"
+SUMMARY_POLICY_ERROR = (
+    "The policy file on the base branch could not be read, so nothing was audited.\n\n```\n{error}\n```\n"
+)
 TITLE_ERROR = "The audit could not finish"
-SUMMARY_ERROR = "Verity could not finish this audit, so it concludes `{conclusion}` (the policy's `gate.on_error`).\n\nReason: {reason}\n"
+SUMMARY_ERROR = (
+    "Verity could not finish this audit, so it concludes `{conclusion}` (the policy's `gate.on_error`).\n\n"
+    "Reason: {reason}\n"
+)
 
 TRUNCATED_NOTE = "\n\n… truncated: the full report is longer than GitHub allows ({limit} characters)."
 ANNOTATIONS_OVERFLOW = "{count} more findings were not annotated: a check run carries at most {limit} annotations."
 ANNOTATIONS_NOTE = "{sent} findings annotated on the diff in {batches} batches."
-COMMENTS_OVERFLOW = "{count} more new findings on added lines were not commented on (`review.max_comments` is {limit}); the annotations list them all."
+COMMENTS_OVERFLOW = (
+    "{count} more new findings on added lines were not commented on (`review.max_comments` is {limit}); "
+    "the annotations list them all."
+)
 
 REVIEW_BODY = "Verity found {count} new findings on lines this pull request adds."
 REVIEW_OVERFLOW = "\n\n{count} more are listed in the check run (the limit is {limit} comments per review)."

@@ -25,7 +25,7 @@ class Import:
     """One import of a first-party module by another."""
 
     target: str  # the imported module's path
-    name: str  # the dotted name as written, made absolute
+    name: str  # its dotted name
     line: int
     runtime: bool  # runs when the importer is imported: not under TYPE_CHECKING, not in a function
 
@@ -97,25 +97,22 @@ def imports(view: RepoView, layout: Layout, path: str) -> Iterator[Import]:
     for entry in view.data(path, IMPORTS) or []:
         if not isinstance(entry, dict):
             continue
-        for target, name in _targets(layout, path, entry):
-            runtime = not entry.get("type_checking") and not entry.get("local")
-            yield Import(target, name, int(entry.get("line", 0)), runtime)
+        runtime = not entry.get("type_checking") and not entry.get("local")
+        for target in resolve_entry(layout, path, entry):
+            yield Import(target, layout.names[target], int(entry.get("line") or 0), runtime)
 
 
-def _targets(layout: Layout, path: str, entry: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Yield (path, dotted name) of every first-party module one import entry loads."""
+def resolve_entry(layout: Layout, path: str, entry: dict[str, Any]) -> list[str]:
+    """Return the paths of every first-party module one import entry loads (empty for third-party)."""
     module = str(entry.get("module") or "")
     level = int(entry.get("level") or 0)
     names = [str(n) for n in entry.get("names") or [] if n != "*"]
-    if level:
-        bases = _relative_base(path, level)
-    else:
-        bases = _absolute_bases(layout, path)
+    bases = _relative_base(path, level) if level else _absolute_bases(layout, path)
     for base in bases:
-        found = list(_resolve_in(layout, base, module, names))
+        found = _resolve_in(layout, base, module, names)
         if found:
-            yield from ((target, _absolute_name(layout, path, target, module, level)) for target in found)
-            return
+            return found
+    return []
 
 
 def _relative_base(path: str, level: int) -> list[str]:
@@ -136,20 +133,26 @@ def _absolute_bases(layout: Layout, path: str) -> list[str]:
     return bases
 
 
-def _resolve_in(layout: Layout, base: str, module: str, names: list[str]) -> Iterator[str]:
-    """Yield the module paths an import loads under one root: each `from` name that is a module, else the module."""
-    prefix = base + module.replace(".", "/") if module else base.rstrip("/")
-    submodules = [found for n in names if (found := _module_at(layout, _join(prefix, n)))]
-    if submodules:
-        yield from submodules
-        return
+def _resolve_in(layout: Layout, base: str, module: str, names: list[str]) -> list[str]:
+    """Return the modules an import loads under one root: `from` names that are modules, and the module itself.
+
+    The module itself counts for `import a.b`, and for a `from` import when some of its names are not
+    submodules (they are attributes of the module, so it is what the importer depends on). A package
+    loaded only on the way to a submodule (`a` for `import a.b`) is not counted: every module of a
+    package would otherwise depend on its `__init__`, and a package re-exporting its modules would make
+    a cycle of each of them.
+    """
     parts = module.split(".") if module else []
-    for keep in range(len(parts), -1, -1):
-        candidate = base + "/".join(parts[:keep]) if keep else base.rstrip("/")
-        found = _module_at(layout, candidate)
-        if found:
-            yield found
-            return
+    stem = base + "/".join(parts) if parts else base.rstrip("/")
+    submodules = [found for n in names if (found := _module_at(layout, _join(stem, n)))]
+    if names and len(submodules) == len(names):
+        return submodules
+    own = None
+    for keep in range(len(parts), 0 if parts else -1, -1):
+        own = _module_at(layout, base + "/".join(parts[:keep]) if keep else base.rstrip("/"))
+        if own:
+            break
+    return [own, *submodules] if own else submodules
 
 
 def _join(prefix: str, name: str) -> str:
@@ -165,9 +168,3 @@ def _module_at(layout: Layout, stem: str) -> str | None:
         if candidate in layout.names:
             return candidate
     return None
-
-
-def _absolute_name(layout: Layout, path: str, target: str, module: str, level: int) -> str:
-    """Return the dotted name an import refers to: the target's own name, which is absolute."""
-    del path, module, level  # the resolved target already carries its absolute name
-    return layout.names[target]

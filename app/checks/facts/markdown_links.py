@@ -20,7 +20,10 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})")  # fences nested in list items are inde
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 REFERENCE = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*(<[^>\n]*>|\S+)")
-HTML_LINK = re.compile(r"""<(?:a|img|source)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# Tags are bounded in length, and their attributes read in a second step, so that hostile text (a long
+# run of unclosed `<a `) costs linear time rather than quadratic.
+HTML_TAG = re.compile(r"<(?:a|img|source)\b[^<>]{0,2000}>", re.IGNORECASE)
+HTML_TARGET = re.compile(r"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -72,7 +75,7 @@ def _is_indented_code(line: str, after_break: bool) -> bool:
 
 def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     """Remove the parts of a line inside HTML comments; return the rest and whether a comment is open."""
-    out = []
+    out: list[str] = []
     rest = line
     while rest:
         if in_comment:
@@ -95,8 +98,9 @@ def _targets(text: str) -> Iterator[str]:
     reference = REFERENCE.match(text)
     if reference:
         yield _unwrap(reference.group(2))
-    for match in HTML_LINK.finditer(text):
-        yield match.group(1) if match.group(1) is not None else match.group(2)
+    for tag in HTML_TAG.finditer(text):
+        for match in HTML_TARGET.finditer(tag.group(0)):
+            yield match.group(1) if match.group(1) is not None else match.group(2)
     start = text.find("[")
     while start >= 0:
         opening = text.find("](", start)

@@ -23,10 +23,10 @@ def import_aliases(ctx: FileContext) -> dict[str, str]:
                 root = alias.name.split(".", 1)[0]
                 aliases[root] = root
     for node in ctx.nodes(ast.ImportFrom):
-        module = "." * node.level + (node.module or "")
+        prefix = "." * node.level + (f"{node.module}." if node.module else "")
         for alias in node.names:
             if alias.name != "*":
-                aliases[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+                aliases[alias.asname or alias.name] = prefix + alias.name
     return aliases
 
 
@@ -83,7 +83,8 @@ def enclosing_scope(ctx: FileContext, node: ast.AST) -> ast.AST | None:
 
 def scope_name(ctx: FileContext, node: ast.AST) -> str:
     """Return the dotted names of the functions and classes around a node, for stable snippets."""
-    names = [a.name for a in ctx.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    named = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    names = [a.name for a in ctx.ancestors(node) if isinstance(a, named)]
     return ".".join(reversed(names)) or "<module>"
 
 

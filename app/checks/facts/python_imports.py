@@ -36,10 +36,10 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 def extract(ctx: FileContext) -> list[dict[str, Any]]:
     """Return every import of a Python file with its line and flags."""
     entries: list[dict[str, Any]] = []
-    for node in ctx.nodes(ast.Import):
-        flags = _flags(ctx, node)
-        for alias in node.names:
-            entries.append({"module": alias.name, "names": [], "level": 0, "line": node.lineno, **flags})
+    for imp in ctx.nodes(ast.Import):
+        flags = _flags(ctx, imp)
+        for alias in imp.names:
+            entries.append({"module": alias.name, "names": [], "level": 0, "line": imp.lineno, **flags})
     for node in ctx.nodes(ast.ImportFrom):
         names = [alias.name for alias in node.names]
         entries.append(
@@ -56,16 +56,23 @@ def _flags(ctx: FileContext, node: ast.AST) -> dict[str, bool]:
     for outer in ctx.ancestors(node):
         if isinstance(outer, ast.If) and _type_checking_branch(outer, child):
             type_checking = True
-        elif isinstance(outer, ast.Try) and any(child is s for s in outer.body) and _catches_import(outer):
-            optional = True
-        elif isinstance(outer, ast.ExceptHandler) and _handler_catches_import(outer):
-            optional = True
-        elif isinstance(outer, (ast.With, ast.AsyncWith)) and any(_suppresses_import(i.context_expr) for i in outer.items):
+        elif _guards_import(outer, child):
             optional = True
         elif isinstance(outer, FUNCTIONS):
             local = True
         child = outer
     return {"type_checking": type_checking, "optional": optional, "local": local}
+
+
+def _guards_import(outer: ast.AST, child: ast.AST) -> bool:
+    """Return whether a statement lets the code below it run when an import fails."""
+    if isinstance(outer, ast.Try):
+        return any(child is s for s in outer.body) and _catches_import(outer)
+    if isinstance(outer, ast.ExceptHandler):
+        return _handler_catches_import(outer)
+    if isinstance(outer, (ast.With, ast.AsyncWith)):
+        return any(_suppresses_import(item.context_expr) for item in outer.items)
+    return False
 
 
 def _type_checking_branch(node: ast.If, child: ast.AST) -> bool:

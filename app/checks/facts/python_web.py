@@ -87,15 +87,15 @@ def _assigns(stmt: ast.stmt, name: str) -> bool:
 
 def find_routes(ctx: FileContext, aliases: dict[str, str]) -> list[str]:
     """Return the route paths the file declares, in source order."""
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
     decorators = {id(d) for f in _decorated(ctx) for d in f.decorator_list}
     for call in ctx.nodes(ast.Call):
         path = _route_path(call, aliases, id(call) in decorators)
         if path is not None:
-            found.append((call.lineno, path[:MAX_ROUTE_LENGTH]))
+            found.append((call.lineno, call.col_offset, path[:MAX_ROUTE_LENGTH]))
         if qualified(call.func, aliases) == "tornado.web.Application":
-            found.extend((call.lineno, p[:MAX_ROUTE_LENGTH]) for p in _tornado_paths(call))
-    return [path for _, path in sorted(found)]
+            found.extend((call.lineno, call.col_offset, p[:MAX_ROUTE_LENGTH]) for p in _tornado_paths(call))
+    return [path for _, _, path in sorted(found)]
 
 
 def _decorated(ctx: FileContext) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:

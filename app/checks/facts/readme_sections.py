@@ -78,3 +78,6 @@ def _normalise(heading: str) -> str:
     """Return a heading in lower case without markup, numbering or trailing punctuation."""
     text = re.sub(r"<[^>]+>|[*_`\[\]]", "", heading).strip().lower()
     return NUMBERING.sub("", text).rstrip(": ")
+
+
+EXTRACTOR = Extractor(KEY, KINDS, extract)

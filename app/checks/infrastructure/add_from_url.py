@@ -1,5 +1,7 @@
 """## What it does
-Flags a Dockerfile `ADD` that downloads from an `http://` or `https://` URL without
+Flags a Dockerfile `ADD` of a remote URL without a checksum.
+
+In detail, it flags a Dockerfile `ADD` that downloads from an `http://` or `https://` URL without
 `--checksum`. A Git URL pinned to a full commit SHA (`...git#<40 hex>`) is fine.
 
 ## Why is this bad?
@@ -15,7 +17,8 @@ ADD https://example.com/tool.tar.gz /opt/
 
 ## Use instead
 ```dockerfile
-ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool.tar.gz /opt/
+ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d \
+    https://example.com/tool.tar.gz /opt/
 ```
 """
 

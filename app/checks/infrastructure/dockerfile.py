@@ -84,7 +84,9 @@ class Dockerfile:
         if stage.parent is not None or stage.image.lower() == "scratch":
             return None
         resolved = substitute(stage.image, self.global_args)
-        return None if resolved is None else split_image(resolved)
+        if resolved is None or any(s.name and s.name == resolved.lower() for s in self.stages):
+            return None  # unknown until build time, or an earlier stage named through an ARG
+        return split_image(resolved)
 
 
 def substitute(text: str, args: dict[str, str | None]) -> str | None:
@@ -184,7 +186,8 @@ def _stage_from(instruction: Instruction, earlier: dict[str, Stage]) -> Stage:
     """Build a stage from its FROM instruction, linking it to an earlier stage it names."""
     operands = instruction.operands()
     image = operands[0] if operands else ""
-    name = operands[2] if len(operands) >= 3 and operands[1].lower() == "as" else ""
+    has_name = len(operands) > 2 and operands[1].lower() == "as"  # FROM image AS name
+    name = operands[2] if has_name else ""
     return Stage(start=instruction, image=image, name=name.lower(), parent=earlier.get(image.lower()))
 
 

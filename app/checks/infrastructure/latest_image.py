@@ -1,5 +1,7 @@
 """## What it does
-Flags a Kubernetes container or init container whose image has no tag or the `latest` tag
+Flags a Kubernetes container image with no tag or the `latest` tag.
+
+In detail, it flags a Kubernetes container or init container whose image has no tag or the `latest` tag
 (and no digest). Images filled in later (`${TAG}`, `{{ .Values.tag }}`) are not judged.
 
 ## Why is this bad?

@@ -1,5 +1,7 @@
 """## What it does
-Flags a Dockerfile whose final image has no `HEALTHCHECK` (in its own stage or the stages
+Flags a Dockerfile whose final image has no `HEALTHCHECK`.
+
+In detail, it flags a Dockerfile whose final image has no `HEALTHCHECK` (in its own stage or the stages
 it is built from). `HEALTHCHECK NONE` is a deliberate choice and is not flagged.
 Dev-container Dockerfiles (under `.devcontainer/`) are skipped.
 

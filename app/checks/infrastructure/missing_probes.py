@@ -1,5 +1,7 @@
 """## What it does
-Flags a container of a long-running workload (Deployment, StatefulSet, DaemonSet,
+Flags a long-running Kubernetes container without readiness or liveness probes.
+
+In detail, it flags a container of a long-running workload (Deployment, StatefulSet, DaemonSet,
 ReplicaSet, ReplicationController) that has no readiness probe or no liveness probe.
 Jobs, CronJobs, bare Pods and init containers are not judged: they run to completion.
 

@@ -1,5 +1,7 @@
 """## What it does
-Flags a Kubernetes container (in a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+Flags a Kubernetes container without resource requests or limits.
+
+In detail, it flags a Kubernetes container (in a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 Job or CronJob) that declares neither resource requests nor limits (medium), or requests
 without any limits (low). Limits without requests are fine: Kubernetes then uses the limits
 as the requests. Init containers are not judged.

@@ -1,5 +1,7 @@
 """## What it does
-Flags a Dockerfile whose final image runs as root: its last `USER` (in the final stage or
+Flags a Dockerfile whose final image runs as root.
+
+In detail, it flags a Dockerfile whose final image runs as root: its last `USER` (in the final stage or
 the stages it is built from) is `root` or `0`, or there is no `USER` at all.
 
 A base image that is known to run as a non-root user by default (names or tags with

@@ -1,5 +1,7 @@
 """## What it does
-Flags a Dockerfile `ENV` or `ARG` that gives a secret-looking name (`DB_PASSWORD`,
+Flags a Dockerfile `ENV` or `ARG` that sets a secret-looking name to a literal value.
+
+In detail, it flags a Dockerfile `ENV` or `ARG` that gives a secret-looking name (`DB_PASSWORD`,
 `API_KEY`, `GITHUB_TOKEN`, `SECRET_KEY`...) a literal value.
 
 Only the name's last word counts (`PASSWORD_FILE`, `TOKEN_URL` and `SECRET_NAME` name where

@@ -16,9 +16,11 @@ _SECRET_LAST_WORDS = frozenset(
 )
 # `..._KEY` is a secret only with one of these before it (`API_KEY`, `SECRET_KEY`, `PRIVATE_KEY`).
 _KEY_QUALIFIERS = frozenset({"api", "secret", "private", "signing", "encryption", "master"})
+MIN_SECRET_LENGTH = 4
+MIN_NUMERIC_SECRET_LENGTH = 6  # shorter numbers are lengths, lifetimes and ports
 _PLACEHOLDER = re.compile(
-    r"^(?:<.*>|\[.*\]|x+|\*+|\.+|-+|changeme|change[-_]me|replace[-_]?me|todo|tbd|none|null|nil|"
-    r"dummy|placeholder|example|true|false|yes|no)$",
+    r"^(?:<.*>|\[.*\]|x+|\*+|\.+|-+|todo|tbd|none|null|nil|true|false|yes|no|changeit)$"
+    r"|dummy|placeholder|example|change[-_]?me|replace[-_]?me|fake|not[-_]?a[-_]?secret|xxxx|^your[-_]",
     re.IGNORECASE,
 )
 
@@ -46,10 +48,10 @@ def is_literal_secret(value: object) -> bool:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         return False
     text = str(value).strip().strip("'\"")
-    if len(text) < 4 or _PLACEHOLDER.match(text):
+    if len(text) < MIN_SECRET_LENGTH or _PLACEHOLDER.search(text):
         return False
-    if text.isdigit() and len(text) < 6:
-        return False  # lengths, lifetimes and ports, not secrets
+    if text.isdigit() and len(text) < MIN_NUMERIC_SECRET_LENGTH:
+        return False
     if text.startswith(("$", "%", "/", "./", "~/", "file:", "vault:", "secret:", "arn:")):
         return False  # a reference to where the secret lives
     return "{{" not in text

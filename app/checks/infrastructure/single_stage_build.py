@@ -1,5 +1,7 @@
 """## What it does
-Flags a Dockerfile with a single build stage that installs a compiler toolchain or compiles
+Flags a single-stage Dockerfile that ships its compiler toolchain.
+
+In detail, it flags a Dockerfile with a single build stage that installs a compiler toolchain or compiles
 with one, so the toolchain ships in the final image. Evidence is precise:
 
 - a package-manager install (`apt-get`/`apt`/`apk`/`yum`/`dnf`/`microdnf`/`zypper`) of
@@ -58,7 +60,9 @@ _COMPILE = re.compile(
     r"\b(?:go\s+build|cargo\s+build|mvn\w*\s+(?:\S+\s+)*?(?:package|install|verify)|"
     r"gradlew?\s+(?:\S+\s+)*?(?:build|assemble|bootJar|jar)|dotnet\s+(?:publish|build))\b"
 )
-_REMOVAL = re.compile(r"\b(?:apt-get|apt)\s+(?:\S+\s+)*?(?:purge|remove)\b|\bapk\s+del\b|\b(?:yum|dnf|microdnf)\s+remove\b")
+_REMOVAL = re.compile(
+    r"\b(?:apt-get|apt)\s+(?:\S+\s+)*?(?:purge|remove)\b|\bapk\s+del\b|\b(?:yum|dnf|microdnf)\s+remove\b"
+)
 
 
 def _installs_build_tools(command: str) -> bool:

@@ -1,6 +1,7 @@
 """## What it does
-Flags a logging call in an `except` block that records the failure without its traceback, when
-nothing else in the block keeps the traceback either. It reports:
+Flags error logs in an `except` block that drop the exception's traceback.
+
+It reports, when nothing else in the block keeps the traceback:
 - `logger.error(...)`, `logger.critical(...)` or `logger.fatal(...)` without `exc_info=`;
 - `logger.warning(...)` without `exc_info=`, only under a catch-all (`except:`, `except Exception:`),
   where the type of the failure is unknown and the traceback is the only evidence of where it came from.
@@ -10,8 +11,12 @@ chains this one), when it logs with `logger.exception(...)` or `exc_info=` elsew
 traceback or error-reporting helper (`traceback.format_exc()`, `sentry_sdk.capture_exception(e)`), or
 when it hands the exception object on to other code (`errors.append(e)`, `future.set_exception(e)`),
 which keeps the traceback. Only turning the exception into text (`str(e)`, `f"{e}"`, `"%s" % e`, or
-passing it to the logging call) loses it. A logger is `logging` itself or any name ending in `log` or
-`logger` (`log`, `self._logger`, `app.logger`, `logging.getLogger(...)`).
+passing it to the logging call) loses it.
+
+A logger is `logging` itself or any name ending in `log` or `logger` (`log`, `self._logger`,
+`app.logger`, `logging.getLogger(...)`). Tests, scripts and command-line entry points (the files
+`print-in-library-code` leaves alone) are skipped: their error lines are messages for a person at a
+terminal, where a traceback is noise.
 
 ## Why is this bad?
 The message says that something failed; the traceback says where and why. Without it, an operator
@@ -44,6 +49,7 @@ import re
 from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
+from app.checks.facts.path_roles import is_script_path
 from app.checks.facts.pynames import SCOPES, dotted, import_aliases, qualified, scope_name
 from app.checks.observability.swallowed_exception import is_broad
 from app.engine.model import Domain, RawFinding, Severity
@@ -62,6 +68,8 @@ STRINGIFIERS = frozenset({"str", "repr", "type", "format"})
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report error logs in `except` blocks that drop the traceback."""
+    if is_script_path(ctx.path):
+        return
     aliases = import_aliases(ctx)
     for handler in ctx.nodes(ast.ExceptHandler):
         nodes = list(_handler_nodes(handler))
@@ -80,10 +88,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
 
 def _handler_nodes(handler: ast.ExceptHandler) -> Iterator[ast.AST]:
     """Yield the nodes a handler runs itself: not nested functions, classes or inner handlers."""
-    stack: list[ast.AST] = list(reversed(handler.body))
+    stack: list[ast.AST] = [handler]
     while stack:
         node = stack.pop()
-        yield node
+        if node is not handler:
+            yield node
         for child in reversed(list(ast.iter_child_nodes(node))):
             if not isinstance(child, (*SCOPES, ast.ExceptHandler)):
                 stack.append(child)
@@ -110,11 +119,11 @@ def _captures_traceback(call: ast.Call) -> bool:
 def _hands_on(nodes: list[ast.AST], name: str, aliases: dict[str, str]) -> bool:
     """Return whether the exception object is used other than by turning it into text."""
     parents = {id(child): node for node in nodes for child in ast.iter_child_nodes(node)}
-    for node in nodes:
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
-            if not _stringified(node, parents, aliases):
-                return True
-    return False
+    return any(
+        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+        and not _stringified(node, parents, aliases)
+        for node in nodes
+    )
 
 
 def _stringified(node: ast.AST, parents: dict[int, ast.AST], aliases: dict[str, str]) -> bool:

@@ -1,6 +1,5 @@
 """## What it does
-Flags calls to the builtin `print` in library code: Python modules that are not tests, scripts or
-entry points.
+Flags `print(...)` in library code: Python modules that are not tests, scripts or entry points.
 
 A print is not flagged when it is:
 - in a test, an entry point (`__main__.py`, `cli.py`, `*_cli.py`, `manage.py`, `setup.py`, `noxfile.py`,
@@ -45,7 +44,7 @@ from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.pynames import dotted, is_rebound, scope_name
-from app.checks.observability._paths import is_script_path
+from app.checks.facts.path_roles import is_script_path
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("OBS001", "print-in-library-code", Domain.OBSERVABILITY, Severity.LOW, __doc__)
@@ -110,10 +109,14 @@ def _in_entry_point(ctx: FileContext, call: ast.Call, entry_points: set[str]) ->
     for outer in ctx.ancestors(call):
         if _is_main_guard(outer) and isinstance(ctx.parent(outer), ast.Module):
             return True
-        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if outer.name in entry_points or _is_cli_command(outer):
-                return True
+        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_entry_point(outer, entry_points):
+            return True
     return False
+
+
+def _is_entry_point(func: FunctionDef, entry_points: set[str]) -> bool:
+    """Return whether a function is `main`, called by the `__main__` block, or a CLI command."""
+    return func.name in entry_points or _is_cli_command(func)
 
 
 def _is_cli_command(func: FunctionDef) -> bool:

@@ -1,5 +1,7 @@
 """## What it does
-Flags code that catches every exception and silently drops it, in the forms ruff does not report:
+Flags catch-all exception handlers and `suppress(Exception)` blocks that silently drop every error.
+
+It reports the forms ruff does not:
 - a bare `except:` or `except Exception:`/`except BaseException:` (alone or in a tuple) whose body does
   nothing but `...`, docstring-like strings or several `pass` statements, optionally ending in `continue`;
 - `with contextlib.suppress(Exception):` (or `BaseException`), however `suppress` is imported.
@@ -67,10 +69,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report broad handlers that do nothing and `suppress(Exception)` blocks."""
     for handler in ctx.nodes(ast.ExceptHandler):
         if is_broad(handler.type) and _does_nothing(handler.body) and not _in_finaliser(ctx, handler):
-            kind = "bare `except:`" if handler.type is None else f"`except {ast.unparse(handler.type)}:`"
+            kind = "bare `except:`" if handler.type is None else f"`except {_broad_name(handler.type)}`"
             yield _finding(ctx, handler, f"{kind} drops every error silently: narrow it, log it or re-raise")
     aliases = import_aliases(ctx)
-    for with_node in [*ctx.nodes(ast.With), *ctx.nodes(ast.AsyncWith)]:
+    with_nodes: list[ast.With | ast.AsyncWith] = [*ctx.nodes(ast.With), *ctx.nodes(ast.AsyncWith)]
+    for with_node in with_nodes:
         for item in with_node.items:
             expr = item.context_expr
             if isinstance(expr, ast.Call) and call_name(expr, aliases) in SUPPRESS and _suppresses_all(expr):
@@ -84,6 +87,12 @@ def is_broad(node: ast.expr | None) -> bool:
     if isinstance(node, ast.Tuple):
         return any(is_broad(elt) for elt in node.elts)
     return dotted(node) in BROAD
+
+
+def _broad_name(node: ast.expr) -> str:
+    """Return the catch-all class an `except` clause names (`Exception` or `BaseException`)."""
+    names = [dotted(n) for n in ([*node.elts] if isinstance(node, ast.Tuple) else [node])]
+    return next((n.rsplit(".", 1)[-1] for n in names if n in BROAD), "Exception")
 
 
 def _does_nothing(body: list[ast.stmt]) -> bool:

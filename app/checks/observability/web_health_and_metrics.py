@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from app.checks.base import Metric, MetricUnit, RepoView
 from app.checks.facts.python_web import KEY
-from app.checks.observability._paths import is_sample_path
+from app.checks.facts.path_roles import is_sample_path
 from app.engine.model import Domain
 
 NAME = "web-health-and-metrics"

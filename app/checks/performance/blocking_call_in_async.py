@@ -1,7 +1,8 @@
 """## What it does
-Flags blocking network and file calls made directly inside an `async def`, in the forms ruff's
-`ASYNC` rules (`ASYNC210`, `ASYNC212`, `ASYNC22x`, `ASYNC230`, `ASYNC240`, `ASYNC251`, which Verity runs
-in this domain) do not report:
+Flags blocking network and file calls made directly inside an `async def` that ruff's ASYNC rules miss.
+
+Ruff's `ASYNC210`, `ASYNC212`, `ASYNC22x`, `ASYNC230`, `ASYNC240` and `ASYNC251` run in this domain and
+cover `time.sleep`, `requests.get`, `subprocess`, `open` and `pathlib`; this check reports the rest:
 - methods of blocking HTTP clients held in a variable, a parameter annotated with the client type, or an
   attribute set on `self`: `requests.Session()` (`session.get(...)`), `urllib3.PoolManager()`,
   `http.client.HTTPConnection()`, `urllib.request.build_opener()`, and `httpx.Client()` when it is
@@ -13,7 +14,8 @@ in this domain) do not report:
 
 Imports are resolved (`import requests as r`, `from socket import getaddrinfo`). A call inside a nested
 `def` or `lambda` is not flagged: that is how blocking work is handed to a thread
-(`await asyncio.to_thread(lambda: session.get(url))`).
+(`await asyncio.to_thread(lambda: session.get(url))`). Test files are skipped: a test's event loop
+serves nobody else.
 
 ## Why is this bad?
 An event loop runs every task of the process on one thread. A blocking call holds that thread for the
@@ -48,6 +50,7 @@ import ast
 from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
+from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.pynames import enclosing_scope, scope_name
 from app.checks.performance._clients import OTHER, ClientResolver
 from app.engine.model import Domain, RawFinding, Severity
@@ -57,7 +60,7 @@ RULE = rule("PRF001", "blocking-call-in-async", Domain.PERFORMANCE, Severity.MED
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report blocking client, socket and file calls made directly in coroutine functions."""
-    if ctx.tree is None:
+    if ctx.tree is None or is_test_path(ctx.path):
         return
     resolver = ClientResolver(ctx)
     for call in ctx.nodes(ast.Call):

@@ -1,6 +1,7 @@
 """## What it does
-Flags `functools.lru_cache`, `functools.cache` and `functools.cached_property` applied to an
-`async def`, however `functools` is imported (`from functools import cache`, `@ft.lru_cache(maxsize=64)`).
+Flags `functools.lru_cache`, `functools.cache` or `functools.cached_property` on an `async def`.
+
+Imports are resolved: `from functools import cache`, `@ft.lru_cache(maxsize=64)`.
 
 (`lru_cache` on an ordinary method is ruff's `B019`, which Verity runs in this domain.)
 

@@ -1,9 +1,12 @@
 """## What it does
-Flags `re.compile(...)` (or `regex.compile(...)`) of a constant pattern, with constant flags, inside the
-body of a `for` or `while` loop or inside a comprehension, in the same function as the loop.
+Flags `re.compile(...)` of a constant pattern inside a loop.
+
+It looks at `re.compile` and `regex.compile` with a literal pattern and constant flags, in the body of a
+`for` or `while` loop or in a comprehension, in the same function as the loop.
 
 Only constant patterns are flagged: compiling a pattern built from the loop variable is the loop's work.
 Calls such as `re.match(r"\\d+", line)` are not flagged: they are served from `re`'s internal cache.
+Test files are skipped.
 
 ## Why is this bad?
 The compiled pattern is the same on every iteration, yet each `re.compile` call repeats the work of
@@ -43,6 +46,7 @@ import ast
 from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
+from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.pynames import call_name, import_aliases, loops_around, qualified, scope_name
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -54,6 +58,8 @@ FLAG_MODULES = ("re.", "regex.")
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report constant regular expressions compiled on every iteration of a loop."""
+    if is_test_path(ctx.path):
+        return
     aliases = import_aliases(ctx)
     for call in ctx.nodes(ast.Call):
         name = call_name(call, aliases)
@@ -78,19 +84,26 @@ def _constant_arguments(call: ast.Call, aliases: dict[str, str]) -> bool:
 
 def _is_literal(node: ast.expr) -> bool:
     """Return whether an expression is a string or bytes literal (or a `+` of literals)."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _is_literal(node.left) and _is_literal(node.right)
-    return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+    return all(
+        isinstance(sub, (ast.BinOp, ast.Add)) and (not isinstance(sub, ast.BinOp) or isinstance(sub.op, ast.Add))
+        or isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes))
+        for sub in ast.walk(node)
+    )
 
 
 def _is_flag(node: ast.expr, aliases: dict[str, str]) -> bool:
     """Return whether an expression is a constant flag set: numbers and `re.X` joined by `|`."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _is_flag(node.left, aliases) and _is_flag(node.right, aliases)
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, int)
-    name = qualified(node, aliases)
-    return name is not None and name.startswith(FLAG_MODULES)
+    parts = [node]
+    while parts:
+        part = parts.pop()
+        if isinstance(part, ast.BinOp) and isinstance(part.op, ast.BitOr):
+            parts += [part.left, part.right]
+        elif isinstance(part, ast.Constant):
+            if not isinstance(part.value, int):
+                return False
+        elif not (qualified(part, aliases) or "").startswith(FLAG_MODULES):
+            return False
+    return True
 
 
 CHECK = FileCheck(RULE, PYTHON, find)

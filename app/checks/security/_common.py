@@ -81,9 +81,12 @@ def secret_snippet(label: str, value: str) -> str:
     return f"{label}#{digest(value)}"
 
 
-def code_snippet(line_text: str, limit: int = 200) -> str:
-    """Return a flagged line's text, white space collapsed, as a fingerprint snippet."""
-    return " ".join(line_text.split())[:limit]
+def code_snippet(what: str, line_text: str) -> str:
+    """Return a fingerprint snippet for a flagged line: what was found and a hash of the line's text.
+
+    The hash, not the text, so a secret sharing the line never lands in the facts cache.
+    """
+    return f"{what}#{digest(' '.join(line_text.split()))}"
 
 
 class LineIndex:

@@ -13,7 +13,7 @@ import re
 import shlex
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -38,6 +38,8 @@ class Pair:
     origin: str
     # The mapping keys above the pair in YAML and JSON documents.
     parents: tuple[str, ...] = ()
+    # The value's syntax node, for Python pairs.
+    node: ast.AST | None = field(default=None, compare=False, repr=False)
 
 
 _CACHE: weakref.WeakKeyDictionary[FileContext, list[Pair]] = weakref.WeakKeyDictionary()
@@ -134,7 +136,7 @@ def _python_pair(key: tuple[str, str] | None, value: ast.AST, scope: int) -> Ite
     if key is None:
         return
     for text, is_string in literal_texts(value):
-        yield Pair(getattr(value, "lineno", 0), key[0], text, is_string, scope, key[1])
+        yield Pair(getattr(value, "lineno", 0), key[0], text, is_string, scope, key[1], node=value)
 
 
 def _setter_pair(call: ast.Call) -> Iterator[Pair]:
@@ -215,9 +217,11 @@ def _mapping(
                 found.append(Pair(item.start_mark.line + 1, key[0], text[0], text[1], id(node), kind, parents))
         children.append((value_node, (*parents, key[0])))
     # Kubernetes env lists: `- name: DB_PASSWORD` / `value: s3cret` is the pair DB_PASSWORD=s3cret.
-    name, value = _scalar(scalars.get("name", node)), scalars.get("value")
-    if name is not None and value is not None and (text := _scalar(value)) is not None:
-        found.append(Pair(value.start_mark.line + 1, name[0], text[0], text[1], id(node), kind, parents))
+    name_node, env_value = scalars.get("name"), scalars.get("value")
+    name = _scalar(name_node) if name_node is not None else None
+    text = _scalar(env_value) if env_value is not None else None
+    if name is not None and text is not None and env_value is not None:
+        found.append(Pair(env_value.start_mark.line + 1, name[0], text[0], text[1], id(node), kind, parents))
     return children
 
 
@@ -237,7 +241,10 @@ def _sequence(
 
 _KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100})(?P=q)|(?P<key>[A-Za-z_$][\w.\-$]{0,100}))\]?"""
 _SEP = r"""\s*(?:=>|:=|(?<![=!<>:])=(?!=)|:(?![:/=]))\s*"""
-_VALUE = r"""(?P<value>"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`[^`\n]{0,4096}`|\[[^\]\n]{0,4096}\]|[^\s,;'"`\])}]{1,4096})"""
+_VALUE = (
+    r"""(?P<value>"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`[^`\n]{0,4096}`"""
+    r"""|\[[^\]\n]{0,4096}\]|[^\s,;'"`\])}]{1,4096})"""
+)
 KEY_VALUE = re.compile(_KEY + _SEP + _VALUE)
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
 _QUOTES = "\"'`"
@@ -295,12 +302,22 @@ def dockerfile_pairs(lines: list[str]) -> Iterator[Pair]:
         for word in words:
             key, sep, value = word.partition("=")
             if sep and key:
-                yield Pair(number, key, value, True, 0, "dockerfile")
+                yield Pair(physical_line(lines, number, key + "="), key, value, True, 0, "dockerfile")
+
+
+def physical_line(lines: list[str], first: int, needle: str) -> int:
+    """Return the line of a logical line (starting at `first`) that holds a piece of text."""
+    for number in range(first, min(first + 200, len(lines) + 1)):
+        if needle in lines[number - 1]:
+            return number
+        if not lines[number - 1].rstrip().endswith("\\"):
+            break
+    return first
 
 
 def logical_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
     """Yield (first line number, text) of each logical line, joining lines that end with `\\`."""
-    start, parts = 0, []
+    start, parts = 0, list[str]()
     for number, line in enumerate(lines, start=1):
         if not parts:
             start = number

@@ -85,7 +85,7 @@ def is_aws_secret(key: str, value: str) -> bool:
     words = name_words(key)
     if "secret" not in words or not ({"aws", "access"} & set(words)) or not _AWS_SECRET.match(value):
         return False
-    return not is_fake_token(value) and len({c.isdigit() for c in value} | {c.isupper() for c in value}) == 2
+    return not is_fake_token(value) and char_classes(value.replace("/", "").replace("+", "")) == 3
 
 
 # --- names that say they hold a secret -----------------------------------------------------------
@@ -147,13 +147,19 @@ PLACEHOLDER_WORDS = re.compile(
     r"12345|abcdef|qwerty|default|generated|none|null|undefined",
     re.IGNORECASE,
 )
-# References to where a secret lives: template and shell variables, secret managers, paths, code.
+# References to where a secret lives: template and shell variables, secret managers, URLs, code.
 REFERENCE = re.compile(
-    r"^(?:\$|%|@|&|!|#|<.*>$|ENC\[|vault:|arn:|op://|secret://|sm://|ref\+|projects/|file:|env:|/|\./|~/|\.\./)"
-    r"|\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|\{[A-Za-z_]\w*\}|\w\(|://",
+    r"^(?:\$[A-Za-z_{(]|%[A-Za-z_]\w*%|<.*>$|ENC\[|vault:|arn:|op://|secret://|sm://|ref\+|projects/|file:|env:|"
+    r"\./|~/|\.\./)|\$\{|\{\{|\}\}|\$\(|%\(|#\{|<%|\{[A-Za-z_]\w*\}|\w\(|://",
 )
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9_]*$")
-_WORD_NAME = re.compile(r"^(?:[A-Za-z]+|\d+)(?:[-_.](?:[A-Za-z]+|\d+))*$")
+# Password hashes (`$2b$12$...`, `$argon2id$...`, `pbkdf2_sha256$...`) are not the secret itself.
+_HASH = re.compile(r"^\$(?:\d[a-z]?|apr1|argon2\w*|pbkdf2[\w-]*|scrypt|sha\d+|y|gy)\$|^pbkdf2_\w+\$|^\{S?SHA\w*\}")
+# `settings.DB_PASSWORD`, `GITHUB_TOKEN`: the name of a variable, not a value.
+_IDENTIFIER = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]+$"
+)
+_NAME_PART = re.compile(r"[A-Za-z]+|\d+")
+_CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 _FILE_NAME = re.compile(r"\.(?:pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|ini|cfg|conf|toml|gpg|asc)$", re.I)
 _BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4}){3,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
 MIN_LENGTH = 8
@@ -176,8 +182,10 @@ def char_classes(value: str) -> int:
 
 
 def is_reference(value: str) -> bool:
-    """Return whether a value points at a secret (variable, path, URL, code) rather than being one."""
-    return bool(REFERENCE.search(value) or _IDENTIFIER.match(value) or _FILE_NAME.search(value))
+    """Return whether a value points at a secret (variable, path, URL, code, hash) rather than being one."""
+    if REFERENCE.search(value) or _HASH.match(value) or _IDENTIFIER.match(value) or _FILE_NAME.search(value):
+        return True
+    return value.startswith("/") and all(_is_word_name(part) for part in value.strip("/").split("/"))
 
 
 def is_placeholder(value: str) -> bool:
@@ -192,14 +200,23 @@ def looks_random(value: str) -> bool:
     """Return whether a value has the length, mix and entropy of a generated or strong secret."""
     if not MIN_LENGTH <= len(value) <= MAX_LENGTH or any(c.isspace() for c in value):
         return False
-    if _WORD_NAME.match(value):
+    if _is_word_name(value):
         return False  # `db-credentials`, `app_tls_2024`: a resource name, not a secret
     score = entropy(value)
-    if char_classes(value) >= 3 and score >= 3.0:
+    # Short strings cannot reach 3 bits per character: ask for 85% of the most their length allows.
+    if char_classes(value) >= 3 and score >= min(3.0, 0.85 * math.log2(len(value))):
         return True
     has_digit = any(c.isdigit() for c in value)
     has_alpha = any(c.isalpha() for c in value)
     return len(value) >= 16 and has_digit and has_alpha and score >= 3.3
+
+
+def _is_word_name(value: str) -> bool:
+    """Return whether a value is words and numbers joined by `-`, `_` or `.` (a name, not random)."""
+    parts = re.split(r"[-_.]", value)
+    return all(
+        _NAME_PART.fullmatch(part) and len(_CASE_CHANGE.findall(part)) <= 2 for part in parts
+    )
 
 
 def decoded(value: str) -> str:
@@ -234,7 +251,8 @@ URL_CREDENTIALS = re.compile(
     r"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,20})://(?P<user>[^\s:/@'\"`<>{}$]{1,64}):"
     r"(?P<password>[^\s/@'\"`<>]{1,128})@(?P<host>[A-Za-z0-9.\-\[\]:_]{1,253})"
 )
-LOOPBACK = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"})
+# Hosts of this machine, to recognise in URLs (not addresses to bind to).
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"})  # noqa: S104
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Path conventions the observability checks share: which files are tests, scripts or samples."""
+"""Path conventions Python checks share: which files are tests, scripts or samples."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from app.checks.base import matches_any
 TEST_GLOBS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")
 # Directories whose code is run by hand or shown to readers, not imported by a service or library.
 SAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "benchmarks", "bench", "samples", "demo"})
-SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "cli", "commands"}) | SAMPLE_DIRS
+SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "cli", "commands", "command"}) | SAMPLE_DIRS
 # Entry points and build or task files: printing is their user interface.
 SCRIPT_FILES = frozenset({
-    "__main__.py", "cli.py", "manage.py", "setup.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py",
+    "__main__.py", "cli.py", "cmdline.py", "manage.py", "setup.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py",
     "conftest.py", "conf.py",
 })
 

@@ -1,0 +1,152 @@
+"""What a snapshot declares and imports: the shared ground of the dependencies checks."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.checks.base import RepoView
+from app.checks.dependencies.import_names import distribution_candidates, is_stdlib
+from app.checks.facts import dependency_manifests, python_imports
+from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, module_index, per_view
+
+# Code that is not shipped: its imports are judged neither as run-time nor as test imports.
+TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py", "pavement.py", "conftest.py"})
+# Path parts of modules shipped to support test suites (a pytest plugin, `pkg/testing.py`).
+TEST_SUPPORT_WORDS = ("test", "pytest", "fixture")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One declared dependency, located in its manifest."""
+
+    path: str
+    name: str
+    spec: str | None
+    marker: str
+    list: str
+    role: str
+    line: int
+    format: str
+    lock: bool
+
+
+@dataclass
+class Declared:
+    """Every dependency a snapshot declares, and whether its declarations can be judged."""
+
+    declarations: list[Declaration] = field(default_factory=list)
+    by_role: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    manifests: list[str] = field(default_factory=list)  # paths of files that declare a project's dependencies
+    projects: set[str] = field(default_factory=set)
+    incomplete: str = ""  # why the declarations cannot be read in full (then imports are not judged)
+
+    def declares(self, module: str, roles: tuple[str, ...]) -> bool:
+        """Return whether any distribution that may provide a module is declared in one of the roles."""
+        candidates = distribution_candidates(module)
+        return any(candidates & self.by_role[role] for role in roles)
+
+
+@per_view
+def declared(view: RepoView) -> Declared:
+    """Return the declarations of a snapshot, read from every file's `dependencies.manifest` data."""
+    out = Declared()
+    unread: list[str] = []
+    runtime_requirements = False
+    for path, facts in sorted(view.files.items()):
+        data = facts.data.get(dependency_manifests.KEY)
+        if not isinstance(data, dict):
+            continue
+        _add_manifest(out, path, data)
+        runtime_requirements |= data["format"] == "requirements" and any(d["role"] == "runtime" for d in data["deps"])
+        if data["format"] != "install":
+            unread += [t for t in data["includes"] if _include_path(path, t) not in view.files]
+    opaque = [p for p in out.manifests if view.data(p, dependency_manifests.KEY, {}).get("opaque")]
+    if opaque and not runtime_requirements:
+        out.incomplete = f"{opaque[0]} computes its dependencies"
+    elif unread:
+        out.incomplete = f"{unread[0]} is included but was not read"
+    return out
+
+
+def _add_manifest(out: Declared, path: str, data: dict[str, Any]) -> None:
+    """Add one file's declarations."""
+    if data["manifest"]:
+        out.manifests.append(path)
+    if data["project"]:
+        out.projects.add(data["project"])
+    for dep in data["deps"]:
+        out.by_role[dep["role"]].add(dep["name"])
+        if data["manifest"]:
+            out.declarations.append(Declaration(
+                path=path, name=dep["name"], spec=dep["spec"], marker=dep["marker"], list=dep["list"],
+                role=dep["role"], line=dep["line"], format=data["format"], lock=bool(data["lock"]),
+            ))
+
+
+def _include_path(manifest: str, target: str) -> str:
+    """Return the repository path an include names, relative to the including file's folder."""
+    folder = manifest.rsplit("/", 1)[0] if "/" in manifest else ""
+    return posixpath.normpath(posixpath.join(folder, target)) if target else ""
+
+
+def file_role(view: RepoView, path: str) -> str:
+    """Return `test`, `tooling` or `runtime`: which declarations a Python file's imports must be in."""
+    if view.is_test(path):
+        return "test"
+    parts = path.split("/")
+    if path.endswith(".pyi") or parts[-1] in TOOLING_FILES or any(p in TOOLING_DIRS for p in parts[:-1]):
+        return "tooling"
+    return "runtime"
+
+
+def is_test_support(path: str) -> bool:
+    """Return whether a shipped module exists to support test suites (`pkg/testing.py`, a pytest plugin)."""
+    return any(word in part.lower() for part in path.split("/") for word in TEST_SUPPORT_WORDS)
+
+
+@dataclass(frozen=True)
+class ThirdPartyImport:
+    """A third-party module imported by one file: the first unconditional import of its top-level name."""
+
+    path: str
+    module: str
+    line: int
+    local: bool
+
+
+def third_party_imports(view: RepoView, path: str) -> Iterator[ThirdPartyImport]:
+    """Yield the unconditional third-party imports of a file, one per top-level name."""
+    index = module_index(view)
+    projects = declared(view).projects
+    seen: set[str] = set()
+    for entry in view.data(path, python_imports.KEY, []):
+        if entry["level"] or entry["type_checking"] or entry["optional"]:
+            continue
+        module = entry["module"]
+        top = module.split(".", 1)[0]
+        if top in seen or not is_third_party(module, index, projects):
+            continue
+        seen.add(top)
+        yield ThirdPartyImport(path, module, entry["line"], entry["local"])
+
+
+def is_third_party(module: str, index: ModuleIndex, projects: set[str]) -> bool:
+    """Return whether a module is neither standard library nor first-party (a module or folder of the repo)."""
+    top = module.split(".", 1)[0]
+    if not top or is_stdlib(module) or top in index.top_names:
+        return False
+    return not (distribution_candidates(top) & projects)
+
+
+def imported_modules(view: RepoView) -> set[str]:
+    """Return every absolute module any Python file imports, optional and type-checking ones included."""
+    found: set[str] = set()
+    for facts in view.python_files():
+        for entry in facts.data.get(python_imports.KEY, []):
+            if not entry["level"] and entry["module"]:
+                found.add(entry["module"])
+    return found

@@ -1,0 +1,79 @@
+"""## What it does
+Flags a third-party module that the project's own code imports while no run-time dependency list
+declares a distribution providing it. Import names are mapped to distribution names (`yaml` is
+provided by `PyYAML`, `sklearn` by `scikit-learn`, `cv2` by any OpenCV build), so a declared
+distribution under another name counts. Only unconditional imports count: imports under
+`if TYPE_CHECKING:`, in a `try` that catches `ImportError`, or under `suppress(ImportError)` are
+optional. Tests, `conftest.py`, `setup.py`, `noxfile.py`, stubs and code under `docs/`, `examples/`,
+`scripts/`, `tools/`, `benchmarks/` and vendored folders are not judged here (tests have
+`undeclared-test-import`).
+
+A module declared only in a test or development list is flagged too, except when it is imported
+inside a function or by a module that exists to support test suites (`pkg/testing.py`, a pytest plugin).
+
+The check needs a manifest to compare with: a repository without any is reported once by
+`missing-dependency-manifest`. When a manifest computes its run-time dependencies (a `setup.py` that
+builds `install_requires`, dynamic dependencies in `pyproject.toml`) and no requirements file says
+what they are, or a requirements file includes one that was not read, nothing is reported.
+
+## Why is this bad?
+The code works on the author's machine because the module happens to be installed there, and fails
+with `ModuleNotFoundError` on a clean install, in the Docker image, or for every user of the package.
+
+## Example
+```python
+# app/config.py; pyproject.toml declares only "requests"
+import yaml
+```
+
+## Use instead
+```toml
+[project]
+dependencies = ["requests>=2.31,<3", "PyYAML>=6,<7"]
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
+from app.checks.dependencies.declared import declared, file_role, is_test_support, third_party_imports
+from app.checks.dependencies.import_names import IMPORT_TO_DISTRIBUTIONS
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("DEP001", "undeclared-import", Domain.DEPENDENCIES, Severity.HIGH, __doc__)
+RUNTIME_ROLES = ("runtime", "optional")
+
+
+def find(view: RepoView) -> Iterator[RepoFinding]:
+    """Report third-party imports of shipped code that no run-time dependency provides."""
+    decl = declared(view)
+    if not decl.manifests or decl.incomplete:
+        return
+    for facts in view.python_files():
+        if file_role(view, facts.path) != "runtime":
+            continue
+        for imp in third_party_imports(view, facts.path):
+            if decl.declares(imp.module, RUNTIME_ROLES):
+                continue
+            in_dev = decl.declares(imp.module, ("dev",))
+            if in_dev and (imp.local or is_test_support(facts.path)):
+                continue
+            top = imp.module.split(".", 1)[0]
+            where = "only as a test/development dependency" if in_dev else "in no run-time dependency list"
+            message = f"`{imp.module}` is imported but {suggested_distribution(imp.module)} is declared {where}"
+            yield RepoFinding(facts.path, RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}"))
+
+
+def suggested_distribution(module: str) -> str:
+    """Return the distribution most likely to provide a module, for messages."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        known = IMPORT_TO_DISTRIBUTIONS.get(".".join(parts[:end]))
+        if known:
+            return " or ".join(known[:2])
+    return parts[0]
+
+
+CHECK = RepoCheck(RULE, find)

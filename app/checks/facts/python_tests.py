@@ -1,0 +1,268 @@
+"""Extractor `python.tests`: the test functions of a Python file, their assertions and markers.
+
+It runs on every Python file, because only the policy knows which files are tests; repo checks read
+it for the files `view.is_test` accepts. Data, or None when the file has none of these:
+
+```
+{"tests": [{"name": "TestCart.test_total",  # qualified name
+            "line": 12, "assertions": 2,     # assertion-like statements and calls, nested code included
+            "skip": False, "xfail": False,   # marked (itself, its class or its module), or skips in its body
+            "calls": ["run_case"]}],         # names it calls, kept only when it has no assertion
+ "markers": [{"kind": "skip" | "xfail", "line": 3, "how": "pytest.mark.skipif",
+              "target": "TestCart.test_total" | "TestCart" | "<module>" | "<variable name>"}],
+ "helpers": ["check_cart"],  # other functions here that assert: a test calling one asserts through it
+ "refs": ["pkg.mod.func"]}   # dotted strings given to patch(), import_module() and the like
+```
+
+Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
+`raises`, `warns`, `deprecated_call` (so `self.assertEqual`, `mock.assert_called_once`,
+`pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), and pytest-benchmark's `benchmark(...)`.
+A body of imports only counts as one assertion: importing is what it checks.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from typing import Any
+
+from app.checks.base import PYTHON, Extractor, FileContext
+from app.checks.facts.pynames import dotted
+
+KEY = "python.tests"
+ASSERTING_PREFIXES = ("assert", "check", "verify", "expect", "fail", "raises", "warns", "deprecated_call")
+MARK_KINDS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
+UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "expectedFailure": "xfail"}
+BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
+REF_CALLS = frozenset({"patch", "import_module", "__import__", "importorskip", "setattr", "delattr"})
+DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+MAX_NAMES = 40  # calls kept per assertion-free test, and refs per file: enough, and small in the cache
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def extract(ctx: FileContext) -> dict[str, Any] | None:
+    """Return the tests, markers, asserting helpers and module references of a Python file."""
+    if ctx.tree is None:
+        return None
+    functions: list[Function] = [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef)]
+    counts, calls = _assertions_and_calls(ctx)
+    markers = _markers(ctx)
+    tests = sorted((f for f in functions if _is_test(ctx, f)), key=lambda f: f.lineno)
+    test_ids = {id(f) for f in tests}
+    helpers = _asserting_helpers([f for f in functions if id(f) not in test_ids], counts, calls)
+    entries = [_test_entry(ctx, f, counts, calls, markers) for f in tests]
+    refs = _refs(ctx)
+    if not (entries or markers or helpers or refs):
+        return None
+    return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs}
+
+
+def _assertions_and_calls(ctx: FileContext) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """Count assertion-like nodes and collect called names per enclosing function (by node id)."""
+    counts: dict[int, int] = defaultdict(int)
+    calls: dict[int, set[str]] = defaultdict(set)
+    statements: list[ast.AST] = [*ctx.nodes(ast.Assert), *ctx.nodes(ast.Raise)]
+    for node in statements:
+        for outer in _functions_around(ctx, node):
+            counts[id(outer)] += 1
+    for call in ctx.nodes(ast.Call):
+        name = _callee(call)
+        asserting = _is_asserting_call(call, name)
+        for outer in _functions_around(ctx, call):
+            counts[id(outer)] += asserting
+            if name:
+                calls[id(outer)].add(name)
+    return counts, calls
+
+
+def _functions_around(ctx: FileContext, node: ast.AST) -> list[Function]:
+    """Return the functions enclosing a node, innermost first."""
+    return [a for a in ctx.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def _callee(call: ast.Call) -> str:
+    """Return the last name of what a call invokes (`x.y.z()` -> `z`), or an empty string."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _is_asserting_call(call: ast.Call, name: str) -> bool:
+    """Return whether a call checks something: an assertion helper, pytest.raises, a benchmark."""
+    if name.lstrip("_").lower().startswith(ASSERTING_PREFIXES) or name == "benchmark":
+        return True
+    func = call.func
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "benchmark"
+
+
+def _asserting_helpers(functions: list[Function], counts: dict[int, int], calls: dict[int, set[str]]) -> set[str]:
+    """Return the names of non-test functions that assert, directly or through each other."""
+    asserting = {f.name for f in functions if counts.get(id(f), 0)}
+    changed = True
+    while changed:
+        changed = False
+        for func in functions:
+            if func.name not in asserting and calls.get(id(func), set()) & asserting:
+                asserting.add(func.name)
+                changed = True
+    return asserting
+
+
+def _is_test(ctx: FileContext, func: Function) -> bool:
+    """Return whether a function is collected as a test: `test*` at module level or in a test class."""
+    if not func.name.startswith("test"):
+        return False
+    parent = ctx.parent(func)
+    if isinstance(parent, ast.Module):
+        return True
+    return isinstance(parent, ast.ClassDef) and _is_test_class(parent)
+
+
+def _is_test_class(node: ast.ClassDef) -> bool:
+    """Return whether a class holds tests: pytest's `Test*` or a unittest-style base."""
+    if node.name.startswith("Test"):
+        return True
+    bases = [(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases]
+    return any(b.endswith(("TestCase", "Test", "Tests", "TestBase")) for b in bases)
+
+
+def _qualname(ctx: FileContext, node: ast.AST) -> str:
+    """Return the dotted names of a node's enclosing classes and functions, itself included."""
+    names = [node.name] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else []
+    for outer in ctx.ancestors(node):
+        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(outer.name)
+    return ".".join(reversed(names))
+
+
+def _test_entry(
+    ctx: FileContext, func: Function, counts: dict[int, int], calls: dict[int, set[str]], markers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Return one test's entry."""
+    name = _qualname(ctx, func)
+    assertions = counts.get(id(func), 0) + _imports_only(func)
+    kinds = _marker_kinds(name, func, markers)
+    entry: dict[str, Any] = {
+        "name": name, "line": func.lineno, "assertions": assertions, "skip": "skip" in kinds, "xfail": "xfail" in kinds,
+    }
+    if not assertions:
+        entry["calls"] = sorted(calls.get(id(func), set()))[:MAX_NAMES]
+    return entry
+
+
+def _imports_only(func: Function) -> int:
+    """Return 1 when a test body (docstring aside) only imports: a smoke test of importability."""
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return int(bool(body) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body))
+
+
+def _marker_kinds(name: str, func: Function, markers: list[dict[str, Any]]) -> set[str]:
+    """Return the marker kinds that apply to a test: its own, its classes', its module's, or a marker variable's."""
+    decorators = {_last_name(d.func if isinstance(d, ast.Call) else d) for d in func.decorator_list}
+    kinds: set[str] = set()
+    for marker in markers:
+        target = marker["target"]
+        if target in ("<module>", name) or name.startswith(target + ".") or target in decorators:
+            kinds.add(marker["kind"])
+    return kinds
+
+
+def _last_name(node: ast.AST) -> str:
+    """Return the last part of a dotted expression (`pytest.mark.slow` -> `slow`), or an empty string."""
+    return (dotted(node) or "").rsplit(".", 1)[-1]
+
+
+def _markers(ctx: FileContext) -> list[dict[str, Any]]:
+    """Return every skip and xfail marker of the file, in line order."""
+    found: list[tuple[ast.AST, str, str]] = []
+    for attr in ctx.nodes(ast.Attribute):
+        if attr.attr in MARK_KINDS and _is_mark(attr.value):
+            found.append((attr, MARK_KINDS[attr.attr], f"pytest.mark.{attr.attr}"))
+    pytest_names = _names_from(ctx, "pytest")
+    for call in ctx.nodes(ast.Call):
+        found.extend((call, kind, how) for kind, how in _body_call(call, pytest_names))
+    for raise_ in ctx.nodes(ast.Raise):
+        exc = raise_.exc.func if isinstance(raise_.exc, ast.Call) else raise_.exc
+        if exc is not None and (dotted(exc) or "").rsplit(".", 1)[-1] == "SkipTest":
+            found.append((raise_, "skip", "SkipTest"))
+    found.extend(_unittest_decorators(ctx))
+    entries = [
+        {"kind": kind, "line": getattr(node, "lineno", 0), "how": how, "target": _target(ctx, node)}
+        for node, kind, how in found
+    ]
+    return sorted(entries, key=lambda e: (e["line"], e["how"]))
+
+
+def _is_mark(node: ast.AST) -> bool:
+    """Return whether an expression is pytest's `mark` namespace (`pytest.mark` or an imported `mark`)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "mark"
+    return isinstance(node, ast.Name) and node.id == "mark"
+
+
+def _names_from(ctx: FileContext, module: str) -> set[str]:
+    """Return the names a file imports from one module (`from pytest import skip`)."""
+    return {
+        alias.asname or alias.name
+        for node in ctx.nodes(ast.ImportFrom)
+        if node.module == module and not node.level
+        for alias in node.names
+    }
+
+
+def _body_call(call: ast.Call, pytest_names: set[str]) -> list[tuple[str, str]]:
+    """Return the marker a call makes at run time: pytest.skip(), pytest.xfail(), self.skipTest()."""
+    name = dotted(call.func) or ""
+    if name in BODY_CALLS:
+        return [(BODY_CALLS[name], f"{name}()")]
+    if name in ("skip", "xfail") and name in pytest_names:
+        return [(name, f"pytest.{name}()")]
+    if name.endswith(".skipTest"):
+        return [("skip", "skipTest()")]
+    return []
+
+
+def _unittest_decorators(ctx: FileContext) -> list[tuple[ast.AST, str, str]]:
+    """Return unittest's skip and expectedFailure decorators on functions and classes."""
+    found: list[tuple[ast.AST, str, str]] = []
+    defs: list[ast.AST] = [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef), *ctx.nodes(ast.ClassDef)]
+    for node in defs:
+        for decorator in getattr(node, "decorator_list", []):
+            name = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
+            module, _, last = name.rpartition(".")
+            if last in UNITTEST_DECORATORS and module in ("", "unittest"):
+                found.append((decorator, UNITTEST_DECORATORS[last], f"unittest.{last}"))
+    return found
+
+
+def _target(ctx: FileContext, node: ast.AST) -> str:
+    """Return what a marker applies to: its function or class, `<module>`, or the variable holding it."""
+    name = _qualname(ctx, node)
+    if name:
+        return name
+    for outer in ctx.ancestors(node):
+        if isinstance(outer, (ast.Assign, ast.AnnAssign)):
+            targets = outer.targets if isinstance(outer, ast.Assign) else [outer.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) and targets[0].id != "pytestmark":
+                return targets[0].id
+    return "<module>"
+
+
+def _refs(ctx: FileContext) -> list[str]:
+    """Return the dotted strings passed to patch(), import_module(), importorskip() and monkeypatch.setattr()."""
+    found: set[str] = set()
+    for call in ctx.nodes(ast.Call):
+        if _callee(call) in REF_CALLS and call.args:
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and DOTTED_REF.fullmatch(first.value):
+                found.add(first.value)
+    return sorted(found)[:MAX_NAMES]
+
+
+EXTRACTOR = Extractor(KEY, PYTHON, extract)

@@ -1,0 +1,126 @@
+"""## What it does
+Flags well-known default or guessable credentials configured as real settings: a password or secret
+set to `admin`, `password`, `changeme`, `changeit`, `123456`, `root`, `guest`, `letmein`,
+`minioadmin`, ... (`admin`/`admin`, `root`/`root`), or a password equal to the user name next to it
+(`POSTGRES_USER: app` with `POSTGRES_PASSWORD: app`), in Python (assignments, keyword arguments,
+defaults, dict items), YAML, JSON, TOML, `.env` files, Dockerfile `ENV`/`ARG`, `key = value` text, and
+`scheme://user:password@host` URLs that point at another machine.
+
+Where such a value harms no deployment the finding is `low`: test code, local development set-ups
+(`docker-compose.override.yml`, `settings/local.py`, paths under `dev/`, `examples/`, `docs/`) and CI
+workflows, whose service containers live for one job. Templates meant to be copied and filled in
+(`.env.example`, `config.sample.yml`) and Markdown are not judged. The message names the setting,
+never the value.
+
+## Why is this bad?
+Default credentials are the first thing an attacker tries: lists of them ship with every scanner, and
+a service reachable with `admin`/`admin` is as good as open. A default committed "for now" tends to
+reach production, because nothing fails when it does.
+
+## Example
+```yaml
+services:
+  rabbitmq:
+    environment:
+      RABBITMQ_DEFAULT_USER: admin
+      RABBITMQ_DEFAULT_PASS: admin
+```
+
+## Use instead
+```yaml
+services:
+  rabbitmq:
+    environment:
+      RABBITMQ_DEFAULT_USER: ${RABBITMQ_USER}
+      RABBITMQ_DEFAULT_PASS: ${RABBITMQ_PASSWORD}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import unquote as url_unquote
+
+from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
+from app.checks.security._common import is_template_path, name_words, relaxed, secret_snippet
+from app.checks.security._pairs import Pair, pairs
+from app.checks.security._secrets import (
+    is_password_name,
+    is_placeholder,
+    is_reference,
+    is_secret_name,
+    is_user_name,
+    url_credentials,
+)
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("SEC004", "default-credentials", Domain.SECURITY, Severity.HIGH, __doc__)
+
+DEFAULT_PASSWORDS = frozenset({
+    "admin", "administrator", "admin123", "adminadmin", "password", "password1", "password123", "passw0rd",
+    "p@ssw0rd", "p@ssword", "pass", "pass123", "changeme", "change_me", "change-me", "changeit", "123456",
+    "1234567", "12345678", "123456789", "1234567890", "1234", "12345", "qwerty", "letmein", "root", "toor",
+    "guest", "welcome", "secret", "postgres", "mysql", "minioadmin", "sa",
+})
+# Secret names whose values are often a word with another meaning (`credentials: default`).
+AMBIGUOUS_LAST_WORDS = frozenset({"auth", "credential", "credentials", "token"})
+SKIPPED_KINDS = frozenset({"markdown", "requirements"})
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report default passwords, passwords equal to their user name, and both inside URLs."""
+    if ctx.kind in SKIPPED_KINDS or is_template_path(ctx.path):
+        return
+    severity = Severity.LOW if ctx.kind == "workflow" else relaxed(ctx.path)
+    found = pairs(ctx)
+    users = [p for p in found if is_user_name(p.key) and p.value]
+    flagged: set[int] = set()
+    for pair in found:
+        message = _judge(pair, users)
+        if message and pair.line not in flagged:
+            flagged.add(pair.line)
+            yield RawFinding(RULE.code, pair.line, message, snippet=secret_snippet(pair.key, pair.value),
+                             severity=severity)
+    yield from _url_findings(ctx, flagged, severity)
+
+
+def _judge(pair: Pair, users: list[Pair]) -> str:
+    """Return why a setting is a default credential, or an empty string."""
+    if not is_secret_name(pair.key) or name_words(pair.key)[-1] in AMBIGUOUS_LAST_WORDS:
+        return ""
+    if pair.value.strip().lower() in DEFAULT_PASSWORDS:
+        return f"`{pair.key}` is set to a well-known default password; require a generated one"
+    user = _same_user(pair, users)
+    if user is not None:
+        return f"`{pair.key}` is the same as `{user.key}`; a password equal to the user name is guessed first"
+    return ""
+
+
+def _same_user(pair: Pair, users: list[Pair]) -> Pair | None:
+    """Return the sibling user setting whose value the password repeats, if any."""
+    value = pair.value.strip()
+    if not is_password_name(pair.key) or not value or is_reference(value) or is_placeholder(value):
+        return None
+    prefix = name_words(pair.key)[:-1]
+    for user in users:
+        same_place = user.scope == pair.scope and name_words(user.key)[:-1] == prefix
+        if same_place and user.value.strip().lower() == value.lower():
+            return user
+    return None
+
+
+def _url_findings(ctx: FileContext, flagged: set[int], severity: Severity | None) -> Iterator[RawFinding]:
+    """Report URLs to another machine whose password is a default or the user name."""
+    for cred in url_credentials(ctx.text):
+        password = url_unquote(cred.password)
+        weak = password.lower() in DEFAULT_PASSWORDS or password.lower() == cred.user.lower()
+        if weak and not cred.is_loopback and cred.line not in flagged:
+            flagged.add(cred.line)
+            yield RawFinding(
+                RULE.code, cred.line, f"{cred.scheme}:// URL logs in as `{cred.user}` with a default or "
+                "guessable password", snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password),
+                severity=severity,
+            )
+
+
+CHECK = FileCheck(RULE, ANY_TEXT, find)

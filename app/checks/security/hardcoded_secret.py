@@ -1,0 +1,119 @@
+"""## What it does
+Flags a literal secret assigned to a name that says it holds one (`password`, `secret`, `token`,
+`api_key`, `access_key`, `private_key`, `client_secret`, `auth`, ...), and passwords written into
+URLs (`postgres://app:Xk29fLq8@db.internal/app`), in every text file: Python assignments, keyword
+arguments, defaults and dict items; YAML, JSON and TOML keys (Kubernetes `name`/`value` env lists
+and compose `KEY=value` lists included); `.env` lines; Dockerfile `ENV`/`ARG`; `key = value` lines of
+any other text (INI, properties, shell, JavaScript, ...).
+
+To stay precise it only flags values that look generated or strong: at least 8 characters with no
+spaces, a mix of character classes and enough entropy. It skips placeholders (`changeme`, `xxx`,
+`<token>`, `your-api-key`, anything containing `example`, `dummy`, `test`, `secret`, ...), references
+(`${VAR}`, `{{ .Values.x }}`, `$VAR`, `os.environ[...]`, `settings.X`, file paths, URLs, `vault:` and
+`arn:` references, `!vault` tags, SOPS `ENC[...]`), password hashes, and sealed (encrypted) secrets.
+Base64 values (Kubernetes `Secret` data) are judged on what they decode to. Weak well-known values
+such as `admin` are SEC004's business; provider tokens with a known format are SEC002's.
+
+Findings in Markdown are `low`: documentation is full of invented example keys. The message and the
+fingerprint never contain the value, only the name and a hash of it.
+
+## Why is this bad?
+Anything committed is readable by everyone with access to the repository, its forks, clones, CI logs
+and backups, forever: deleting it later does not remove it from history. A leaked credential must be
+rotated, and until it is, anyone holding a copy can use it.
+
+## Example
+```python
+STRIPE_WEBHOOK_SECRET = "w8Hq2LxT9vKfR3mZ"
+```
+```yaml
+env:
+  - name: DB_PASSWORD
+    value: "Xk29fLq8mZ!"
+```
+
+## Use instead
+```python
+STRIPE_WEBHOOK_SECRET = os.environ["STRIPE_WEBHOOK_SECRET"]
+```
+```yaml
+env:
+  - name: DB_PASSWORD
+    valueFrom:
+      secretKeyRef: {name: db, key: password}
+```
+Then rotate the leaked value: removing it from the code does not make it secret again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import unquote as url_unquote
+
+from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
+from app.checks.security._common import secret_snippet
+from app.checks.security._pairs import Pair, pairs
+from app.checks.security._secrets import (
+    PROVIDER_RE,
+    is_aws_secret,
+    is_secret_name,
+    is_secret_value,
+    strip_scheme,
+    url_credentials,
+)
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("SEC001", "hardcoded-secret", Domain.SECURITY, Severity.HIGH, __doc__)
+
+# Unquoted values are literals in these kinds; in code-like text a bare word is usually a variable.
+BARE_LITERAL_KINDS = frozenset({"env", "dockerfile", "yaml", "workflow"})
+CONFIG_EXTENSIONS = (".ini", ".cfg", ".conf", ".properties", ".npmrc", ".pypirc", ".sh", ".bash", ".zsh", ".envrc")
+# Keys under these hold encrypted values (Bitnami SealedSecret, SOPS metadata).
+ENCRYPTED_PARENTS = frozenset({"encryptedData", "encrypted_data", "sops"})
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report literal secrets under secret names, and passwords inside URLs."""
+    severity = Severity.LOW if ctx.kind == "markdown" else None
+    flagged: set[int] = set()
+    for pair in pairs(ctx):
+        if is_hardcoded_secret(ctx, pair) and pair.line not in flagged:
+            flagged.add(pair.line)
+            yield RawFinding(
+                RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
+                "or a secret manager, and rotate it", snippet=secret_snippet(pair.key, pair.value), severity=severity,
+            )
+    for cred in url_credentials(ctx.text):
+        password = url_unquote(cred.password)
+        if cred.line not in flagged and not PROVIDER_RE.search(password) and is_secret_value(password):
+            flagged.add(cred.line)
+            yield RawFinding(
+                RULE.code, cred.line, f"password written into a {cred.scheme}:// URL for user `{cred.user}`; "
+                "take it from the environment and rotate it",
+                snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password), severity=severity,
+            )
+
+
+def is_hardcoded_secret(ctx: FileContext, pair: Pair) -> bool:
+    """Return whether a setting is a real secret value under a secret name."""
+    if not is_secret_name(pair.key) or not _is_literal(ctx, pair) or ENCRYPTED_PARENTS & set(pair.parents):
+        return False
+    value = strip_scheme(pair.value)
+    if PROVIDER_RE.search(value) or is_aws_secret(pair.key, value):
+        return False  # SEC002 reports it, with the provider's name
+    return is_secret_value(value)
+
+
+def _is_literal(ctx: FileContext, pair: Pair) -> bool:
+    """Return whether a pair's value is a literal string rather than a bare word of code."""
+    if pair.quoted:
+        return True
+    if ctx.kind in BARE_LITERAL_KINDS:
+        return bool(pair.value)
+    if ctx.kind in ("text", "markdown"):
+        # Shell and INI lines (`API_TOKEN=...`) write literals bare; code (`token: userToken`) does not.
+        return pair.key.isupper() or ctx.name.lower().endswith(CONFIG_EXTENSIONS) or ctx.name.startswith(".")
+    return False
+
+
+CHECK = FileCheck(RULE, ANY_TEXT, find)

@@ -1,0 +1,71 @@
+"""## What it does
+Flags private key blocks (`-----BEGIN RSA PRIVATE KEY-----`, `OPENSSH`, `EC`, `DSA`, `ENCRYPTED`,
+`PGP PRIVATE KEY BLOCK`, ...) committed in any text file: `.pem` and `.key` files, keys pasted into
+Python strings, YAML values or `.env` files.
+
+A header alone is not enough: the block must carry key material (at least 64 base64 characters
+before its end line, also when written with `\\n` escapes inside a string), so code that merely checks
+for the header, and documentation showing `MIIE...` placeholders, are not flagged. The fingerprint
+holds a hash of the block, never the key.
+
+## Why is this bad?
+A private key proves identity: with it, anyone can impersonate the server whose certificate it backs,
+log in over SSH, sign releases or decrypt recorded traffic. Once committed it is in every clone and in
+history for good.
+
+## Example
+```python
+SIGNING_KEY = '''-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpY...
+-----END EC PRIVATE KEY-----'''
+```
+
+## Use instead
+```python
+SIGNING_KEY = Path(os.environ["SIGNING_KEY_PATH"]).read_text()
+```
+Generate a new key pair, and revoke or stop trusting the committed one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
+from app.checks.security._common import LineIndex, secret_snippet
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("SEC003", "hardcoded-private-key", Domain.SECURITY, Severity.HIGH, __doc__)
+
+BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?)-----")
+END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+# Base64 runs of key material; `\n` escapes inside strings are removed before counting.
+MATERIAL = re.compile(r"[A-Za-z0-9+/=]{16,}")
+MIN_MATERIAL = 64
+MAX_BLOCK = 20000
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report each private key block that carries key material."""
+    if "PRIVATE KEY" not in ctx.text:
+        return
+    index = LineIndex(ctx.text)
+    for match in BEGIN.finditer(ctx.text):
+        body = _body(ctx.text, match.end())
+        material = "".join(MATERIAL.findall(body.replace("\\n", "\n").replace("\\r", "\n")))
+        if len(material) < MIN_MATERIAL or re.search(r"(.)\1{7}", material):
+            continue
+        yield RawFinding(
+            RULE.code, index.line(match.start()), f"{match.group(1).lower()} committed; generate a new key and "
+            "keep it out of the repository", snippet=secret_snippet(f"private-key:{match.group(1)}", material),
+        )
+
+
+def _body(text: str, start: int) -> str:
+    """Return the text between a BEGIN line and its END line (or a bounded stretch when it has none)."""
+    end = END.search(text, start, start + MAX_BLOCK)
+    return text[start:end.start()] if end else text[start:start + MAX_BLOCK]
+
+
+CHECK = FileCheck(RULE, ANY_TEXT, find)

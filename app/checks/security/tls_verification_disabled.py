@@ -1,0 +1,250 @@
+"""## What it does
+Flags code and configuration that switch off TLS certificate or host name verification:
+
+- Python: `verify=False` on HTTP calls ruff's S501 cannot resolve (`session.get(...)`,
+  `self.client.post(...)`, `requests.Session().get(...)`), aiohttp's `ssl=False` and
+  `verify_ssl=False`, `session.verify = False`, `ssl.CERT_NONE` passed or assigned,
+  `check_hostname = False`, `cert_reqs="CERT_NONE"`, keywords such as `verify_certs=False` or
+  `validate_certs=False`, `ssl._create_default_https_context = ssl._create_unverified_context`
+  (ruff's S323 reports the direct call), and `urllib3.disable_warnings()` (`low`: it hides the
+  warning rather than disabling anything, but rarely travels alone).
+- Environment, in any file: `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`, and
+  `GIT_SSL_NO_VERIFY` set to anything (git only checks that it is set).
+- Settings in YAML, JSON, TOML, INI and `.npmrc`: `insecureSkipVerify: true`,
+  `insecure-skip-tls-verify: true`, `sslVerify: false`, `verify_ssl: false`, `tls_verify: false`,
+  `validate_certs: no`, `strict-ssl=false`, `rejectUnauthorized: false`, ...
+- Shell in Dockerfiles, workflows, YAML and scripts: `curl -k`/`--insecure` (also inside `-sSk`),
+  `wget --no-check-certificate`, `git config http.sslVerify false`, `npm config set strict-ssl false`,
+  `--insecure-skip-tls-verify`, `--tls-verify=false`, `--no-verify-ssl`.
+
+It stays quiet on what is not a disabled check: a comparison (`if ctx.verify_mode == ssl.CERT_NONE`),
+a lookup table of modes, and curl or wget calls whose every URL is `localhost` (a container health
+check against its own self-signed certificate). It is `low` when the setting only applies on a
+branch (`if not verify: ctx.check_hostname = False` honours the caller's choice), in test code and
+in local development set-ups. Markdown is not judged.
+
+## Why is this bad?
+Without certificate verification TLS still encrypts, but to whoever answers: anyone on the network
+path (a café Wi-Fi, a compromised router, a container neighbour) can present their own certificate,
+read the traffic, steal the credentials it carries and change the responses, including packages and
+scripts that are then executed.
+
+## Example
+```python
+session = requests.Session()
+session.verify = False
+```
+```dockerfile
+RUN curl -sSk https://example.com/install.sh | sh
+```
+
+## Use instead
+```python
+session = requests.Session()
+session.verify = "/etc/ssl/certs/internal-ca.pem"  # trust the private CA instead
+```
+```dockerfile
+COPY internal-ca.crt /usr/local/share/ca-certificates/
+RUN update-ca-certificates && curl -sS https://example.com/install.sh | sh
+```
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
+from app.checks.facts.pynames import dotted, import_aliases, qualified
+from app.checks.security._commands import insecure_commands
+from app.checks.security._common import code_snippet, is_falsy, is_truthy, relaxed, squash
+from app.checks.security._pairs import Pair, pairs
+from app.checks.security._pyast import is_constant, last_name, on_branch
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("SEC005", "tls-verification-disabled", Domain.SECURITY, Severity.HIGH, __doc__)
+
+# Setting names (lower case, separators removed) that disable verification when false...
+OFF_WHEN_FALSE = frozenset({
+    "sslverify", "verifyssl", "tlsverify", "verifytls", "verifycerts", "verifycert", "verifycertificate",
+    "verifycertificates", "validatecerts", "validatecert", "validatecertificate", "validatecertificates",
+    "strictssl", "rejectunauthorized", "checkhostname", "sslcheckhostname", "verifyhostname", "sslverification",
+    "pythonhttpsverify", "nodetlsrejectunauthorized", "sslcertverification", "tlsverification",
+})
+# ... when true ...
+OFF_WHEN_TRUE = frozenset({
+    "insecureskipverify", "insecureskiptlsverify", "skiptlsverify", "tlsskipverify", "skipsslverify",
+    "sslskipverify", "skipverifyssl", "skipcertverify", "skipcertverification", "sslnoverify", "skipverify",
+    "disablesslverification", "disabletlsverification", "tlsinsecureskipverify", "insecuretls", "tlsinsecure",
+})
+# ... when set at all, and when naming no verification.
+OFF_WHEN_SET = frozenset({"gitsslnoverify"})
+CERT_REQS = frozenset({"certreqs", "sslcertreqs"})
+# Single-line environment settings in any syntax (`ENV X 0`, `X: "0"`, `export X=0`).
+ENV_SETTING = re.compile(
+    r"(?<![A-Za-z0-9_])(NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY)[\"']?\s*[:=\s]\s*[\"']?(\w*)"
+)
+COMMAND_KINDS = frozenset({"dockerfile", "workflow", "yaml", "text"})
+# Calls that take requests/httpx-style `verify=` (the receiver is a session or client ruff cannot resolve).
+HTTP_CALLS = frozenset({
+    "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "Session",
+    "Client", "AsyncClient", "urlopen", "fetch", "build_request", "TLSConfig", "Transport", "AsyncHTTPTransport",
+    "HTTPTransport",
+})
+# Calls that take aiohttp-style `ssl=False`.
+AIOHTTP_CALLS = frozenset({
+    "TCPConnector", "get", "post", "put", "patch", "delete", "head", "options", "request", "ws_connect", "_request",
+})
+RUFF_S501_MODULES = ("requests", "httpx")
+SESSION_WORDS = ("session", "sess", "client", "http")
+SESSION_CLASSES = frozenset({"Session", "Client", "AsyncClient", "ClientSession"})
+HIDDEN_WARNING = "silencing urllib3's InsecureRequestWarning"
+MESSAGE = "{} disables TLS certificate verification; trust the right CA instead"
+HIDDEN_MESSAGE = f"{HIDDEN_WARNING} hides requests made without certificate verification; fix those instead"
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report code, settings and commands that disable certificate verification."""
+    if ctx.kind == "markdown":
+        return
+    context = relaxed(ctx.path)
+    seen: set[int] = set()
+    for line, what, severity in _all(ctx):
+        if line not in seen:
+            seen.add(line)
+            message = HIDDEN_MESSAGE if what == HIDDEN_WARNING else MESSAGE.format(what)
+            yield RawFinding(
+                RULE.code, line, message, snippet=code_snippet(what, ctx.line_text(line)), severity=severity or context
+            )
+
+
+def _all(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
+    """Yield (line, what, severity override) from every kind of evidence that applies to the file."""
+    if ctx.kind == "python":
+        yield from _python(ctx)
+    for pair in pairs(ctx):
+        what = _setting(pair)
+        if what:
+            yield pair.line, what, on_branch(ctx, pair.node)
+    if ctx.kind != "python":
+        yield from _env_settings(ctx)
+    if ctx.kind in COMMAND_KINDS:
+        for command in insecure_commands(ctx.lines):
+            yield command.line, command.what, None
+
+
+def _setting(pair: Pair) -> str:
+    """Return the setting when a name/value pair turns verification off, else an empty string."""
+    key, value = squash(pair.key), pair.value
+    off = (
+        (key in OFF_WHEN_FALSE and is_falsy(value))
+        or (key in OFF_WHEN_TRUE and is_truthy(value))
+        or (key in OFF_WHEN_SET and value.strip() != "")
+        or (key in CERT_REQS and squash(value) in ("certnone", "none"))
+    )
+    return f"`{pair.key}`" if off else ""
+
+
+def _env_settings(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
+    """Yield the TLS environment variables a non-Python file sets on one line."""
+    for number, line in enumerate(ctx.lines, start=1):
+        if "TLS_REJECT" not in line and "HTTPSVERIFY" not in line and "SSL_NO_VERIFY" not in line:
+            continue
+        for match in ENV_SETTING.finditer(line):
+            name, value = match[1], match[2]
+            if (name == "GIT_SSL_NO_VERIFY" and value) or value == "0":
+                yield number, f"`{name}`", None
+
+
+# --- Python -------------------------------------------------------------------------------------
+
+
+def _python(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
+    """Yield the Python evidence: calls, attribute assignments, CERT_NONE and unverified contexts."""
+    aliases = import_aliases(ctx)
+    for call in ctx.nodes(ast.Call):
+        what = _call(call, aliases)
+        if what:
+            yield call.lineno, what, on_branch(ctx, call)
+        if _hides_warning(call):
+            yield call.lineno, HIDDEN_WARNING, Severity.LOW
+    sessions = _session_names(ctx)
+    for assign in ctx.nodes(ast.Assign):
+        if _session_verify_off(assign, sessions):
+            yield assign.lineno, "`.verify = False` on a session", on_branch(ctx, assign)
+    references: list[ast.Attribute | ast.Name] = [*ctx.nodes(ast.Attribute), *ctx.nodes(ast.Name)]
+    for node in references:
+        what = _reference(ctx, node)
+        if what:
+            yield node.lineno, what, on_branch(ctx, node)
+
+
+def _call(call: ast.Call, aliases: dict[str, str]) -> str:
+    """Return the keyword of a call that disables verification where ruff's S501 does not look."""
+    name = last_name(call.func)
+    for kw in call.keywords:
+        if not is_constant(kw.value, False):
+            continue
+        if kw.arg == "verify" and name in HTTP_CALLS and not _ruff_resolves(call, aliases):
+            return f"`{name}(verify=False)`"
+        if kw.arg == "ssl" and name in AIOHTTP_CALLS:
+            return f"`{name}(ssl=False)`"
+    return ""
+
+
+def _ruff_resolves(call: ast.Call, aliases: dict[str, str]) -> bool:
+    """Return whether ruff's S501 sees this call (a requests or httpx function reached by import)."""
+    name = qualified(call.func, aliases)
+    return name is not None and name.split(".", 1)[0] in RUFF_S501_MODULES
+
+def _hides_warning(call: ast.Call) -> bool:
+    """Return whether a call silences urllib3's warning about unverified requests."""
+    name = dotted(call.func) or ""
+    mentions = "InsecureRequestWarning" in {last_name(a) for a in [*call.args, *(k.value for k in call.keywords)]}
+    if name.endswith("disable_warnings"):
+        return "urllib3" in name or mentions
+    return name.endswith(("filterwarnings", "simplefilter")) and mentions
+
+
+def _session_names(ctx: FileContext) -> set[str]:
+    """Return the names the file binds to HTTP sessions or clients (`s = requests.Session()`)."""
+    return {
+        target.id
+        for assign in ctx.nodes(ast.Assign)
+        if isinstance(assign.value, ast.Call) and last_name(assign.value.func) in SESSION_CLASSES
+        for target in assign.targets if isinstance(target, ast.Name)
+    }
+
+
+def _session_verify_off(assign: ast.Assign, sessions: set[str]) -> bool:
+    """Return whether a statement sets `<session or client>.verify = False`."""
+    if not is_constant(assign.value, False):
+        return False
+    for target in assign.targets:
+        if isinstance(target, ast.Attribute) and target.attr == "verify":
+            owner = last_name(target.value)
+            if owner in sessions or any(word in owner.lower() for word in SESSION_WORDS):
+                return True
+    return False
+
+
+def _reference(ctx: FileContext, node: ast.Attribute | ast.Name) -> str:
+    """Return what a use of `CERT_NONE` or `_create_unverified_context` disables, if it is a real use."""
+    name = node.attr if isinstance(node, ast.Attribute) else node.id
+    parent = ctx.parent(node)
+    if name == "_create_unverified_context":
+        # The direct call is ruff's S323; installing it as the default context is not.
+        called = isinstance(parent, ast.Call) and parent.func is node
+        is_import_part = isinstance(parent, ast.Attribute)
+        return "" if called or is_import_part else "installing `ssl._create_unverified_context`"
+    if name != "CERT_NONE" or isinstance(parent, ast.Attribute):
+        return ""
+    used = isinstance(parent, (ast.Assign, ast.AnnAssign, ast.keyword)) or (
+        isinstance(parent, ast.Call) and node in parent.args
+    )
+    return "`ssl.CERT_NONE`" if used else ""
+
+
+
+CHECK = FileCheck(RULE, ANY_TEXT, find)

@@ -1,0 +1,161 @@
+"""## What it does
+Flags CORS configurations that let any web site call the application:
+
+- Python: `CORSMiddleware`/`CORS(...)`/socket.io servers with `allow_origins=["*"]`,
+  `origins="*"`, `cors_allowed_origins="*"` or `allow_origin_regex=".*"`; aiohttp-cors defaults keyed
+  by `"*"`; django-cors-headers' `CORS_ALLOW_ALL_ORIGINS = True` / `CORS_ORIGIN_ALLOW_ALL = True`; and
+  an `Access-Control-Allow-Origin: *` header set in a dict, by subscript or by a setter call.
+- Configuration (YAML, JSON, TOML, `.env`, nginx, Apache, JavaScript, ...): an
+  `Access-Control-Allow-Origin` header of `*`, an allowed-origins setting (`allowedOrigins`,
+  `AllowedOrigins`, `cors_allow_origin`, `CORS_ORIGINS`, `accessControlAllowOriginList`, the
+  ingress-nginx `cors-allow-origin` annotation, ...) that is or contains `*`, and
+  `CORS_ALLOW_ALL_ORIGINS=true`.
+
+It is `medium`, and `high` when credentials are allowed too: in the same call for Python
+(`allow_credentials=True`, `supports_credentials=True`), in the same file otherwise
+(`CORS_ALLOW_CREDENTIALS = True`, `Access-Control-Allow-Credentials: true`, `allowCredentials: true`).
+Several libraries then echo back whatever origin asks, which is worse than `*`. Test code and local
+development set-ups are `low`; Markdown and workflows are not judged.
+
+## Why is this bad?
+The same-origin policy is what stops a page on `evil.example` from reading a logged-in user's data
+from your API through their browser. `*` switches it off for every site. With credentials allowed, the
+attacker's page can make authenticated requests as the visitor and read the answers.
+
+## Example
+```python
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+```
+
+## Use instead
+```python
+app.add_middleware(
+    CORSMiddleware, allow_origins=["https://app.example.com"], allow_credentials=True
+)
+```
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
+from app.checks.security._common import code_snippet, is_truthy, name_words, relaxed, squash
+from app.checks.security._pairs import Pair, literal_texts, pairs
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("SEC006", "wildcard-cors", Domain.SECURITY, Severity.MEDIUM, __doc__)
+
+ORIGIN_KEYWORDS = frozenset({"allow_origins", "origins", "cors_allowed_origins", "allowed_origins", "allow_origin",
+                             "cors_origins"})
+REGEX_KEYWORDS = frozenset({"allow_origin_regex", "origin_regex"})
+CREDENTIAL_KEYWORDS = frozenset({"allow_credentials", "supports_credentials", "credentials"})
+ANY_ORIGIN_REGEX = frozenset({".*", "^.*$", ".+", "^.+$", "(.*)", "^(.*)$", "https?://.*", "^https?://.*$"})
+ALLOW_ALL_KEYS = frozenset({"corsallowallorigins", "corsoriginallowall", "allowallorigins"})
+HEADER_KEY = "accesscontrolalloworigin"
+CREDENTIALS_HEADER_KEY = "accesscontrolallowcredentials"
+HEADER_LINE = re.compile(r"access-control-allow-origin[\"']?\s*[:=,]?\s*[\"']?\*(?![\w*])", re.IGNORECASE)
+CREDENTIALS_LINE = re.compile(r"access-control-allow-credentials[\"']?\s*[:=,]?\s*[\"']?true", re.IGNORECASE)
+SKIPPED_KINDS = frozenset({"markdown", "workflow", "requirements"})
+
+
+def find(ctx: FileContext) -> Iterator[RawFinding]:
+    """Report wildcard origins, high when the same call or file also allows credentials."""
+    if ctx.kind in SKIPPED_KINDS:
+        return
+    context = relaxed(ctx.path)
+    file_credentials = _file_allows_credentials(ctx)
+    seen: set[int] = set()
+    for line, what, credentials in _evidence(ctx):
+        if line in seen:
+            continue
+        seen.add(line)
+        severity = Severity.HIGH if credentials or file_credentials else None
+        yield RawFinding(
+            RULE.code, line, f"{what} lets any web site call this application"
+            + (" with the user's credentials" if severity else "") + "; list the allowed origins",
+            snippet=code_snippet(what, ctx.line_text(line)), severity=context or severity,
+        )
+
+
+def _evidence(ctx: FileContext) -> Iterator[tuple[int, str, bool]]:
+    """Yield (line, what, credentials allowed by the same call) for every wildcard origin."""
+    if ctx.kind == "python":
+        yield from _python_calls(ctx)
+    for pair in pairs(ctx):
+        if pair.origin != "keyword":  # Python keywords are judged per call above
+            what = _wildcard_setting(pair)
+            if what:
+                yield pair.line, what, False
+    if ctx.kind != "python":
+        for number, line in enumerate(ctx.lines, start=1):
+            if "llow-origin" in line.lower() and HEADER_LINE.search(line):
+                yield number, "`Access-Control-Allow-Origin: *`", False
+
+
+def _wildcard_setting(pair: Pair) -> str:
+    """Return the setting when a name/value pair allows every origin, else an empty string."""
+    key = squash(pair.key)
+    if key in ALLOW_ALL_KEYS and is_truthy(pair.value):
+        return f"`{pair.key}`"
+    if pair.value.strip() != "*":
+        return ""
+    words = {w.rstrip("s") for w in name_words(pair.key)}
+    if key in (HEADER_KEY, "origins") or ("origin" in words and ({"allow", "allowed", "cors"} & words)):
+        return f"`{pair.key}: *`"
+    return ""
+
+
+def _file_allows_credentials(ctx: FileContext) -> bool:
+    """Return whether a setting anywhere in the file allows credentialed cross-origin requests."""
+    if ctx.kind != "python" and CREDENTIALS_LINE.search(ctx.text):
+        return True
+    for pair in pairs(ctx):
+        if pair.origin == "keyword" or not is_truthy(pair.value):
+            continue
+        words = {w.rstrip("s") for w in name_words(pair.key)}
+        if squash(pair.key) == CREDENTIALS_HEADER_KEY or (
+            "credential" in words and ({"allow", "cors", "support"} & words)
+        ):
+            return True
+    return False
+
+
+def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool]]:
+    """Yield wildcard origins passed to CORS set-up calls, and aiohttp-cors `"*"` defaults."""
+    for call in ctx.nodes(ast.Call):
+        credentials = any(
+            kw.arg in CREDENTIAL_KEYWORDS and isinstance(kw.value, ast.Constant) and kw.value.value is True
+            for kw in call.keywords
+        )
+        for kw in call.keywords:
+            values = [text for text, _ in literal_texts(kw.value)]
+            if kw.arg in ORIGIN_KEYWORDS and "*" in values:
+                yield kw.value.lineno, f"`{kw.arg}` with `*`", credentials
+            elif kw.arg in REGEX_KEYWORDS and any(v in ANY_ORIGIN_REGEX for v in values):
+                yield kw.value.lineno, f"`{kw.arg}` matching every origin", credentials
+    for mapping in ctx.nodes(ast.Dict):
+        for key, value in zip(mapping.keys, mapping.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "*" and _is_cors_options(value):
+                yield key.lineno, "aiohttp-cors defaults for origin `*`", _passes_credentials(value)
+
+
+def _is_cors_options(node: ast.AST) -> bool:
+    """Return whether a node builds aiohttp-cors `ResourceOptions`."""
+    return isinstance(node, ast.Call) and (
+        (isinstance(node.func, ast.Attribute) and node.func.attr == "ResourceOptions")
+        or (isinstance(node.func, ast.Name) and node.func.id == "ResourceOptions")
+    )
+
+
+def _passes_credentials(node: ast.AST) -> bool:
+    """Return whether a `ResourceOptions(...)` call allows credentials."""
+    return isinstance(node, ast.Call) and any(
+        kw.arg == "allow_credentials" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in node.keywords
+    )
+
+
+CHECK = FileCheck(RULE, ANY_TEXT, find)

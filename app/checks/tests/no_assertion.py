@@ -1,0 +1,60 @@
+"""## What it does
+Flags a test function that checks nothing: no `assert`, no `raise`, and no call to anything that
+checks. Calls that check are those named `assert*`, `check*`, `verify*`, `expect*` or `fail*`
+(`self.assertEqual`, `mock.assert_called_once_with`, `np.testing.assert_allclose`, `pytest.fail`,
+Playwright's `expect`), `pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's
+`benchmark(...)`, and calls to any function of the repository that itself asserts (a shared
+`run_case(...)` helper, a base-class method). A `raise` counts because a hand-written
+`if x != y: raise AssertionError` is an assertion. Skipped and xfail tests are reported by their own
+checks instead, and a test whose body only imports checks that the imports work.
+
+Which files are tests is the policy's `paths.tests`; test functions are pytest's (`test*` at module
+level or in a `Test*` class) and unittest's (`test*` methods of `TestCase` classes).
+
+## Why is this bad?
+A test without an assertion passes as long as the code does not crash: it proves that a function
+runs, not that it is right. It inflates the test count and the coverage, and gives a false sense of
+safety to whoever changes that code next.
+
+## Example
+```python
+def test_total():
+    cart = Cart([Item(price=3), Item(price=4)])
+    cart.total()
+```
+
+## Use instead
+```python
+def test_total():
+    cart = Cart([Item(price=3), Item(price=4)])
+    assert cart.total() == 7
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
+from app.checks.tests._tests_data import asserting_helpers, files_with_tests
+from app.engine.model import Domain, RawFinding, Severity
+
+RULE = rule("TST001", "test-without-assertion", Domain.TESTS, Severity.MEDIUM, __doc__)
+
+
+def find(view: RepoView) -> Iterator[RepoFinding]:
+    """Report test functions with no assertion, directly or through a helper."""
+    helpers: set[str] | None = None
+    for path, data in files_with_tests(view):
+        for test in data["tests"]:
+            if test["assertions"] or test["skip"] or test["xfail"]:
+                continue
+            helpers = asserting_helpers(view) if helpers is None else helpers
+            if set(test.get("calls", [])) & helpers:
+                continue
+            name = test["name"]
+            message = f"test `{name}` asserts nothing"
+            yield RepoFinding(path, RawFinding(RULE.code, test["line"], message, snippet=f"no assertion {name}"))
+
+
+CHECK = RepoCheck(RULE, find)

@@ -1,0 +1,492 @@
+"""Dependencies domain: DEP001-DEP006, the `dependencies.manifest` extractor, requirement parsing and specifiers."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import pytest
+
+from app.checks.dependencies.import_names import IMPORT_TO_DISTRIBUTIONS, distribution_candidates, is_stdlib
+from app.checks.dependencies.requirements import Requirement, normalize, parse_requirement, parse_requirements_file
+from app.checks.dependencies.specifiers import conflicts, is_bounded, poetry_spec
+from app.checks.facts import dependency_manifests
+from app.engine.facts import analyse_text
+from tests.helpers import repo_findings
+
+
+def dedented(files: dict[str, str]) -> dict[str, str]:
+    """Return the files with their common indentation removed."""
+    return {path: textwrap.dedent(text) for path, text in files.items()}
+
+
+def found(files: dict[str, str], code: str) -> list[tuple[str, int]]:
+    """Return (path, line) of one repo check's findings."""
+    return [(path, f.line) for path, f in repo_findings(dedented(files), code)]
+
+
+def messages(files: dict[str, str], code: str) -> list[str]:
+    """Return the messages of one repo check's findings."""
+    return [f.message for _, f in repo_findings(dedented(files), code)]
+
+
+def manifest(path: str, text: str) -> Any:
+    """Return the `dependencies.manifest` data of one file."""
+    return analyse_text(path, textwrap.dedent(text)).data.get(dependency_manifests.KEY)
+
+
+def deps(path: str, text: str) -> list[tuple[str, Any, str, str, int]]:
+    """Return (name, spec, list, role, line) of a manifest's declarations."""
+    return [(d["name"], d["spec"], d["list"], d["role"], d["line"]) for d in manifest(path, text)["deps"]]
+
+
+# --- requirement parsing ------------------------------------------------------------------------------
+
+
+def test_requirement_strings_are_parsed_and_names_normalised() -> None:
+    assert normalize("Foo_Bar.baz") == "foo-bar-baz"
+    assert parse_requirement('Django[Argon2, bcrypt] >= 4.2, <5 ; python_version >= "3.10"') == Requirement(
+        "django", ("argon2", "bcrypt"), ">=4.2,<5", 'python_version >= "3.10"'
+    )
+    assert parse_requirement("requests (>=2.0)") == Requirement("requests", spec=">=2.0")
+    assert parse_requirement("pkg @ https://example.com/pkg.whl") == Requirement(
+        "pkg", url="https://example.com/pkg.whl"
+    )
+    assert parse_requirement("-e .") is None
+    assert parse_requirement("name garbage") is None
+
+
+def test_requirements_files_note_includes_comments_hashes_and_editables() -> None:
+    parsed = parse_requirements_file(textwrap.dedent("""\
+        # runtime
+        -r base.txt
+        -c constraints.txt
+        --index-url https://pypi.example.com/simple
+        requests>=2.31 \\
+            --hash=sha256:abc
+        PyYAML==6.0.1  # pinned for the loader
+        -e git+https://github.com/x/y.git#egg=y_lib
+        -e .
+        ./local/pkg
+        uvloop; sys_platform != "win32"
+        """))
+    assert parsed.includes == ["base.txt"]
+    assert [(line, r.name, r.spec, r.marker) for line, r in parsed.requirements] == [
+        (5, "requests", ">=2.31", ""),
+        (7, "pyyaml", "==6.0.1", ""),
+        (8, "y-lib", "", ""),
+        (11, "uvloop", "", 'sys_platform != "win32"'),
+    ]
+    assert parsed.lock  # hashes mean a generated file
+
+
+def test_long_all_pinned_lists_count_as_frozen() -> None:
+    text = "\n".join(f"pkg{i}=={i}.0" for i in range(15))
+    assert parse_requirements_file(text).lock
+    assert not parse_requirements_file(text.replace("pkg0==0.0", "pkg0>=0.0")).lock
+
+
+# --- specifiers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "bounded"),
+    [("", False), (">=2.0", False), (">1,!=1.5", False), ("==1.0", True), ("~=1.4", True), (">=1,<2", True),
+     ("<=3", True), ("===1.0", True), ("==1.*", True)],
+)
+def test_upper_bounds(spec: str, bounded: bool) -> None:
+    assert is_bounded(spec) is bounded
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "conflict"),
+    [("==1.0", ">=2", True), ("<2", ">=2", True), ("<=2", ">=2", False), ("~=1.4", ">=2.0", True),
+     ("~=1.4.2", "==1.4.9", False), ("==1.4.*", "==1.5.0", True), (">=1.0,<2", "==1.9.9", False),
+     ("==1.0", "==1.0.0", False), ("==1.0rc1", ">=1.0", True), ("==1.0+local", ">=2", False),
+     (">1.0", "<1.0", True), ("!=1.0", "==1.0", False), ("==2.0.post1", ">=2.0", False)],
+)
+def test_conflicts(first: str, second: str, conflict: bool) -> None:
+    assert conflicts(first, second) is conflict
+    assert conflicts(second, first) is conflict
+
+
+def test_poetry_constraints_become_pep_440() -> None:
+    assert poetry_spec("^1.2.3") == ">=1.2.3,<2"
+    assert poetry_spec("^0.2.3") == ">=0.2.3,<0.3"
+    assert poetry_spec("^0.0.3") == ">=0.0.3,<0.0.4"
+    assert poetry_spec("~1.2.3") == ">=1.2.3,<1.3"
+    assert poetry_spec("1.2.3") == "==1.2.3"
+    assert poetry_spec(">= 1.0 < 2.0") == ">=1.0,<2.0"
+    assert poetry_spec("*") == ""
+    assert poetry_spec("^1.0 || ^2.0") is None
+
+
+# --- import names ---------------------------------------------------------------------------------------
+
+
+def test_import_names_map_to_distributions() -> None:
+    assert len(IMPORT_TO_DISTRIBUTIONS) >= 60
+    assert {"pyyaml"} <= distribution_candidates("yaml")
+    assert {"opencv-python", "opencv-python-headless"} <= distribution_candidates("cv2.data")
+    assert {"protobuf"} <= distribution_candidates("google.protobuf.message")
+    assert {"google-cloud-storage"} <= distribution_candidates("google.cloud.storage")
+    assert {"python-dateutil", "psycopg2-binary"} <= distribution_candidates("dateutil") | distribution_candidates(
+        "psycopg2"
+    )
+    assert is_stdlib("os.path") and is_stdlib("tomllib") and is_stdlib("urllib2")
+    assert not is_stdlib("yaml")
+
+
+# --- dependencies.manifest ----------------------------------------------------------------------------
+
+PYPROJECT = """\
+[project]
+name = "Shop_App"
+dependencies = [
+    "requests>=2.31,<3",
+    "PyYAML",
+]
+
+[project.optional-dependencies]
+test = ["pytest>=8"]
+postgres = ["psycopg2-binary==2.9.9"]
+
+[dependency-groups]
+lint = ["ruff"]
+
+[tool.ruff]
+line-length = 100
+"""
+
+
+def test_pyproject_pep621_extras_and_groups() -> None:
+    data = manifest("pyproject.toml", PYPROJECT)
+    assert data["project"] == "shop-app" and data["manifest"] and not data["opaque"]
+    assert deps("pyproject.toml", PYPROJECT) == [
+        ("requests", ">=2.31,<3", "project.dependencies", "runtime", 4),
+        ("pyyaml", "", "project.dependencies", "runtime", 5),
+        ("pytest", ">=8", "extra:test", "dev", 9),
+        ("psycopg2-binary", "==2.9.9", "extra:postgres", "optional", 10),
+        ("ruff", "", "group:lint", "dev", 13),
+    ]
+
+
+def test_pyproject_poetry_tables() -> None:
+    text = """\
+        [tool.poetry]
+        name = "svc"
+
+        [tool.poetry.dependencies]
+        python = "^3.11"
+        fastapi = "^0.110"
+        boto3 = { version = "*", optional = true }
+        mylib = { git = "https://github.com/x/mylib.git" }
+
+        [tool.poetry.group.test.dependencies]
+        pytest = "^8.0"
+        """
+    assert deps("pyproject.toml", text) == [
+        ("fastapi", ">=0.110,<0.111", "poetry.dependencies", "runtime", 6),
+        ("boto3", "", "poetry.dependencies", "optional", 7),
+        ("mylib", None, "poetry.dependencies", "runtime", 8),
+        ("pytest", ">=8.0,<9", "group:test", "dev", 11),
+    ]
+
+
+def test_pyproject_without_dependencies_is_no_manifest_and_dynamic_ones_are_opaque() -> None:
+    assert manifest("pyproject.toml", "[tool.black]\nline-length = 100\n") is None
+    dynamic = manifest("pyproject.toml", '[project]\nname = "x"\ndynamic = ["dependencies"]\n')
+    assert dynamic["opaque"] and dynamic["deps"] == []
+    from_file = """\
+        [project]
+        name = "x"
+        dynamic = ["dependencies"]
+        [tool.setuptools.dynamic]
+        dependencies = {file = ["requirements.in"]}
+        """
+    data = manifest("pyproject.toml", from_file)
+    assert not data["opaque"] and data["includes"] == ["requirements.in"]
+    assert manifest("pyproject.toml", "[project\n") is None
+
+
+def test_requirements_roles_come_from_file_and_folder_names() -> None:
+    assert deps("requirements.txt", "flask>=3\n") == [("flask", ">=3", "requirements.txt", "runtime", 1)]
+    assert deps("requirements-dev.txt", "pytest\n")[0][3] == "dev"
+    assert deps("requirements/test.txt", "pytest\n")[0][3] == "dev"
+    assert deps("docs/requirements.txt", "sphinx\n")[0][3] == "dev"
+    assert deps("requirements/base.txt", "flask\n")[0][3] == "runtime"
+    assert manifest("notes.txt", "flask\n") is None
+
+
+def test_setup_cfg_and_literal_setup_py() -> None:
+    cfg = """\
+        [metadata]
+        name = legacy
+
+        [options]
+        install_requires =
+            click>=8
+            attrs
+
+        [options.extras_require]
+        testing =
+            pytest
+        """
+    assert deps("setup.cfg", cfg) == [
+        ("click", ">=8", "install_requires", "runtime", 6),
+        ("attrs", "", "install_requires", "runtime", 7),
+        ("pytest", "", "extra:testing", "dev", 11),
+    ]
+    setup = """\
+        from setuptools import setup
+
+        REQUIRES = [
+            "numpy>=1.26",
+        ]
+
+        setup(
+            name="calc",
+            install_requires=REQUIRES,
+            extras_require={"plot": ["matplotlib"]},
+        )
+        """
+    assert deps("setup.py", setup) == [
+        ("numpy", ">=1.26", "install_requires", "runtime", 4),
+        ("matplotlib", "", "extra:plot", "optional", 10),
+    ]
+    dynamic = "from setuptools import setup\nsetup(install_requires=open('req.txt').read().split())\n"
+    assert manifest("setup.py", dynamic)["opaque"]
+
+
+def test_pipfile_conda_tox_nox_and_install_commands() -> None:
+    assert deps("Pipfile", '[packages]\nrequests = "*"\n[dev-packages]\npytest = "==8.0"\n') == [
+        ("requests", "", "packages", "runtime", 2),
+        ("pytest", "==8.0", "dev-packages", "dev", 4),
+    ]
+    conda = "dependencies:\n  - python=3.11\n  - conda-forge::numpy=1.26\n  - pip:\n    - requests>=2\n"
+    assert deps("environment.yml", conda) == [
+        ("numpy", None, "conda", "runtime", 3),
+        ("requests", None, "conda", "runtime", 5),
+    ]
+    tox = "[testenv]\ndeps =\n    pytest\n    py311: hypothesis\n    -rrequirements-dev.txt\n"
+    tox_data = manifest("tox.ini", tox)
+    assert [d["name"] for d in tox_data["deps"]] == ["pytest", "hypothesis"]
+    assert tox_data["includes"] == ["requirements-dev.txt"] and not tox_data["manifest"]
+    nox = "import nox\n\n@nox.session\ndef tests(session):\n    session.install('pytest', 'coverage[toml]')\n"
+    assert [d["name"] for d in manifest("noxfile.py", nox)["deps"]] == ["pytest", "coverage"]
+    workflow = "jobs:\n  t:\n    steps:\n      - run: |\n          pip install -U pytest \\\n            freezegun -r req.txt\n"
+    assert deps(".github/workflows/ci.yml", workflow) == [
+        ("pytest", None, "install:workflow", "dev", 5),
+        ("freezegun", None, "install:workflow", "dev", 5),
+    ]
+    assert deps("Dockerfile", "FROM python:3.12\nRUN pip install gunicorn==22.0 .\n") == [
+        ("gunicorn", None, "install:dockerfile", "runtime", 2),
+    ]
+    assert manifest("README.md", "Install the tools and run them.\n") is None
+
+
+# --- DEP001 undeclared-import ---------------------------------------------------------------------
+
+APP = {
+    "pyproject.toml": """\
+        [project]
+        name = "shop"
+        dependencies = ["requests>=2,<3", "PyYAML>=6,<7"]
+        [dependency-groups]
+        test = ["pytest>=8,<9", "freezegun>=1,<2"]
+        """,
+    "shop/__init__.py": "",
+    "shop/helpers.py": "X = 1\n",
+}
+
+
+def test_dep001_flags_third_party_imports_no_runtime_list_declares() -> None:
+    files = {
+        **APP,
+        "shop/api.py": """\
+            import os
+            import requests
+            import yaml
+            import redis.client
+            import redis
+            from freezegun import freeze_time
+            """,
+    }
+    assert found(files, "DEP001") == [("shop/api.py", 4), ("shop/api.py", 6)]
+    assert messages(files, "DEP001") == [
+        "`redis.client` is imported but redis is declared in no run-time dependency list",
+        "`freezegun` is imported but freezegun is declared only as a test/development dependency",
+    ]
+
+
+def test_dep001_accepts_declared_first_party_optional_and_non_shipped_imports() -> None:
+    files = {
+        **APP,
+        "shop/api.py": """\
+            from typing import TYPE_CHECKING
+            import requests.adapters
+            from shop import helpers
+            from . import helpers as h
+            if TYPE_CHECKING:
+                import pandas
+            try:
+                import ujson
+            except ImportError:
+                ujson = None
+
+            def debug():
+                import freezegun
+            """,
+        "shop/testing.py": "import pytest\n",
+        "scripts/release.py": "import github\n",
+        "docs/conf.py": "import sphinx_rtd_theme\n",
+        "setup.py": "import setuptools\n",
+        "tests/test_api.py": "import pytest\nimport responses\n",
+        "tools/__init__.py": "",
+    }
+    assert found(files, "DEP001") == []
+
+
+def test_dep001_is_silent_when_declarations_cannot_be_read_in_full() -> None:
+    opaque = {
+        "setup.py": "from setuptools import setup\nsetup(install_requires=read('deps'))\n",
+        "app/main.py": "import yaml\n",
+    }
+    assert found(opaque, "DEP001") == []
+    read_by_setup = {**opaque, "requirements.txt": "requests\n"}
+    assert found(read_by_setup, "DEP001") == [("app/main.py", 1)]
+    unread_include = {"requirements.txt": "-r deps/common.lst\n", "app/main.py": "import yaml\n"}
+    assert found(unread_include, "DEP001") == []
+    assert found({"app/main.py": "import yaml\n"}, "DEP001") == []  # no manifest: DEP006 speaks instead
+
+
+# --- DEP002 undeclared-test-import ----------------------------------------------------------------
+
+
+def test_dep002_flags_test_imports_declared_nowhere() -> None:
+    files = {
+        **APP,
+        "tests/conftest.py": "import pytest\n",
+        "tests/test_api.py": """\
+            import pytest
+            import yaml
+            import responses
+            from freezegun import freeze_time
+            from shop import helpers
+            import tests.conftest
+            """,
+    }
+    assert found(files, "DEP002") == [("tests/test_api.py", 3)]
+    assert messages(files, "DEP002") == ["tests import `responses` but no dependency list declares responses"]
+
+
+def test_dep002_counts_tools_installed_by_ci_tox_or_nox() -> None:
+    files = {
+        "requirements.txt": "requests\n",
+        "tests/test_a.py": "import pytest\nimport hypothesis\nimport freezegun\n",
+        ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n      - run: pip install pytest\n",
+        "tox.ini": "[testenv]\ndeps = hypothesis\n",
+        "noxfile.py": "def tests(session):\n    session.install('freezegun')\n",
+    }
+    assert found(files, "DEP002") == []
+
+
+# --- DEP003 unused-dependency ----------------------------------------------------------------------
+
+
+def test_dep003_flags_runtime_dependencies_nothing_imports() -> None:
+    files = {
+        "requirements.txt": "requests==2.31.0\nsimplejson==3.19\nbeautifulsoup4==4.12\ngunicorn==22.0\ntypes-requests\n",
+        "requirements-dev.txt": "pytest\nblack\n",
+        "app/main.py": "import requests\nfrom bs4 import BeautifulSoup\n",
+    }
+    assert found(files, "DEP003") == [("requirements.txt", 2)]
+    assert messages(files, "DEP003") == ["`simplejson` is declared in requirements.txt but no Python file imports it"]
+
+
+def test_dep003_skips_lock_files_and_repositories_without_imports() -> None:
+    lock = "# This file is autogenerated by pip-compile\ncertifi==2024.2.2\n    # via requests\nrequests==2.31.0\n"
+    assert found({"requirements.txt": lock, "app/main.py": "import requests\n"}, "DEP003") == []
+    assert found({"requirements.txt": "simplejson\n"}, "DEP003") == []
+
+
+# --- DEP004 unbounded-version-spec -----------------------------------------------------------------
+
+
+def test_dep004_flags_runtime_dependencies_without_upper_bound() -> None:
+    files = {
+        "pyproject.toml": """\
+            [project]
+            name = "lib"
+            dependencies = [
+                "requests>=2.31",
+                "click",
+                "attrs~=23.1",
+                "rich>=13,<14",
+                "idna==3.6",
+                "mylib @ https://example.com/mylib.whl",
+            ]
+            [project.optional-dependencies]
+            test = ["pytest"]
+            """,
+        "requirements.in": "flask\n",
+        "requirements-dev.txt": "black\n",
+    }
+    assert found(files, "DEP004") == [("pyproject.toml", 4), ("pyproject.toml", 5)]
+    assert messages(files, "DEP004") == [
+        "run-time dependency `requests` has no upper bound (>=2.31)",
+        "run-time dependency `click` has no version constraint",
+    ]
+
+
+def test_dep004_accepts_poetry_carets_and_pinned_requirements() -> None:
+    files = {
+        "pyproject.toml": '[tool.poetry]\nname = "svc"\n[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "^0.110"\n',
+        "requirements.txt": "flask==3.0.2\n",
+    }
+    assert found(files, "DEP004") == []
+
+
+# --- DEP005 conflicting-version-spec ---------------------------------------------------------------
+
+
+def test_dep005_flags_specs_that_cannot_both_hold() -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = ["django>=4.2,<5", "requests>=2"]\n',
+        "requirements/prod.txt": "django==3.2.25\nrequests==2.31.0\n",
+    }
+    assert found(files, "DEP005") == [("requirements/prod.txt", 1)]
+    assert messages(files, "DEP005") == [
+        "`django==3.2.25` (prod.txt) cannot hold together with `django>=4.2,<5` (pyproject.toml:3)"
+    ]
+
+
+def test_dep005_ignores_other_projects_markers_and_unmodelled_specs() -> None:
+    files = {
+        "services/a/requirements.txt": "django==3.2\n",
+        "services/b/requirements.txt": "django==4.2\n",
+        "requirements.txt": 'numpy==1.21; python_version < "3.10"\nnumpy==1.26; python_version >= "3.10"\nx==1.0+local\n',
+        "requirements-dev.txt": "x>=2\n",
+    }
+    assert found(files, "DEP005") == []
+
+
+# --- DEP006 missing-dependency-manifest ------------------------------------------------------------
+
+
+def test_dep006_reports_once_when_nothing_declares_dependencies() -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/b.py": "import requests\nimport yaml\n",
+        "app/a.py": "import os\nfrom app import b\nimport numpy as np\n",
+        "tests/test_a.py": "import pytest\n",
+    }
+    assert found(files, "DEP006") == [("app/a.py", 3)]
+    assert messages(files, "DEP006") == [
+        "the code imports 3 third-party module(s) (numpy, requests, yaml), but nothing declares dependencies"
+    ]
+
+
+def test_dep006_is_silent_with_a_manifest_or_without_third_party_imports() -> None:
+    assert found({"requirements.txt": "\n", "app/a.py": "import requests\n"}, "DEP006") == []
+    assert found({"app/a.py": "import os\n", "tests/test_a.py": "import pytest\n"}, "DEP006") == []

@@ -1,0 +1,273 @@
+"""Docs domain: DOC001, the `markdown.links`, `python.docstrings` and `docs.readme` extractors and both metrics."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from app.checks.base import FileContext, MetricUnit
+from app.checks.docs.readme import EXISTS, INSTALL, USAGE
+from app.checks.facts import markdown_links, python_docstrings, readme_sections
+from tests.helpers import metric_units, repo_findings
+
+
+def links(text: str) -> list[list[int | str]]:
+    """Return the relative links the extractor keeps from a dedented Markdown text."""
+    return markdown_links.extract(FileContext("docs/page.md", textwrap.dedent(text)))
+
+
+def broken(files: dict[str, str]) -> list[tuple[str, int]]:
+    """Return (path, line) of every DOC001 finding over in-memory files."""
+    return [(path, f.line) for path, f in repo_findings(files, "DOC001")]
+
+
+# --- markdown.links ---------------------------------------------------------------------------------
+
+
+def test_links_of_every_form_are_extracted() -> None:
+    text = """\
+    See [guide](guide.md "Guide") and ![logo](img/logo.png).
+    [![badge](badge.svg)](status.md#today)
+    <img src="shot.png" alt="x"> <a href='../CONTRIBUTING.md'>contribute</a>
+    [spaced](<my file.md>)
+
+    [ref]: ref/target.md "title"
+    """
+    assert links(text) == [
+        [1, "guide.md"],
+        [1, "img/logo.png"],
+        [2, "badge.svg"],
+        [2, "status.md#today"],
+        [3, "shot.png"],
+        [3, "../CONTRIBUTING.md"],
+        [4, "my file.md"],
+        [6, "ref/target.md"],
+    ]
+
+
+def test_urls_anchors_site_paths_and_templates_are_dropped() -> None:
+    text = """\
+    [a](https://example.com/x.md) [b](mailto:me@example.com) [c](#usage) [d](/docs/x.md)
+    [e](//cdn.example.com/x.js) [f]({{ site.baseurl }}/x.md) [g](?tab=readme) [h](${URL})
+    [^1]: a footnote, not a link definition
+    """
+    assert links(text) == []
+
+
+def test_code_comments_and_inline_code_are_not_prose() -> None:
+    text = """\
+    ```python
+    handlers[name](event)
+    ```
+    ~~~~
+    [in](tilde.md)
+    ~~~~
+    Use `[x](inline.md)` literally. <!-- [hidden](old.md)
+    still [hidden](older.md) --> but [kept](kept.md)
+
+        indented[code](block.md)
+    - [listed](listed.md)
+    """
+    assert links(text) == [[8, "kept.md"], [11, "listed.md"]]
+
+
+# --- DOC001 broken-relative-link ----------------------------------------------------------------------
+
+README_LINKS = """\
+# Project
+
+Read the [guide](docs/guide.md), the [API](docs/api.md) and ![diagram](docs/img/flow.png).
+Browse [the docs folder](docs/) or [the changelog](./CHANGELOG.md#v2) or [space](docs/my%20notes.md).
+Docs sites link pages without suffix: [intro](docs/intro). Escaping the root: [issues](../../issues).
+Built pages are not judged: [reference](docs/_build/index.html).
+
+[missing-ref]: docs/removed.md
+[present-ref]: docs/guide.md
+"""
+
+
+def test_broken_relative_links_are_flagged_with_their_lines() -> None:
+    files = {
+        "README.md": README_LINKS,
+        "docs/guide.md": "# Guide\n[back](../README.md) [sibling](api.md)\n",
+        "docs/intro.md": "# Intro\n",
+        "docs/my notes.md": "notes\n",
+        "CHANGELOG.md": "# Changes\n",
+    }
+    assert broken(files) == [("README.md", 3), ("README.md", 3), ("README.md", 8), ("docs/guide.md", 2)]
+
+
+def test_finding_message_and_fingerprint_text_name_the_target() -> None:
+    found = repo_findings({"README.md": "[guide](docs/guide.md)\n"}, "DOC001")
+    assert [(p, f.line, f.snippet) for p, f in found] == [("README.md", 1, "link:docs/guide.md")]
+    assert "docs/guide.md" in found[0][1].message
+
+
+def test_links_that_all_resolve_are_clean() -> None:
+    files = {
+        "README.md": "[guide](docs/guide.md) [dir](docs) ![img](docs/a.png) [sub](vendor-lib/README.md)\n",
+        "docs/guide.md": "[home](../README.md)\n",
+        "docs/a.png": "",
+        "vendor-lib": "",  # a submodule: a tree entry whose contents this commit does not hold
+    }
+    assert broken(files) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".github/ISSUE_TEMPLATE/bug.md", ".github/pull_request_template.md", "node_modules/lib/README.md"],
+)
+def test_templates_and_vendored_markdown_are_not_judged(path: str) -> None:
+    assert broken({path: "[missing](missing.md)\n"}) == []
+
+
+# --- python.docstrings and docstring-coverage -------------------------------------------------------
+
+MODULE = '''\
+"""Billing."""
+from typing import overload
+
+
+def charge(amount):
+    """Charge an amount."""
+
+
+def refund(amount):
+    return amount
+
+
+def _helper():
+    pass
+
+
+class Invoice:
+    """An invoice."""
+
+    def __init__(self):
+        pass
+
+    @property
+    def total(self):
+        """The total."""
+        return 1
+
+    @total.setter
+    def total(self, value):
+        pass
+
+    @overload
+    def pay(self, x: int) -> int: ...
+    @overload
+    def pay(self, x: str) -> str: ...
+    def pay(self, x):
+        return x
+
+    class Meta:
+        ordering = ["id"]
+
+
+class _Private:
+    def method(self):
+        pass
+
+
+try:
+    from fast import speedup
+except ImportError:
+    def speedup(x):
+        """Fall back to Python."""
+        return x
+'''
+
+
+def test_docstrings_extractor_lists_public_definitions() -> None:
+    assert python_docstrings.extract(FileContext("billing/core.py", MODULE)) == [
+        ["charge", True],
+        ["refund", False],
+        ["Invoice", True],
+        ["Invoice.total", True],
+        ["Invoice.pay", False],
+        ["speedup", True],
+    ]
+
+
+def test_docstring_coverage_counts_public_definitions_of_source_files() -> None:
+    files = {
+        "billing/core.py": MODULE,
+        "billing/_internal.py": "def undocumented():\n    pass\n",
+        "tests/test_core.py": "def test_x():\n    pass\n",
+        "billing/core.pyi": "def charge(amount: int) -> None: ...\n",
+        "billing/migrations/0001_initial.py": "class Migration:\n    pass\n",
+        "billing/api.py": "def handler(event):\n    pass\n",
+    }
+    assert metric_units(files, "docstring-coverage") == [
+        MetricUnit("billing/api.py", "handler", False),
+        MetricUnit("billing/core.py", "charge", True),
+        MetricUnit("billing/core.py", "refund", False),
+        MetricUnit("billing/core.py", "Invoice", True),
+        MetricUnit("billing/core.py", "Invoice.total", True),
+        MetricUnit("billing/core.py", "Invoice.pay", False),
+        MetricUnit("billing/core.py", "speedup", True),
+    ]
+
+
+def test_a_name_defined_twice_is_one_unit_good_when_either_is_documented() -> None:
+    source = 'if X:\n    def f():\n        """Doc."""\nelse:\n    def f():\n        pass\n'
+    assert metric_units({"pkg/m.py": source}, "docstring-coverage") == [MetricUnit("pkg/m.py", "f", True)]
+
+
+def test_a_file_that_does_not_parse_has_no_units() -> None:
+    assert metric_units({"pkg/m.py": "def f(:\n"}, "docstring-coverage") == []
+
+
+# --- docs.readme and the readme metric --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        ("README.md", "# Tool\n## Installation\n## Usage\n", {"install": True, "usage": True}),
+        ("README.md", "Tool\n====\n\nGetting Started\n---------------\n", {"install": True, "usage": False}),
+        ("README.md", '<h2 align="center">Quick start</h2>\n**Install**\n', {"install": True, "usage": True}),
+        ("README.md", "# Tool\n```sh\n# install deps\n```\n## Examples\n", {"install": False, "usage": True}),
+        ("README.rst", "Tool\n====\n\nSetup\n-----\n\nHow to use\n~~~~~~~~~~\n", {"install": True, "usage": True}),
+        ("README.txt", "TOOL\n\nINSTALLATION\n\n  pip install tool\n\nUsage:\n", {"install": True, "usage": True}),
+        ("readme", "Just a paragraph that mentions install and usage in passing, at length.\n",
+         {"install": False, "usage": False}),
+        ("docs/guide.md", "# Installation\n", None),
+    ],
+)
+def test_readme_sections_are_read_from_headings(path: str, text: str, expected: dict[str, bool] | None) -> None:
+    assert readme_sections.extract(FileContext(path, text)) == expected
+
+
+def test_readme_metric_units_for_a_complete_readme() -> None:
+    files = {"README.md": "# Tool\n## Install\n## Usage\n", "tool.py": "x = 1\n"}
+    assert metric_units(files, "readme") == [
+        MetricUnit("README.md", EXISTS, True),
+        MetricUnit("README.md", INSTALL, True),
+        MetricUnit("README.md", USAGE, True),
+    ]
+
+
+def test_readme_metric_reports_missing_sections_and_missing_readme() -> None:
+    assert metric_units({"README.rst": "Tool\n====\n", "tool.py": "x = 1\n"}, "readme") == [
+        MetricUnit("README.rst", EXISTS, True),
+        MetricUnit("README.rst", INSTALL, False),
+        MetricUnit("README.rst", USAGE, False),
+    ]
+    assert metric_units({"tool.py": "x = 1\n"}, "readme") == [
+        MetricUnit("README.md", EXISTS, False),
+        MetricUnit("README.md", INSTALL, False),
+        MetricUnit("README.md", USAGE, False),
+    ]
+
+
+def test_readme_metric_prefers_the_root_markdown_readme() -> None:
+    files = {"docs/README.md": "# Install\n", "README.txt": "x\n", "README.md": "# Usage\n"}
+    assert [u.path for u in metric_units(files, "readme")] == ["README.md"] * 3
+
+
+def test_readme_metric_does_not_apply_to_a_repository_without_code_or_docs() -> None:
+    assert metric_units({".github/dependabot.yml": "version: 2\n", "Dockerfile": "FROM x\n"}, "readme") == []

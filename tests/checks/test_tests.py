@@ -1,0 +1,411 @@
+"""Tests domain: TST001-TST004, the `python.imports` and `python.tests` extractors and the module-coverage metric."""
+
+from __future__ import annotations
+
+import textwrap
+
+from app.checks.base import MetricUnit
+from app.checks.facts import python_imports, python_tests
+from app.checks.facts.python_modules import ModuleIndex
+from app.engine.facts import analyse_text
+from app.engine.model import RawFinding
+from config.policy import Policy, parse_policy
+from tests.helpers import metric_units, repo_findings
+
+METRIC = "test-coverage-of-modules"
+
+
+def dedented(files: dict[str, str]) -> dict[str, str]:
+    """Return the files with their common indentation removed."""
+    return {path: textwrap.dedent(text) for path, text in files.items()}
+
+
+def found(files: dict[str, str], code: str, policy: Policy | None = None) -> list[tuple[str, int]]:
+    """Return (path, line) of one repo check's findings."""
+    return [(path, f.line) for path, f in repo_findings(dedented(files), code, policy)]
+
+
+def findings(files: dict[str, str], code: str) -> list[tuple[str, RawFinding]]:
+    """Return one repo check's findings."""
+    return repo_findings(dedented(files), code)
+
+
+def coverage(files: dict[str, str], policy: Policy | None = None) -> dict[str, bool]:
+    """Return the metric's verdict per source module."""
+    units: list[MetricUnit] = metric_units(dedented(files), METRIC, policy)
+    assert all(u.label == "tested" for u in units)
+    return {u.path: u.good for u in units}
+
+
+# --- python.imports --------------------------------------------------------------------------------
+
+IMPORTS = """\
+import os, app.models
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from numpy import ndarray
+try:
+    import ujson as json
+except ImportError:
+    import json
+from . import sibling
+from ..pkg.mod import thing
+
+
+def load():
+    import requests
+"""
+
+
+def test_imports_extractor_records_module_names_lines_and_flags() -> None:
+    data = analyse_text("pkg/sub/a.py", IMPORTS).data[python_imports.KEY]
+    compact = [(e["module"], e["names"], e["level"], e["line"], e["type_checking"], e["optional"], e["local"])
+               for e in data]
+    assert compact == [
+        ("app.models", [], 0, 1, False, False, False),
+        ("os", [], 0, 1, False, False, False),
+        ("typing", ["TYPE_CHECKING"], 0, 2, False, False, False),
+        ("numpy", ["ndarray"], 0, 4, True, False, False),
+        ("ujson", [], 0, 6, False, True, False),
+        ("json", [], 0, 8, False, True, False),
+        ("", ["sibling"], 1, 9, False, False, False),
+        ("pkg.mod", ["thing"], 2, 10, False, False, False),
+        ("requests", [], 0, 14, False, False, True),
+    ]
+
+
+def test_imports_extractor_ignores_try_without_import_handler_and_reads_suppress() -> None:
+    text = "try:\n    import a\nexcept KeyError:\n    pass\nwith suppress(ModuleNotFoundError):\n    import b\n"
+    data = analyse_text("m.py", text).data[python_imports.KEY]
+    assert [(e["module"], e["optional"]) for e in data] == [("a", False), ("b", True)]
+
+
+def test_relative_imports_resolve_from_the_importing_path() -> None:
+    entry = {"module": "mod", "names": ["x"], "level": 2}
+    assert python_imports.absolute_module("src/pkg/sub/a.py", entry) == "src.pkg.mod"
+    assert python_imports.imported_modules("src/pkg/sub/a.py", entry) == ["src.pkg.mod", "src.pkg.mod.x"]
+    assert python_imports.absolute_module("a.py", {"module": "", "names": ["x"], "level": 2}) is None
+    assert python_imports.imported_modules("a.py", {"module": "b", "names": ["*"], "level": 0}) == ["b"]
+
+
+def test_unparsable_file_has_no_imports_and_no_tests() -> None:
+    facts = analyse_text("tests/test_broken.py", "def test_x(:\n")
+    assert facts.data[python_imports.KEY] == []
+    assert facts.data[python_tests.KEY] is None
+
+
+# --- module index ------------------------------------------------------------------------------------
+
+
+def test_module_index_names_src_layouts_packages_and_plain_folders() -> None:
+    index = ModuleIndex.build([
+        "src/shop/__init__.py", "src/shop/cart.py", "backend/app/__init__.py", "backend/app/models.py",
+        "tests/helpers.py", "native/fast.cpython-311-x86_64-linux-gnu.so", "README.md",
+    ])
+    assert index.resolve("shop.cart") == {"src/shop/cart.py"}
+    assert index.resolve("src.shop.cart") == {"src/shop/cart.py"}
+    assert index.resolve("app.models") == {"backend/app/models.py"}
+    assert index.resolve("helpers") == {"tests/helpers.py"}
+    assert index.resolve("fast") == {"native/fast.cpython-311-x86_64-linux-gnu.so"}
+    assert index.resolve("models") == set()  # a bare name is only matched exactly
+    assert index.exists("backend.app") and index.exists("shop") and not index.exists("shop.gone")
+    assert index.top_packages == {"shop", "app"}
+
+
+# --- python.tests ------------------------------------------------------------------------------------
+
+
+def test_tests_extractor_lists_tests_with_assertions_markers_and_helpers() -> None:
+    text = textwrap.dedent("""\
+        import pytest
+
+        def check_total(cart):
+            assert cart.total() > 0
+
+        def test_one():
+            assert 1
+
+        class TestCart:
+            @pytest.mark.xfail
+            def test_two(self):
+                check_total(None)
+
+            def helper(self):
+                pass
+
+        def not_a_test():
+            pass
+        """)
+    data = analyse_text("tests/test_cart.py", text).data[python_tests.KEY]
+    assert data["tests"] == [
+        {"name": "test_one", "line": 6, "assertions": 1, "skip": False, "xfail": False},
+        {"name": "TestCart.test_two", "line": 11, "assertions": 1, "skip": False, "xfail": True},
+    ]
+    assert data["markers"] == [{"kind": "xfail", "line": 10, "how": "pytest.mark.xfail", "target": "TestCart.test_two"}]
+    assert data["helpers"] == ["check_total"]
+
+
+# --- TST001 test-without-assertion ----------------------------------------------------------------
+
+
+def test_tst001_flags_tests_that_assert_nothing() -> None:
+    files = {
+        "tests/test_cart.py": """\
+            from app.cart import Cart
+
+            def test_total():
+                cart = Cart()
+                cart.total()
+
+            class TestCart:
+                def test_empty(self):
+                    Cart()
+
+            def test_placeholder():
+                pass
+            """,
+    }
+    assert found(files, "TST001") == [("tests/test_cart.py", 3), ("tests/test_cart.py", 8), ("tests/test_cart.py", 11)]
+    messages = [f.message for _, f in findings(files, "TST001")]
+    assert messages[0] == "test `test_total` asserts nothing"
+
+
+def test_tst001_accepts_every_kind_of_assertion() -> None:
+    files = {
+        "tests/helpers.py": "def run_case(x):\n    assert x\n",
+        "tests/test_ok.py": """\
+            import unittest
+            import pytest
+            from tests.helpers import run_case
+
+            def test_assert():
+                assert 1 + 1 == 2
+
+            def test_raises():
+                with pytest.raises(ValueError):
+                    int("x")
+
+            def test_mock(mocker):
+                m = mocker.Mock()
+                m()
+                m.assert_called_once_with()
+
+            def test_named_helpers(page):
+                expect(page).to_have_title("x")
+                verify_output("y")
+                check_invariants()
+
+            def test_shared_helper():
+                run_case(3)
+
+            def test_raise():
+                if 1 != 1:
+                    raise AssertionError("math")
+
+            def test_fail():
+                pytest.fail("not yet")
+
+            def test_skipped_at_run_time():
+                pytest.skip("no network")
+
+            def test_importable():
+                import json
+
+            def test_speed(benchmark):
+                benchmark(sorted, [3, 1])
+
+            @pytest.mark.xfail(raises=ValueError)
+            def test_expected_failure():
+                int("x")
+
+            class TestCase(unittest.TestCase):
+                def test_equal(self):
+                    self.assertEqual(1, 1)
+
+                def test_through_method(self):
+                    self._compare(1)
+
+                def _compare(self, x):
+                    self.assertTrue(x)
+            """,
+    }
+    assert found(files, "TST001") == []
+
+
+def test_tst001_only_judges_files_the_policy_calls_tests() -> None:
+    files = {"app/test_data.py": "def test_x():\n    pass\n", "qa/test_y.py": "def test_y():\n    pass\n"}
+    assert found(files, "TST001") == [("app/test_data.py", 1), ("qa/test_y.py", 1)]
+    policy = parse_policy('[paths]\ntests = ["qa/**"]\n')
+    assert found(files, "TST001", policy) == [("qa/test_y.py", 1)]
+
+
+# --- TST002 skipped-test / TST003 xfail-test ----------------------------------------------------------
+
+MARKED = """\
+import unittest
+import pytest
+
+pytestmark = pytest.mark.skipif(True, reason="windows only")
+
+@pytest.mark.skip(reason="flaky")
+def test_a():
+    assert 1
+
+def test_b():
+    pytest.skip("later")
+
+@pytest.mark.xfail(reason="bug 12")
+def test_c():
+    assert 0
+
+def test_d():
+    pytest.xfail("bug 13")
+
+@pytest.mark.parametrize("x", [1, pytest.param(2, marks=pytest.mark.xfail)])
+def test_e(x):
+    assert x
+
+class TestOld(unittest.TestCase):
+    @unittest.skipIf(True, "old")
+    def test_f(self):
+        self.skipTest("never")
+
+    @unittest.expectedFailure
+    def test_g(self):
+        self.assertEqual(1, 2)
+"""
+
+
+def test_tst002_flags_each_skip_marker_on_its_line() -> None:
+    assert found({"tests/test_marked.py": MARKED}, "TST002") == [
+        ("tests/test_marked.py", 4), ("tests/test_marked.py", 6), ("tests/test_marked.py", 11),
+        ("tests/test_marked.py", 25), ("tests/test_marked.py", 27),
+    ]
+    messages = [f.message for _, f in findings({"tests/test_marked.py": MARKED}, "TST002")]
+    assert messages[:2] == ["pytest.mark.skipif skips the whole module", "pytest.mark.skip skips `test_a`"]
+
+
+def test_tst003_flags_each_xfail_marker_on_its_line() -> None:
+    assert found({"tests/test_marked.py": MARKED}, "TST003") == [
+        ("tests/test_marked.py", 13), ("tests/test_marked.py", 18), ("tests/test_marked.py", 20),
+        ("tests/test_marked.py", 29),
+    ]
+
+
+def test_markers_in_clean_tests_and_in_source_files_are_not_reported() -> None:
+    files = {
+        "tests/test_clean.py": """\
+            import pytest
+            np = pytest.importorskip("numpy")
+
+            @pytest.mark.slow
+            def test_a():
+                assert np
+            """,
+        "app/plugin.py": "import pytest\n\ndef skip_all():\n    pytest.skip('x')\n",
+    }
+    assert found(files, "TST002") == []
+    assert found(files, "TST003") == []
+
+
+def test_skipped_and_xfail_tests_are_not_also_reported_as_assertion_free() -> None:
+    assert found({"tests/test_marked.py": MARKED}, "TST001") == []
+
+
+# --- TST004 test-imports-missing-module ------------------------------------------------------------
+
+
+def test_tst004_flags_imports_of_missing_first_party_modules() -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/billing/__init__.py": "",
+        "app/billing/invoices.py": "def total(): ...\n",
+        "tests/__init__.py": "",
+        "tests/test_invoice.py": """\
+            import os
+            import requests.adapters
+            from app.billing.invoice import total
+            import app.shipping
+            from .helpers import make
+            """,
+    }
+    assert found(files, "TST004") == [
+        ("tests/test_invoice.py", 3), ("tests/test_invoice.py", 4), ("tests/test_invoice.py", 5),
+    ]
+    messages = [f.message for _, f in findings(files, "TST004")]
+    assert messages[0] == "`app.billing.invoice` does not exist in this snapshot, so this test file cannot be imported"
+
+
+def test_tst004_accepts_modules_found_under_any_root() -> None:
+    files = {
+        "src/shop/__init__.py": "",
+        "src/shop/cart.py": "",
+        "services/api/app/__init__.py": "",
+        "services/api/app/routes/users.py": "",
+        "pkg/__init__.py": "",
+        "pkg/_speedups.pyx": "",
+        "tests/__init__.py": "",
+        "tests/helpers.py": "",
+        "tests/test_ok.py": """\
+            from shop.cart import Cart
+            import shop
+            from app.routes.users import router
+            from pkg import _speedups
+            import pkg._speedups
+            from pkg._version import version
+            from .helpers import make
+            from . import helpers
+            try:
+                import shop.optional_extra
+            except ImportError:
+                pass
+            """,
+    }
+    assert found(files, "TST004") == []
+
+
+def test_tst004_ignores_non_test_files() -> None:
+    files = {"app/__init__.py": "", "app/main.py": "import app.gone\n"}
+    assert found(files, "TST004") == []
+
+
+# --- metric test-coverage-of-modules --------------------------------------------------------------
+
+BODY = "def f():\n    a = 1\n    b = 2\n    c = 3\n    return a + b + c\n"
+
+
+def test_metric_counts_modules_imported_or_named_by_tests() -> None:
+    files = {
+        "src/shop/__init__.py": "from .cart import Cart\n",
+        "src/shop/cart.py": BODY,
+        "src/shop/pricing.py": BODY,
+        "src/shop/tax.py": BODY,
+        "src/shop/fees.py": BODY,
+        "src/shop/small.py": "X = 1\n",
+        "src/shop/__main__.py": BODY,
+        "docs/conf.py": BODY,
+        "tests/test_api.py": "import shop\n\ndef test_x():\n    assert shop\n",
+        "tests/test_pricing.py": "def test_y():\n    assert True\n",
+        "tests/test_tax_rules.py": "from shop.tax import rate\n",
+        "tests/test_mocks.py": "def test_z(mocker):\n    mocker.patch('shop.fees.charge')\n",
+    }
+    assert coverage(files) == {
+        "src/shop/cart.py": True,  # re-exported by the package the tests import
+        "src/shop/pricing.py": True,  # a test file is named after it
+        "src/shop/tax.py": True,  # imported by dotted name
+        "src/shop/fees.py": True,  # named in a patch() target
+    }
+
+
+def test_metric_marks_untested_modules_and_repos_without_tests() -> None:
+    files = {"app/__init__.py": "", "app/core.py": BODY, "app/util.py": BODY, "tests/test_core.py": "from app import core\n"}
+    assert coverage(files) == {"app/core.py": True, "app/util.py": False}
+    assert coverage({"app/__init__.py": "", "app/core.py": BODY}) == {"app/core.py": False}
+    assert coverage({"README.md": "# x\n"}) == {}
+
+
+def test_metric_unit_goes_bad_when_its_test_is_deleted() -> None:
+    before = {"app/__init__.py": "", "app/core.py": BODY, "tests/test_x.py": "import app.core\n"}
+    after = {"app/__init__.py": "", "app/core.py": BODY}
+    assert coverage(before) == {"app/core.py": True}
+    assert coverage(after) == {"app/core.py": False}

@@ -1,0 +1,190 @@
+"""The workers' jobs as plain functions: audit a PR head and publish; conclude on errors.
+
+Celery never appears here; `workers.tasks` wraps these in thin task shims.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from app.engine.pipeline import audit_commits, load_policy_at
+from app.engine.report import Report
+from app.github import text
+from app.github.checks import CheckRuns
+from app.github.client import GitHubClient
+from app.github.job import AuditJob, CommentJob, InstallationJob
+from app.github.keys import installation_key, job_key
+from app.github.output import message_output, report_output
+from app.github.review import Reviews, plan_comments
+from app.gitrepo.repo import GitError, GitRepo
+from config.policy import Policy, PolicyError, default_policy
+from workers.runtime import Runtime
+from workers.state import RedisRunIds, RedisSentAnnotations, claim, latest_head
+
+log = logging.getLogger("verity.jobs")
+
+
+@dataclass
+class Context:
+    """One job's GitHub client and check runs."""
+
+    job: AuditJob
+    gh: GitHubClient
+    runs: CheckRuns
+
+    @property
+    def external_id(self) -> str:
+        """Return the id GitHub stores with the check run, to trace it back to the job."""
+        return f"{self.job.repo_id}:{self.job.pr_number}:{self.job.head_sha}"
+
+
+def context(rt: Runtime, job: AuditJob) -> Context:
+    """Return the GitHub client and check runs of a job."""
+    gh = rt.github(job.installation_id)
+    runs = CheckRuns(gh, job.repo_full_name, rt.settings.check_name,
+                     RedisRunIds(rt.redis, job.repo_id, rt.settings.check_name),
+                     RedisSentAnnotations(rt.redis), rt.settings.app_id)
+    return Context(job, gh, runs)
+
+
+def audit_pull_request(rt: Runtime, job: AuditJob, task_id: str) -> str:
+    """Audit one PR head and publish the check run and the review; return what happened."""
+    ctx = context(rt, job)
+    newer = superseding_head(rt, ctx)
+    if newer:
+        return mark_superseded(ctx, newer)
+    repo = rt.mirrors.fetch(job.repo_id, job.clone_url, job.base_ref, job.pr_number,
+                            rt.token(job.installation_id).value)
+    base_sha = repo.resolve(f"refs/heads/{job.base_ref}")
+    if not has_commit(repo, job.head_sha):
+        newer = current_head(ctx)
+        if newer != job.head_sha:
+            return mark_superseded(ctx, newer)
+        raise GitError(f"head {job.head_sha} is not in the mirror")
+    merge_base = repo.merge_base(base_sha, job.head_sha)
+    try:
+        policy = load_policy_at(repo, merge_base)
+    except PolicyError as exc:
+        conclude(ctx, "action_required", text.TITLE_POLICY_ERROR, text.SUMMARY_POLICY_ERROR.format(error=exc))
+        return "policy-error"
+    if not claim(rt.redis, job_key(job.repo_id, job.pr_number, job.head_sha, policy.digest()), task_id, job.force):
+        log.info("duplicate job skipped", extra=job.log_fields())
+        return "duplicate"
+    run_id = ctx.runs.ensure(job.head_sha, ctx.external_id)
+    ctx.runs.start(run_id)
+    report = audit_commits(repo, base_sha, job.head_sha, rt.facts)
+    newer = superseding_head(rt, ctx)
+    if newer:
+        return mark_superseded(ctx, newer)
+    publish(ctx, repo, merge_base, policy, report, run_id)
+    log.info("audit published", extra={**job.log_fields(), "passed": report.passed})
+    return "published"
+
+
+def publish(ctx: Context, repo: GitRepo, merge_base: str, policy: Policy, report: Report, run_id: int) -> None:
+    """Post the review, complete the check run, then resolve the threads of fixed findings."""
+    reviews = Reviews(ctx.gh, ctx.job.repo_full_name, ctx.job.pr_number)
+    commented = reviews.commented_fingerprints()
+    overflow = 0
+    limit = policy.review.max_comments
+    if policy.review.comments:
+        diff = repo.diff(merge_base, ctx.job.head_sha)
+        planned, overflow = plan_comments(report, diff, commented, limit)
+        if planned and not reviews.reviewed(ctx.job.head_sha):
+            reviews.post(ctx.job.head_sha, planned, overflow, limit)
+    ctx.runs.complete(run_id, report_output(report, (overflow, limit)))
+    still_new = {f.fingerprint for f in report.new_findings()}
+    if commented - still_new:
+        reviews.resolve_fixed(still_new)
+
+
+def has_commit(repo: GitRepo, sha: str) -> bool:
+    """Return whether the mirror holds a commit."""
+    try:
+        return repo.resolve(sha) == sha
+    except GitError:
+        return False
+
+
+def current_head(ctx: Context) -> str:
+    """Return the PR's head SHA as GitHub has it now."""
+    pull = ctx.gh.rest("GET", f"/repos/{ctx.job.repo_full_name}/pulls/{ctx.job.pr_number}")
+    return str(pull["head"]["sha"])
+
+
+def superseding_head(rt: Runtime, ctx: Context) -> str | None:
+    """Return the newer head this job's SHA was replaced by, confirmed with GitHub, or None."""
+    latest = latest_head(rt.redis, ctx.job.repo_id, ctx.job.pr_number)
+    if latest is None or latest == ctx.job.head_sha:
+        return None
+    head = current_head(ctx)
+    return head if head != ctx.job.head_sha else None
+
+
+def mark_superseded(ctx: Context, newer: str) -> str:
+    """Conclude this head's check run as superseded by a newer push."""
+    conclude(ctx, "neutral", text.TITLE_SUPERSEDED, text.SUMMARY_SUPERSEDED.format(new_sha=newer[:12]))
+    log.info("superseded", extra={**ctx.job.log_fields(), "newer": newer[:12]})
+    return "superseded"
+
+
+def conclude(ctx: Context, conclusion: str, title: str, summary: str) -> None:
+    """Complete this head's check run with a message and no annotations."""
+    run_id = ctx.runs.ensure(ctx.job.head_sha, ctx.external_id)
+    ctx.runs.complete(run_id, message_output(conclusion, title, summary))
+
+
+def conclude_on_error(rt: Runtime, job: AuditJob, reason: str) -> None:
+    """Complete the check run with the policy's `gate.on_error`, after retries ran out."""
+    conclusion = on_error_policy(rt, job).gate.on_error
+    ctx = context(rt, job)
+    conclude(ctx, conclusion, text.TITLE_ERROR, text.SUMMARY_ERROR.format(conclusion=conclusion, reason=reason))
+    log.warning("audit concluded on error", extra={**job.log_fields(), "reason": reason})
+
+
+def on_error_policy(rt: Runtime, job: AuditJob) -> Policy:
+    """Return the base policy if the mirror can still tell it, else the defaults."""
+    path = rt.mirrors.path(job.repo_id)
+    if not path.is_dir():
+        return default_policy()
+    repo = GitRepo(path)
+    try:
+        return load_policy_at(repo, repo.merge_base(repo.resolve(f"refs/heads/{job.base_ref}"), job.head_sha))
+    except (GitError, PolicyError):
+        return default_policy()
+
+
+RERUN_COMMANDS = ("/audit", "/audit run")
+
+
+def handle_comment(rt: Runtime, job: CommentJob, task_id: str) -> str:
+    """Re-run the audit for `/audit` and `/audit run`; other commands belong to the slash-command job."""
+    gh = rt.github(job.installation_id)
+    comment = gh.rest("GET", f"/repos/{job.repo_full_name}/issues/comments/{job.comment_id}")
+    first = str(comment.get("body") or "").strip().splitlines()[:1]
+    command = " ".join(first[0].lower().split()) if first else ""
+    if command not in RERUN_COMMANDS:
+        return "not-a-rerun"
+    pull = gh.rest("GET", f"/repos/{job.repo_full_name}/pulls/{job.pr_number}")
+    audit = AuditJob(
+        installation_id=job.installation_id, repo_id=job.repo_id, repo_full_name=job.repo_full_name,
+        pr_number=job.pr_number, head_sha=str(pull["head"]["sha"]), base_ref=str(pull["base"]["ref"]),
+        clone_url=job.clone_url, delivery_id=job.delivery_id, force=True,
+    )
+    return audit_pull_request(rt, audit, task_id)
+
+
+def record_installation(rt: Runtime, job: InstallationJob) -> str:
+    """Keep the set of repositories each installation grants; drop mirrors Verity may no longer read."""
+    key = installation_key(job.installation_id)
+    if job.action == "deleted":
+        rt.redis.delete(key)
+    if job.added_repo_ids:
+        rt.redis.sadd(key, *job.added_repo_ids)
+    if job.removed_repo_ids:
+        rt.redis.srem(key, *job.removed_repo_ids)
+    for repo_id in job.removed_repo_ids:
+        rt.mirrors.remove(repo_id)
+    return job.action
+

@@ -1,0 +1,70 @@
+"""Celery tasks: thin shims that rebuild a job from its ids and call a plain function."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery, Task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from app.github.errors import TransientGitHubError
+from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
+from app.gitrepo.repo import GitError
+from workers import jobs
+from workers.runtime import get_runtime
+
+log = logging.getLogger("verity.tasks")
+
+# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches.
+RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError)
+
+
+def describe(exc: BaseException) -> str:
+    """Return a one-line reason for a check run (never a traceback, never a secret)."""
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "the audit took longer than the time limit"
+    return str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+
+
+def run_audit_job(task: Task, job: AuditJob, work: Callable[[], str]) -> str:
+    """Run a job's work; retry what may pass later; conclude the check on everything else."""
+    rt = get_runtime()
+    try:
+        return work()
+    except RETRIABLE as exc:
+        retries = int(task.request.retries or 0)
+        if retries >= rt.retry.max_retries:
+            jobs.conclude_on_error(rt, job, describe(exc))
+            return "error"
+        wait = rt.retry.delay(retries, float(getattr(exc, "retry_after", 0.0)))
+        log.info("retrying", extra={**job.log_fields(), "retries": retries, "wait": round(wait, 1),
+                                    "reason": describe(exc)})
+        raise task.retry(countdown=wait, max_retries=None) from None
+    except Exception as exc:  # the edge: whatever broke, the check run must not stay in progress
+        log.exception("audit failed", extra=job.log_fields())
+        jobs.conclude_on_error(rt, job, describe(exc))
+        return "error"
+
+
+def register_tasks(app: Celery) -> None:
+    """Define Verity's tasks on a Celery app."""
+    options: dict[str, Any] = {"bind": True, "shared": False, "acks_late": True, "reject_on_worker_lost": True,
+                               "ignore_result": True}
+
+    @app.task(name=AUDIT_TASK, **options)  # type: ignore[untyped-decorator]
+    def audit_pull_request(self: Task, **kwargs: Any) -> str:
+        job = AuditJob.from_json(kwargs)
+        return run_audit_job(self, job, lambda: jobs.audit_pull_request(get_runtime(), job, self.request.id))
+
+    @app.task(name=COMMENT_TASK, **options)  # type: ignore[untyped-decorator]
+    def handle_comment(self: Task, **kwargs: Any) -> str:
+        job = CommentJob.from_json(kwargs)
+        placeholder = AuditJob(job.installation_id, job.repo_id, job.repo_full_name, job.pr_number, "", "",
+                               job.clone_url, job.delivery_id)
+        return run_audit_job(self, placeholder, lambda: jobs.handle_comment(get_runtime(), job, self.request.id))
+
+    @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
+    def record_installation(self: Task, **kwargs: Any) -> str:
+        return jobs.record_installation(get_runtime(), InstallationJob.from_json(kwargs))
