@@ -11,6 +11,21 @@ cp -R "$root/examples/demo/base/." "$work/repo/"
 git_ add -A && git_ commit -q -m "base: the shop as it is"
 git_ checkout -q -b feature
 cp -R "$root/examples/demo/pr/." "$work/repo/"
+# The PR's planted token is assembled here, so no token-shaped string is committed in Verity itself.
+token="ghp_$(printf 'Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4')"
+cat > "$work/repo/shop/settings.py" <<PY
+"""Shop settings."""
+
+import subprocess
+
+PAYMENT_URL = "https://payments.example.com/charge"
+PAYMENT_API_TOKEN = "$token"
+
+
+def git_revision(ref: str) -> str:
+    """Return the commit the deployed code runs."""
+    return subprocess.check_output(f"git rev-parse {ref}", shell=True, text=True).strip()
+PY
 git_ add -A && git_ commit -q -m "PR: settings module, cart clean-up"
 echo "Demo repo: base = main, PR = feature. Verity's report (the check run's summary):" >&2
 echo >&2

@@ -136,9 +136,11 @@ def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: li
     if blocking:
         where = ", ".join(f"{f.rule} in {f.location}" for f in blocking[:3])
         more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
-        worst = blocking[0].severity.value if len(blocking) == 1 else f"at or above {policy.gate.severity.value}"
-        noun = "finding" if len(blocking) == 1 else "findings"
-        reasons.append(f"{domain.value}: {len(blocking)} new {worst} {noun} ({where}{more})")
+        if len(blocking) == 1:
+            what = f"1 new {blocking[0].severity.value} finding"
+        else:
+            what = f"{len(blocking)} new findings at or above {policy.gate.severity.value}"
+        reasons.append(f"{domain.value}: {what} ({where}{more})")
     for change in changes:
         if -change.attributable_points > policy.gate.tolerance:
             units = ", ".join(u.unit_id for u in change.newly_bad[:3])

