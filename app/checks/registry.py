@@ -87,7 +87,6 @@ from app.checks.security import (
     tls_verification_disabled,
     wildcard_cors,
 )
-
 from app.checks.tests import missing_test_import, module_coverage, no_assertion, skip_marker, xfail_marker
 
 # --- checks ---------------------------------------------------------------

@@ -48,7 +48,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
     results = [
         _domain_result(domain, policy, base_view, head_view, unchanged, new, fixed, path_map,
-                       (acceptances or {}).get(domain))
+                       (acceptances or {}).get(domain), frozenset(diff.changed_paths()))
         for domain in DOMAIN_ORDER
     ]
     reasons = tuple(r for d in results if d.blocking for r in d.reasons)
@@ -92,6 +92,7 @@ def _new_suppressions(base: list[tuple[Finding, str]], head: list[tuple[Finding,
 def _domain_result(
     domain: Domain, policy: Policy, base_view: RepoView, head_view: RepoView, unchanged: list[Finding],
     new: list[Finding], fixed: list[Finding], path_map: Callable[[str], str], accepted: tuple[str, str] | None,
+    changed: frozenset[str],
 ) -> DomainResult:
     """Score one domain on both sides, explain the delta and judge the regression."""
     settings = policy.domain(domain)
@@ -111,7 +112,7 @@ def _domain_result(
     if not settings.enabled:
         return DomainResult(domain, None, None, False, False, len(new_here), len(fixed_here),
                             reasons=(f"{domain.value}: disabled by policy",))
-    changes = [attribute(b, h, path_map) for b, h in zip(base_state.metrics, head_state.metrics, strict=True)]
+    changes = [attribute(b, h, path_map, changed) for b, h in zip(base_state.metrics, head_state.metrics, strict=True)]
     reasons = _regressions(domain, policy, new_here, changes)
     regressed = bool(reasons)
     blocking = regressed and domain in policy.gate.block and accepted is None

@@ -9,6 +9,7 @@ A domain scores 100 minus two penalties:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -108,13 +109,49 @@ class MetricChange:
     attributable_points: float  # negative when the PR made the metric worse
 
 
-def attribute(base: MetricState, head: MetricState, path_map: Callable[[str], str]) -> MetricChange:
-    """Return the part of a metric's change the PR owns: units it added bad, broke or fixed."""
-    before = {f"{path_map(u.path)}::{u.label}": u for u in base.units}
-    bad = tuple(u for u in head.units if not u.good and (u.unit_id not in before or before[u.unit_id].good))
-    good = tuple(u for u in head.units if u.good and u.unit_id in before and not before[u.unit_id].good)
+def attribute(
+    base: MetricState, head: MetricState, path_map: Callable[[str], str], changed: frozenset[str]
+) -> MetricChange:
+    """Return the part of a metric's change the PR owns: units it broke, fixed, or added bad in files it changed.
+
+    A unit that is new at head counts only when its deciding file is one the PR added or changed:
+    a repository-level unit that merely appears (e.g. "CI runs the tests" once code exists) is not the PR's.
+    """
+    match = _unit_matcher(base.units, head.units, path_map)
+
+    def owned_bad(unit: MetricUnit) -> bool:
+        old = match(unit)
+        return old.good if old is not None else unit.path in changed
+
+    def fixed(unit: MetricUnit) -> bool:
+        old = match(unit)
+        return old is not None and not old.good
+
+    bad = tuple(u for u in head.units if not u.good and owned_bad(u))
+    good = tuple(u for u in head.units if u.good and fixed(u))
     points = head.metric.points * (len(good) - len(bad)) / len(head.units) if head.units else 0.0
     return MetricChange(head.metric, bad, good, points)
+
+
+def _unit_matcher(
+    base: Sequence[MetricUnit], head: Sequence[MetricUnit], path_map: Callable[[str], str]
+) -> Callable[[MetricUnit], MetricUnit | None]:
+    """Return a lookup of a head unit's base counterpart: by path and label, else by a label unique on both sides.
+
+    Checklist units ("CI runs the tests") keep their identity when their evidence moves to another file.
+    """
+    by_id = {f"{path_map(u.path)}::{u.label}": u for u in base}
+    base_labels = Counter(u.label for u in base)
+    head_labels = Counter(u.label for u in head)
+    by_label = {u.label: u for u in base if base_labels[u.label] == 1}
+
+    def match(unit: MetricUnit) -> MetricUnit | None:
+        found = by_id.get(unit.unit_id)
+        if found is None and head_labels[unit.label] == 1:
+            found = by_label.get(unit.label)
+        return found
+
+    return match
 
 
 def explain(

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException
 
 from app.github.errors import GitHubError, classify
@@ -34,9 +35,14 @@ class Token:
 
 
 def _github(settings: Settings, auth: AppAuthStrategy | TokenAuthStrategy) -> GitHub[Any]:
-    """Return a githubkit client against the configured API, with retries and HTTP caching off."""
+    """Return a githubkit client against the configured API, with retries and HTTP caching off.
+
+    Each client has its own cache: githubkit's default one is shared by the whole process, and would
+    hand one key's JWT to a client holding another key.
+    """
     return GitHub(
         auth,
+        cache_strategy=MemCacheStrategy(),
         base_url=settings.github_api_url + "/",
         auto_retry=False,
         http_cache=False,

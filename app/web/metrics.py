@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -27,6 +28,11 @@ class Metrics:
             registry=self.registry,
         )
 
+        self._children: dict[tuple[str, str], Any] = {}
+
     def count(self, event: str, outcome: str) -> None:
         """Count one delivery's outcome (the event label is bounded to known names)."""
-        self.deliveries.labels(event=event, outcome=outcome).inc()
+        child = self._children.get((event, outcome))
+        if child is None:
+            child = self._children[(event, outcome)] = self.deliveries.labels(event=event, outcome=outcome)
+        child.inc()

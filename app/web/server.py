@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -10,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import redis.asyncio as aioredis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from app.web.metrics import Metrics
 from app.web.payload import Delivery, MalformedPayload
-from app.web.queue import ENQUEUE_SCRIPT, Enqueuer
+from app.web.queue import Enqueuer, ScriptBatcher
 from app.web.routing import ROUTES, route
 from app.web.signature import verify
 from config.settings import Settings, load_settings
@@ -108,8 +108,8 @@ def _parse(event: str, delivery_id: str, body: bytes, check_name: str) -> Delive
     if not event or not delivery_id or len(delivery_id) > 100:
         raise MalformedPayload("missing X-GitHub-Event or X-GitHub-Delivery")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise MalformedPayload("body is not JSON") from None
     if not isinstance(payload, dict):
         raise MalformedPayload("body is not a JSON object")
@@ -154,7 +154,7 @@ def create_app(settings: Settings, *, max_body: int = MAX_BODY) -> Starlette:
         secret=settings.webhook_secret.encode(),
         check_name=settings.check_name,
         redis=client,
-        enqueuer=Enqueuer(client.register_script(ENQUEUE_SCRIPT)),
+        enqueuer=Enqueuer(ScriptBatcher(client)),
         metrics=Metrics(),
         max_body=max_body,
     )

@@ -386,8 +386,13 @@ def test_hostile_workflows_never_crash(text: str) -> None:
         ("npx eslint .", False, True),
         ("cargo fmt --all -- --check", False, True),
         ("make lint test", True, True),
+        ("make ci", True, True),
+        ("./scripts/ci.sh", True, True),
+        ("npm run check", True, True),
+        ("cargo check", False, False),
         ("pip install pytest ruff", False, False),
         ("npm ci", False, False),
+        ("npm run ci", True, True),
         ("echo pytest", False, False),
         ("# pytest", False, False),
         ("test -f dist/app.whl", False, False),
@@ -473,7 +478,7 @@ def test_removing_the_test_step_is_an_attributable_regression() -> None:
     head = metric_states(repo_view(head_files), Domain.CI)[0]
     assert [(u.label, u.good) for u in base.units] == [(TESTS_LABEL, True), (LINT_LABEL, False)]
     assert [(u.label, u.good) for u in head.units] == [(TESTS_LABEL, False), (LINT_LABEL, False)]
-    change = attribute(base, head, lambda path: path)
+    change = attribute(base, head, lambda path: path, frozenset({WF}))
     assert [u.label for u in change.newly_bad] == [TESTS_LABEL]
     assert change.attributable_points < 0
 
@@ -482,7 +487,7 @@ def test_legacy_missing_linter_is_not_attributable() -> None:
     files = {"app.py": "x = 1\n", WF: TEST_WF}
     state = metric_states(repo_view(files), Domain.CI)[0]
     edited = {**files, "app.py": "x = 2\n"}
-    change = attribute(state, metric_states(repo_view(edited), Domain.CI)[0], lambda path: path)
+    change = attribute(state, metric_states(repo_view(edited), Domain.CI)[0], lambda path: path, frozenset({"app.py"}))
     assert change.newly_bad == ()
 
 
@@ -510,5 +515,7 @@ def test_reusable_workflow_without_permissions_is_not_flagged() -> None:
 def test_same_repository_guard_is_not_a_pwn_request() -> None:
     guarded = PRT.replace("    runs-on: x\n", "    runs-on: x\n    if: github.event.pull_request.head.repo.full_name == github.repository\n")
     assert lines(guarded, "CI005") == []
+    base_guard = guarded.replace("github.repository", "github.event.pull_request.base.repo.full_name")
+    assert lines(base_guard, "CI005") == []
     step_guard = PRT.replace("      - run: git fetch", "      - if: ${{ !github.event.pull_request.head.repo.fork }}\n        run: git fetch")
     assert lines(step_guard, "CI005") == [11, 12]

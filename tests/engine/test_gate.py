@@ -186,3 +186,30 @@ def test_the_same_engine_scores_both_sides(repo: RepoBuilder) -> None:
     report = run_audit(repo, base, base)
     assert report.passed and report.findings == ()
     assert all(d.delta in (0.0, None) for d in report.domains)
+
+
+def test_adding_the_first_code_to_a_repo_without_ci_is_not_a_ci_regression(repo: RepoBuilder) -> None:
+    base = repo.commit("docs only", {"README.md": "# x\n\n## Install\n\npip\n\n## Usage\n\nrun\n"})
+    head = repo.commit("first code", {"shop/__init__.py": '"""Shop."""\n', "shop/prices.py": CLEAN,
+                                      "tests/test_prices.py": CLEAN_TEST})
+    report = run_audit(repo, base, head)
+    ci = domain(report, Domain.CI)
+    assert ci.head is not None and ci.head < 100
+    assert not ci.regressed and report.passed, report.reasons
+
+
+def test_adding_an_untested_module_is_owned_by_the_pr(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    head = repo.commit("untested", {"shop/prices.py": CLEAN + "\n\ndef more(x: float) -> float:\n    \"\"\"More.\"\"\"\n    return x * 2\n"})
+    report = run_audit(repo, base, head)
+    tests = domain(report, Domain.TESTS)
+    assert tests.regressed and any("shop/prices.py" in r for r in tests.reasons)
+
+
+def test_editing_an_untested_legacy_module_does_not_own_its_missing_tests(repo: RepoBuilder) -> None:
+    repo.commit("base", BASE_FILES)
+    base = repo.commit("untested legacy", {"shop/prices.py": CLEAN + "\n\ndef more(x: float) -> float:\n    \"\"\"More.\"\"\"\n    return x * 2\n"})
+    head = repo.commit("edit it", {"shop/prices.py": CLEAN + "\n\ndef more(x: float) -> float:\n    \"\"\"More.\"\"\"\n    return x * 3\n"})
+    report = run_audit(repo, base, head)
+    assert not domain(report, Domain.TESTS).regressed
+    assert report.passed, report.reasons

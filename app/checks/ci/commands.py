@@ -44,6 +44,9 @@ LINT_NAME = re.compile(
     r"|static[-_]?analysis|format[-_:]?check|fmt[-_:]?check|check[-_:]?(?:style|format|fmt|lint|types?))"
     r"(?:[:_-][\w:.-]*)?$|^[\w.-]*[:_-](?:lint|style|typecheck|types)$"
 )
+# Umbrella tasks (`make ci`, `npm run check`, `./scripts/ci.sh`) usually run everything and their body is
+# out of sight: count them as both, so moving commands into a Makefile never reads as dropping them.
+UMBRELLA_NAME = re.compile(r"^(?:run[-_]?)?(?:ci|check|checks|verify|validate)(?:[:_-][\w:.-]*)?$")
 
 # Programs that run tests whatever their arguments.
 _TEST_PROGRAMS = frozenset({
@@ -257,8 +260,11 @@ def _runner_kinds(command: Command) -> tuple[bool, bool]:
     if command.program in ("tox", "nox"):
         return _tox_kinds(command)
     targets = [t.lower() for t in _targets(command)]
-    tests = any(TEST_NAME.match(t) or (command.program in ("make", "gmake") and t == "check") for t in targets)
-    return tests, any(LINT_NAME.match(t) for t in targets)
+    if command.program in ("npm", "pnpm"):
+        targets = [t for t in targets if t not in ("ci", "install", "i")]  # installs, not scripts
+    umbrella = any(UMBRELLA_NAME.match(t) for t in targets)
+    tests = umbrella or any(TEST_NAME.match(t) for t in targets)
+    return tests, umbrella or any(LINT_NAME.match(t) for t in targets)
 
 
 def classify(command: Command) -> tuple[bool, bool]:
@@ -278,8 +284,9 @@ def classify(command: Command) -> tuple[bool, bool]:
         tests, lint = tests or runner_tests, lint or runner_lint
     if command.scripted or command.path_like:
         name = _script_name(command)
-        tests = tests or bool(TEST_NAME.match(name))
-        lint = lint or bool(LINT_NAME.match(name))
+        umbrella = bool(UMBRELLA_NAME.match(name))
+        tests = tests or umbrella or bool(TEST_NAME.match(name))
+        lint = lint or umbrella or bool(LINT_NAME.match(name))
     return tests, lint
 
 

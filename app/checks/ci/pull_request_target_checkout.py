@@ -62,8 +62,9 @@ _HEAD_REF = re.compile(
     re.IGNORECASE,
 )
 # `if:` guards that keep forks out: only same-repository pull requests (whose authors can push anyway).
+_BASE_REPO = r"(?:github\.repository|github\.event\.pull_request\.base\.repo\.full_name)"
 _SAME_REPO_GUARD = re.compile(
-    r"head\.repo\.full_name\s*==\s*github\.repository\b|github\.repository\s*==\s*[\w.]*head\.repo\.full_name"
+    rf"head\.repo\.full_name\s*==\s*{_BASE_REPO}\b|{_BASE_REPO}\s*==\s*[\w.]*head\.repo\.full_name"
     r"|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork\b",
     re.IGNORECASE,
 )

@@ -3,7 +3,10 @@
 Two units, "CI runs the tests" and "CI runs a linter". Each is good when some workflow has a live
 job (not `if: false`) with a step that does it (see `app.checks.ci.commands`); its path is the first
 workflow, by path, that provides the evidence, or `.github/workflows` when none does, so removing the
-step that runs the tests turns the unit bad in the PR that removed it.
+step that runs the tests turns the unit bad in the PR that removed it. An umbrella task (`make ci`,
+`npm run check`, `./scripts/ci.sh`) counts for both units: its body is out of sight, and being generous
+there means moving commands into a Makefile never reads as dropping them (a false block is worse than a
+missed one). Reusable workflows from other repositories count by their file name (`test.yml`).
 
 Applicability: the metric judges repositories with source code and no other CI system. A repository
 with code and no workflows at all gets both units bad (no CI is the worst CI). A repository with no

@@ -24,6 +24,7 @@ REFERENCE = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*(<[^>\n]*>|\S+)")
 # run of unclosed `<a `) costs linear time rather than quadratic.
 HTML_TAG = re.compile(r"<(?:a|img|source)\b[^<>]{0,2000}>", re.IGNORECASE)
 HTML_TARGET = re.compile(r"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+MAX_TARGET = 2048  # longer "destinations" are not links anyone wrote
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -117,16 +118,16 @@ def _destination(text: str, index: int) -> str | None:
     while index < len(text) and text[index] in " \t":
         index += 1
     if index < len(text) and text[index] == "<":
-        end = text.find(">", index)
+        end = text.find(">", index, index + MAX_TARGET)
         return text[index + 1 : end] if end > index else None
     depth = 0
-    out = []
-    for char in text[index:]:
+    end = index
+    for char in text[index : index + MAX_TARGET]:  # bounded: hostile text must not cost quadratic time
         if char in " \t" or (char == ")" and depth == 0):
             break
         depth += {"(": 1, ")": -1}.get(char, 0)
-        out.append(char)
-    return "".join(out) or None
+        end += 1
+    return text[index:end] or None
 
 
 def _unwrap(target: str) -> str:

@@ -6,9 +6,8 @@ so a repository's other YAML (CI, config) does not make that domain applicable.
 
 from __future__ import annotations
 
-import yaml
-
 from app.checks.base import Extractor, FileContext
+from app.checks.infrastructure import yaml_tree
 
 YAML_ONLY = frozenset({"yaml"})
 COMPOSE_NAMES = ("docker-compose", "compose")
@@ -20,12 +19,9 @@ def manifest_kind(ctx: FileContext) -> str:
         return "compose"
     if "apiVersion" not in ctx.text or "kind" not in ctx.text:
         return ""
-    try:
-        documents = ctx.yaml_documents
-    except yaml.YAMLError:
-        return ""
-    for doc in documents:
-        if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
+    # The infrastructure checks' line-aware parse, shared per file: parsed once, custom tags tolerated.
+    for doc in yaml_tree.mappings(ctx):
+        if "apiVersion" in doc and "kind" in doc:
             return "kubernetes"
     return ""
 

@@ -1,8 +1,10 @@
 """## What it does
 Flags a Kubernetes container image with no tag or the `latest` tag.
 
-In detail, it flags a Kubernetes container or init container whose image has no tag or the `latest` tag
-(and no digest). Images filled in later (`${TAG}`, `{{ .Values.tag }}`) are not judged.
+In detail, it flags a Kubernetes container or init container whose image has the `latest` tag
+(medium) or no tag at all (low: deploy tools such as kustomize's `images:`, skaffold, Tilt
+or ko often set the tag of a bare image name, which this file check cannot see), and no
+digest. Images filled in later (`${TAG}`, `{{ .Values.tag }}`, `ko://...`) are not judged.
 
 ## Why is this bad?
 `latest` (which an untagged image means) moves: two nodes pulling at different times run
@@ -43,12 +45,17 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         for container in containers(workload):
             image = str(container.node.get("image"))
             ref = split_image(image)
-            if is_templated(image) or not ref.name or not ref.floating:
+            if is_templated(image) or image.startswith("ko://") or not ref.name or not ref.floating:
                 continue
-            why = "the `latest` tag" if ref.tag else "no tag"
-            yield RawFinding(RULE.code, container.node.line_of("image"),
-                             f"container `{container.label}` image `{ref.name}` has {why}",
-                             snippet=f"image:{container.label}")
+            if ref.tag:
+                yield RawFinding(RULE.code, container.node.line_of("image"),
+                                 f"container `{container.label}` image `{ref.name}` has the `latest` tag",
+                                 snippet=f"image:{container.label}")
+            else:
+                yield RawFinding(RULE.code, container.node.line_of("image"),
+                                 f"container `{container.label}` image `{ref.name}` has no tag (unless a deploy "
+                                 "tool such as kustomize or skaffold sets it)",
+                                 snippet=f"image:{container.label}", severity=Severity.LOW)
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -19,6 +19,10 @@ DEV_WORDS = frozenset(
 # File-name words of templates that users copy and fill in (`.env.example`, `config.sample.yml`).
 TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "tpl"})
 
+# Free-form text files that hold settings (as opposed to source code of other languages).
+CONFIG_EXTENSIONS = (".ini", ".cfg", ".conf", ".properties", ".npmrc", ".pypirc", ".sh", ".bash", ".zsh", ".envrc")
+CONFIG_NAMES = frozenset({"procfile"})
+
 TRUTHY = frozenset({"true", "yes", "on", "1", "y"})
 FALSY = frozenset({"false", "no", "off", "0", "n"})
 
@@ -44,6 +48,12 @@ def is_dev_path(path: str) -> bool:
 def is_template_path(path: str) -> bool:
     """Return whether a file's name marks it as a template meant to be copied and filled in."""
     return bool(path_words(path.rsplit("/", 1)[-1]) & TEMPLATE_WORDS)
+
+
+def is_config_text(name: str) -> bool:
+    """Return whether a free-form text file's name says it holds settings or shell (`app.ini`, `.npmrc`)."""
+    lower = name.lower()
+    return lower.endswith(CONFIG_EXTENSIONS) or lower.startswith(".") or lower in CONFIG_NAMES
 
 
 def relaxed(path: str) -> Severity | None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.checks.base import FileContext
 from app.checks.security._common import LineIndex, name_words
 
 # --- provider tokens: formats precise enough to flag wherever they appear ---------------------------
@@ -33,7 +36,9 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "anthropic": ("Anthropic API key", r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,}"),
     "sendgrid": ("SendGrid API key", r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"),
 }
-PROVIDER_RE = re.compile("|".join(f"{_B}(?P<{name}>{pattern}){_E}" for name, (_, pattern) in PROVIDERS.items()))
+PROVIDER_RE = re.compile(
+    _B + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, (_, pattern) in PROVIDERS.items()) + ")" + _E
+)
 # The prefix shown in messages: public knowledge, never a character of the secret part.
 _SHOWN_PREFIX = re.compile(r"^(?:gh[pousr]_|github_pat_|AKIA|ASIA|xox[abposr]-|https://hooks\.slack\.com/|"
                            r"[rs]k_live_|AIza|glpat-|npm_|pypi-|sk-ant-|sk-|SG\.)")
@@ -56,8 +61,15 @@ class Token:
         return (match.group(0) if match else "") + "…"
 
 
+# Every provider format holds one of these literally: a cheap test before the costly expression.
+_MARKERS = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA", "ASIA", "xox", "hooks.slack.com",
+            "k_live_", "AIza", "glpat-", "npm_", "pypi-", "T3BlbkFJ", "sk-ant-", "SG.")
+
+
 def provider_tokens(text: str) -> Iterator[Token]:
     """Yield the provider tokens of a text, skipping documented examples and obvious fakes."""
+    if not any(marker in text for marker in _MARKERS):
+        return
     index: LineIndex | None = None
     for match in PROVIDER_RE.finditer(text):
         provider = match.lastgroup or ""
@@ -154,6 +166,8 @@ REFERENCE = re.compile(
 )
 # Password hashes (`$2b$12$...`, `$argon2id$...`, `pbkdf2_sha256$...`) are not the secret itself.
 _HASH = re.compile(r"^\$(?:\d[a-z]?|apr1|argon2\w*|pbkdf2[\w-]*|scrypt|sha\d+|y|gy)\$|^pbkdf2_\w+\$|^\{S?SHA\w*\}")
+# Regular expressions (`[^\W\d]\w*`, `[-!#$%&'*+.^_`|~0-9a-zA-Z]+`) and `module.path:attr` entry points.
+_PATTERN = re.compile(r"\\[wdsbWDSB]|\[\^|\(\?|\.\*|\.\+|\][+*?{]|^\.?[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 # `settings.DB_PASSWORD`, `GITHUB_TOKEN`: the name of a variable, not a value.
 _IDENTIFIER = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]+$"
@@ -184,6 +198,8 @@ def char_classes(value: str) -> int:
 def is_reference(value: str) -> bool:
     """Return whether a value points at a secret (variable, path, URL, code, hash) rather than being one."""
     if REFERENCE.search(value) or _HASH.match(value) or _IDENTIFIER.match(value) or _FILE_NAME.search(value):
+        return True
+    if _PATTERN.search(value):
         return True
     return value.startswith("/") and all(_is_word_name(part) for part in value.strip("/").split("/"))
 
@@ -247,9 +263,10 @@ def strip_scheme(value: str) -> str:
 
 # --- credentials inside URLs -----------------------------------------------------------------------
 
-URL_CREDENTIALS = re.compile(
-    r"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,20})://(?P<user>[^\s:/@'\"`<>{}$]{1,64}):"
-    r"(?P<password>[^\s/@'\"`<>]{1,128})@(?P<host>[A-Za-z0-9.\-\[\]:_]{1,253})"
+# Found from each `://`: the scheme before it, then `user:password@host` after it.
+_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,20}$")
+_URL_TAIL = re.compile(
+    r"(?P<user>[^\s:/@'\"`<>{}$]{1,64}):(?P<password>[^\s/@'\"`<>]{1,128})@(?P<host>[A-Za-z0-9.\-\[\]:_]{1,253})"
 )
 # Hosts of this machine, to recognise in URLs (not addresses to bind to).
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"})  # noqa: S104
@@ -271,12 +288,46 @@ class UrlCredential:
         return self.host.rsplit(":", 1)[0].lower() in LOOPBACK or self.host.lower() in LOOPBACK
 
 
-def url_credentials(text: str) -> Iterator[UrlCredential]:
-    """Yield the `scheme://user:password@host` credentials of a text."""
-    if "://" not in text or "@" not in text:
-        return
-    index = LineIndex(text)
-    for match in URL_CREDENTIALS.finditer(text):
-        yield UrlCredential(
-            index.line(match.start()), match["scheme"].lower(), match["user"], match["password"], match["host"]
-        )
+_URL_CACHE: weakref.WeakKeyDictionary[FileContext, list[UrlCredential]] = weakref.WeakKeyDictionary()
+
+
+def url_credentials(ctx: FileContext) -> list[UrlCredential]:
+    """Return the `scheme://user:password@host` credentials of a file (computed once: two checks ask).
+
+    In Python only string literals count: docstrings and comments are where URLs are explained.
+    """
+    found = _URL_CACHE.get(ctx)
+    if found is None:
+        if ctx.kind == "python":
+            found = [c for line, text in code_strings(ctx) for c in _scan_urls(text, line)]
+        else:
+            found = _scan_urls(ctx.text, 1)
+        _URL_CACHE[ctx] = found
+    return found
+
+
+def code_strings(ctx: FileContext) -> list[tuple[int, str]]:
+    """Return (line, text) of a Python file's string literals, docstrings and bare strings left out."""
+    bare = {id(stmt.value) for stmt in ctx.nodes(ast.Expr) if isinstance(stmt.value, ast.Constant)}
+    return [
+        (const.lineno, const.value) for const in ctx.nodes(ast.Constant)
+        if isinstance(const.value, str) and id(const) not in bare and "://" in const.value
+    ]
+
+
+def _scan_urls(text: str, first_line: int) -> list[UrlCredential]:
+    """Return the URL credentials of a text whose first line is `first_line`."""
+    if "@" not in text:
+        return []
+    found: list[UrlCredential] = []
+    index: LineIndex | None = None
+    position = text.find("://")
+    while position >= 0:
+        scheme = _SCHEME.search(text, max(0, position - 21), position)
+        tail = _URL_TAIL.match(text, position + 3)
+        if scheme is not None and tail is not None:
+            index = index or LineIndex(text)
+            line = first_line + index.line(position) - 1
+            found.append(UrlCredential(line, scheme[0].lower(), tail["user"], tail["password"], tail["host"]))
+        position = text.find("://", position + 3)
+    return found

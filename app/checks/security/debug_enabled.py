@@ -47,7 +47,7 @@ import ast
 from collections.abc import Iterator
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import code_snippet, is_truthy, path_words, relaxed
+from app.checks.security._common import code_snippet, is_config_text, is_truthy, path_words, relaxed
 from app.checks.security._pairs import Pair, pairs
 from app.checks.security._pyast import last_name, on_branch
 from app.engine.model import Domain, RawFinding, Severity
@@ -64,8 +64,10 @@ SKIPPED_KINDS = frozenset({"markdown", "workflow", "requirements"})
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report debug modes switched on."""
-    if ctx.kind in SKIPPED_KINDS:
+    if ctx.kind in SKIPPED_KINDS or ctx.path.endswith(".pyi"):
         return
+    if ctx.kind == "text" and not is_config_text(ctx.name):
+        return  # `DEBUG = true` in JavaScript or C is a constant of that program, not its environment
     context = _context(ctx)
     seen: set[int] = set()
     for line, what, severity in _evidence(ctx):

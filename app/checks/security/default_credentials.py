@@ -65,11 +65,13 @@ DEFAULT_PASSWORDS = frozenset({
 # Secret names whose values are often a word with another meaning (`credentials: default`).
 AMBIGUOUS_LAST_WORDS = frozenset({"auth", "credential", "credentials", "token"})
 SKIPPED_KINDS = frozenset({"markdown", "requirements"})
+# `https://user:pass@host`: the shape of a URL explained, not a login.
+GENERIC_USERS = frozenset({"user", "username", "usr", "login", "name", "me", "foo", "someone", "myuser", "youruser"})
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report default passwords, passwords equal to their user name, and both inside URLs."""
-    if ctx.kind in SKIPPED_KINDS or is_template_path(ctx.path):
+    if ctx.kind in SKIPPED_KINDS or is_template_path(ctx.path) or ctx.path.endswith(".pyi"):
         return
     severity = Severity.LOW if ctx.kind == "workflow" else relaxed(ctx.path)
     found = pairs(ctx)
@@ -79,8 +81,10 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         message = _judge(pair, users)
         if message and pair.line not in flagged:
             flagged.add(pair.line)
+            # A parameter's default is an API's fallback, not a deployed setting.
+            grade = Severity.LOW if pair.origin == "default" else severity
             yield RawFinding(RULE.code, pair.line, message, snippet=secret_snippet(pair.key, pair.value),
-                             severity=severity)
+                             severity=grade)
     yield from _url_findings(ctx, flagged, severity)
 
 
@@ -111,10 +115,11 @@ def _same_user(pair: Pair, users: list[Pair]) -> Pair | None:
 
 def _url_findings(ctx: FileContext, flagged: set[int], severity: Severity | None) -> Iterator[RawFinding]:
     """Report URLs to another machine whose password is a default or the user name."""
-    for cred in url_credentials(ctx.text):
+    for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
         weak = password.lower() in DEFAULT_PASSWORDS or password.lower() == cred.user.lower()
-        if weak and not cred.is_loopback and cred.line not in flagged:
+        generic_user = cred.user.lower() in GENERIC_USERS or cred.user[:1] in "[<{$%"
+        if weak and not generic_user and not cred.is_loopback and cred.line not in flagged:
             flagged.add(cred.line)
             yield RawFinding(
                 RULE.code, cred.line, f"{cred.scheme}:// URL logs in as `{cred.user}` with a default or "

@@ -51,7 +51,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import secret_snippet
+from app.checks.security._common import is_config_text, secret_snippet
 from app.checks.security._pairs import Pair, pairs
 from app.checks.security._secrets import (
     PROVIDER_RE,
@@ -67,7 +67,6 @@ RULE = rule("SEC001", "hardcoded-secret", Domain.SECURITY, Severity.HIGH, __doc_
 
 # Unquoted values are literals in these kinds; in code-like text a bare word is usually a variable.
 BARE_LITERAL_KINDS = frozenset({"env", "dockerfile", "yaml", "workflow"})
-CONFIG_EXTENSIONS = (".ini", ".cfg", ".conf", ".properties", ".npmrc", ".pypirc", ".sh", ".bash", ".zsh", ".envrc")
 # Keys under these hold encrypted values (Bitnami SealedSecret, SOPS metadata).
 ENCRYPTED_PARENTS = frozenset({"encryptedData", "encrypted_data", "sops"})
 
@@ -83,7 +82,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
                 "or a secret manager, and rotate it", snippet=secret_snippet(pair.key, pair.value), severity=severity,
             )
-    for cred in url_credentials(ctx.text):
+    for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
         if cred.line not in flagged and not PROVIDER_RE.search(password) and is_secret_value(password):
             flagged.add(cred.line)
@@ -112,7 +111,7 @@ def _is_literal(ctx: FileContext, pair: Pair) -> bool:
         return bool(pair.value)
     if ctx.kind in ("text", "markdown"):
         # Shell and INI lines (`API_TOKEN=...`) write literals bare; code (`token: userToken`) does not.
-        return pair.key.isupper() or ctx.name.lower().endswith(CONFIG_EXTENSIONS) or ctx.name.startswith(".")
+        return pair.key.isupper() or is_config_text(ctx.name)
     return False
 
 

@@ -51,6 +51,8 @@ NONE_ENCODE = "`jwt.encode` with the `none` algorithm"
 UNVERIFIED_CLAIMS = "`get_unverified_claims`"
 UNVERIFIED_DECODE = "`jwt.decode` with signature verification off"
 ANY_ALGORITHM = "`jwt.decode` without `algorithms`"
+# Claims that say when a token expires or which key signed it, not who the caller is.
+META_CLAIMS = frozenset({"exp", "iat", "nbf", "iss", "kid", "alg", "typ", "jti"})
 MESSAGES = {
     NONE_DECODE: f"{NONE_DECODE} believes unsigned tokens anyone can write; pin the real algorithms",
     NONE_ENCODE: f"{NONE_ENCODE} issues unsigned tokens anyone can forge; sign them",
@@ -62,6 +64,8 @@ MESSAGES = {
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report JWT decodes that skip or weaken signature verification."""
+    if ctx.path.endswith(".pyi"):
+        return
     aliases = import_aliases(ctx)
     calls = [(call, name) for call in ctx.nodes(ast.Call) if (name := _jwt_function(call, aliases))]
     verifying = {id(enclosing_scope(ctx, call)) for call, name in calls if name == DECODE and not _unverified(call)}
@@ -70,12 +74,40 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         what, severity = _judge(call, name)
         if not what:
             continue
-        reads_unverified = what in (UNVERIFIED_DECODE, UNVERIFIED_CLAIMS)
-        if not (reads_unverified and id(enclosing_scope(ctx, call)) in verifying):
-            yield RawFinding(
-                RULE.code, call.lineno, MESSAGES[what], snippet=code_snippet(what, ctx.line_text(call.lineno)),
-                severity=context or severity,
-            )
+        if what in (UNVERIFIED_DECODE, UNVERIFIED_CLAIMS):
+            if id(enclosing_scope(ctx, call)) in verifying:
+                continue  # the unverified read only picks the key of a verifying decode
+            if _reads_only_metadata(ctx, call):
+                severity = Severity.LOW  # a client reading its own token's expiry
+        yield RawFinding(
+            RULE.code, call.lineno, MESSAGES[what], snippet=code_snippet(what, ctx.line_text(call.lineno)),
+            severity=context or severity,
+        )
+
+
+def _reads_only_metadata(ctx: FileContext, call: ast.Call) -> bool:
+    """Return whether unverified claims are only read for timing or key metadata (`exp`, `iss`, `kid`)."""
+    parent = ctx.parent(call)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        name, scope = parent.targets[0].id, enclosing_scope(ctx, call)
+        uses = [
+            n for n in ctx.nodes(ast.Name)
+            if n.id == name and isinstance(n.ctx, ast.Load) and enclosing_scope(ctx, n) is scope
+        ]
+        return bool(uses) and all(_claim_read(ctx, use) in META_CLAIMS for use in uses)
+    return _claim_read(ctx, call) in META_CLAIMS
+
+
+def _claim_read(ctx: FileContext, node: ast.AST) -> str:
+    """Return the claim read from a claims expression (`claims["exp"]`, `claims.get("exp")`), or ""."""
+    parent = ctx.parent(node)
+    key: ast.AST | None = None
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "get":
+        call = ctx.parent(parent)
+        key = call.args[0] if isinstance(call, ast.Call) and call.args else None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
 
 
 def _jwt_function(call: ast.Call, aliases: dict[str, str]) -> str:

@@ -99,6 +99,8 @@ AIOHTTP_CALLS = frozenset({
 RUFF_S501_MODULES = ("requests", "httpx")
 SESSION_WORDS = ("session", "sess", "client", "http")
 SESSION_CLASSES = frozenset({"Session", "Client", "AsyncClient", "ClientSession"})
+REFERENCES = frozenset({"CERT_NONE", "_create_unverified_context"})
+VERIFY_MODE_NAMES = frozenset({"verify_mode", "cert_reqs", "ssl_cert_reqs"})
 HIDDEN_WARNING = "silencing urllib3's InsecureRequestWarning"
 MESSAGE = "{} disables TLS certificate verification; trust the right CA instead"
 HIDDEN_MESSAGE = f"{HIDDEN_WARNING} hides requests made without certificate verification; fix those instead"
@@ -106,7 +108,7 @@ HIDDEN_MESSAGE = f"{HIDDEN_WARNING} hides requests made without certificate veri
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report code, settings and commands that disable certificate verification."""
-    if ctx.kind == "markdown":
+    if ctx.kind == "markdown" or ctx.path.endswith(".pyi"):
         return
     context = relaxed(ctx.path)
     seen: set[int] = set()
@@ -125,8 +127,8 @@ def _all(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
         yield from _python(ctx)
     for pair in pairs(ctx):
         what = _setting(pair)
-        if what:
-            yield pair.line, what, on_branch(ctx, pair.node)
+        if what and not _initialises_self(ctx, pair):
+            yield pair.line, what, Severity.LOW if pair.origin == "default" else on_branch(ctx, pair.node)
     if ctx.kind != "python":
         yield from _env_settings(ctx)
     if ctx.kind in COMMAND_KINDS:
@@ -144,6 +146,15 @@ def _setting(pair: Pair) -> str:
         or (key in CERT_REQS and squash(value) in ("certnone", "none"))
     )
     return f"`{pair.key}`" if off else ""
+
+
+def _initialises_self(ctx: FileContext, pair: Pair) -> bool:
+    """Return whether a Python pair is `self.check_hostname = False`: a context-like class's own field."""
+    if pair.origin != "attr" or pair.node is None:
+        return False
+    statement = ctx.parent(pair.node)
+    targets = statement.targets if isinstance(statement, ast.Assign) else []
+    return any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" for t in targets)
 
 
 def _env_settings(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
@@ -173,7 +184,10 @@ def _python(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
     for assign in ctx.nodes(ast.Assign):
         if _session_verify_off(assign, sessions):
             yield assign.lineno, "`.verify = False` on a session", on_branch(ctx, assign)
-    references: list[ast.Attribute | ast.Name] = [*ctx.nodes(ast.Attribute), *ctx.nodes(ast.Name)]
+    references: list[ast.Attribute | ast.Name] = [
+        *(n for n in ctx.nodes(ast.Attribute) if n.attr in REFERENCES),
+        *(n for n in ctx.nodes(ast.Name) if n.id in REFERENCES),
+    ]
     for node in references:
         what = _reference(ctx, node)
         if what:
@@ -238,12 +252,19 @@ def _reference(ctx: FileContext, node: ast.Attribute | ast.Name) -> str:
         called = isinstance(parent, ast.Call) and parent.func is node
         is_import_part = isinstance(parent, ast.Attribute)
         return "" if called or is_import_part else "installing `ssl._create_unverified_context`"
-    if name != "CERT_NONE" or isinstance(parent, ast.Attribute):
+    if name != "CERT_NONE":
         return ""
-    used = isinstance(parent, (ast.Assign, ast.AnnAssign, ast.keyword)) or (
-        isinstance(parent, ast.Call) and node in parent.args
-    )
-    return "`ssl.CERT_NONE`" if used else ""
+    # Only where it sets a client's verify mode: a server's `cert_reqs` option or a re-export is no switch.
+    if isinstance(parent, ast.keyword):
+        return "`ssl.CERT_NONE`" if parent.arg in VERIFY_MODE_NAMES else ""
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return "`ssl.CERT_NONE`" if any(last_name(t) in VERIFY_MODE_NAMES for t in targets) else ""
+    if isinstance(parent, ast.Dict):  # celery's `broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_NONE}`
+        keys = [k for k, v in zip(parent.keys, parent.values, strict=True) if v is node]
+        names = {k.value for k in keys if isinstance(k, ast.Constant)}
+        return "`ssl.CERT_NONE`" if names & VERIFY_MODE_NAMES else ""
+    return ""
 
 
 

@@ -44,6 +44,7 @@ from collections.abc import Iterator
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
 from app.checks.security._common import code_snippet, is_truthy, name_words, relaxed, squash
 from app.checks.security._pairs import Pair, literal_texts, pairs
+from app.checks.security._pyast import on_branch
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("SEC006", "wildcard-cors", Domain.SECURITY, Severity.MEDIUM, __doc__)
@@ -63,36 +64,37 @@ SKIPPED_KINDS = frozenset({"markdown", "workflow", "requirements"})
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report wildcard origins, high when the same call or file also allows credentials."""
-    if ctx.kind in SKIPPED_KINDS:
+    if ctx.kind in SKIPPED_KINDS or ctx.path.endswith(".pyi"):
         return
     context = relaxed(ctx.path)
     file_credentials = _file_allows_credentials(ctx)
     seen: set[int] = set()
-    for line, what, credentials in _evidence(ctx):
+    for line, what, credentials, node in _evidence(ctx):
         if line in seen:
             continue
         seen.add(line)
-        severity = Severity.HIGH if credentials or file_credentials else None
+        with_credentials = credentials or file_credentials
+        severity = context or on_branch(ctx, node) or (Severity.HIGH if with_credentials else None)
         yield RawFinding(
             RULE.code, line, f"{what} lets any web site call this application"
-            + (" with the user's credentials" if severity else "") + "; list the allowed origins",
-            snippet=code_snippet(what, ctx.line_text(line)), severity=context or severity,
+            + (" with the user's credentials" if with_credentials else "") + "; list the allowed origins",
+            snippet=code_snippet(what, ctx.line_text(line)), severity=severity,
         )
 
 
-def _evidence(ctx: FileContext) -> Iterator[tuple[int, str, bool]]:
-    """Yield (line, what, credentials allowed by the same call) for every wildcard origin."""
+def _evidence(ctx: FileContext) -> Iterator[tuple[int, str, bool, ast.AST | None]]:
+    """Yield (line, what, credentials allowed by the same call, Python node) for every wildcard origin."""
     if ctx.kind == "python":
         yield from _python_calls(ctx)
     for pair in pairs(ctx):
         if pair.origin != "keyword":  # Python keywords are judged per call above
             what = _wildcard_setting(pair)
             if what:
-                yield pair.line, what, False
+                yield pair.line, what, False, pair.node
     if ctx.kind != "python":
         for number, line in enumerate(ctx.lines, start=1):
             if "llow-origin" in line.lower() and HEADER_LINE.search(line):
-                yield number, "`Access-Control-Allow-Origin: *`", False
+                yield number, "`Access-Control-Allow-Origin: *`", False, None
 
 
 def _wildcard_setting(pair: Pair) -> str:
@@ -123,7 +125,7 @@ def _file_allows_credentials(ctx: FileContext) -> bool:
     return False
 
 
-def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool]]:
+def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool, ast.AST | None]]:
     """Yield wildcard origins passed to CORS set-up calls, and aiohttp-cors `"*"` defaults."""
     for call in ctx.nodes(ast.Call):
         credentials = any(
@@ -133,13 +135,13 @@ def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool]]:
         for kw in call.keywords:
             values = [text for text, _ in literal_texts(kw.value)]
             if kw.arg in ORIGIN_KEYWORDS and "*" in values:
-                yield kw.value.lineno, f"`{kw.arg}` with `*`", credentials
+                yield kw.value.lineno, f"`{kw.arg}` with `*`", credentials, call
             elif kw.arg in REGEX_KEYWORDS and any(v in ANY_ORIGIN_REGEX for v in values):
-                yield kw.value.lineno, f"`{kw.arg}` matching every origin", credentials
+                yield kw.value.lineno, f"`{kw.arg}` matching every origin", credentials, call
     for mapping in ctx.nodes(ast.Dict):
         for key, value in zip(mapping.keys, mapping.values, strict=True):
             if isinstance(key, ast.Constant) and key.value == "*" and _is_cors_options(value):
-                yield key.lineno, "aiohttp-cors defaults for origin `*`", _passes_credentials(value)
+                yield key.lineno, "aiohttp-cors defaults for origin `*`", _passes_credentials(value), mapping
 
 
 def _is_cors_options(node: ast.AST) -> bool:
