@@ -137,6 +137,9 @@ def conclude(ctx: Context, conclusion: str, title: str, summary: str) -> None:
 
 def conclude_on_error(rt: Runtime, job: AuditJob, reason: str) -> None:
     """Complete the check run with the policy's `gate.on_error`, after retries ran out."""
+    if not job.head_sha:
+        log.warning("command failed before its head was known", extra={**job.log_fields(), "reason": reason})
+        return
     conclusion = on_error_policy(rt, job).gate.on_error
     ctx = context(rt, job)
     conclude(ctx, conclusion, text.TITLE_ERROR, text.SUMMARY_ERROR.format(conclusion=conclusion, reason=reason))

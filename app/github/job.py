@@ -36,8 +36,8 @@ class AuditJob:
         return self.repo_full_name.partition("/")[2]
 
     def to_json(self) -> dict[str, Any]:
-        """Return the job as the task's keyword arguments."""
-        return asdict(self)
+        """Return the job as the task's keyword arguments (flat, so no deep copy as asdict does)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AuditJob:

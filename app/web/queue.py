@@ -31,6 +31,8 @@ return 1
 """
 
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
+_DELIVERY_TTL = str(DELIVERY_TTL).encode()
+_HEAD_TTL = str(HEAD_TTL).encode()
 _ORIGIN = f"gen{os.getpid()}@{socket.gethostname()}"
 
 
@@ -114,8 +116,8 @@ class Enqueuer:
         """Queue the job unless the delivery was seen; return whether it was queued."""
         message = task_message(TASK_OF[type(job)], job.to_json(), self._queue)
         keys = [delivery_key(delivery_id), self._queue]
-        args: list[Any] = [DELIVERY_TTL, message]
+        args: list[Any] = [_DELIVERY_TTL, message]
         if head_key:
             keys.append(head_key)
-            args += [head_sha, HEAD_TTL]
+            args += [head_sha, _HEAD_TTL]
         return bool(await self._batcher.run(keys, args))

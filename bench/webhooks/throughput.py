@@ -30,7 +30,7 @@ from app.web.signature import sign  # noqa: E402
 from tests.e2e.payloads import Target, encode, pull_request  # noqa: E402
 from tests.e2e.services import clear, free_port, session_redis  # noqa: E402
 
-SECRET = "bench-secret"
+SECRET = "bench-secret"  # noqa: S105 - a benchmark-only webhook secret
 BENCH_DB = 11
 VARIANTS = 8
 

@@ -11,20 +11,15 @@ from app.checks.architecture import duplicate_definition, import_cycle, layer_vi
 from app.checks.architecture.graph import cycles_through, strongly_connected
 from app.checks.architecture.modules import build_layout
 from app.checks.base import FileContext, RepoCheck, RepoView
-from app.checks.facts import python_defs, python_imports
+from app.checks.facts import python_defs
 from app.engine.model import RawFinding
 from config.policy import Policy, parse_policy
 from tests.helpers import file_findings, repo_view
 
 
 def view(files: dict[str, str], policy: Policy | None = None) -> RepoView:
-    """Return a RepoView over dedented in-memory files, with `python.imports` data for every Python file."""
-    built = repo_view({p: textwrap.dedent(t) for p, t in files.items()}, policy)
-    for path, facts in built.files.items():
-        if facts.kind == "python" and python_imports.KEY not in facts.data:
-            # Until the extractor is in the registry, compute its data the way the engine will.
-            facts.data[python_imports.KEY] = python_imports.extract(FileContext(path, textwrap.dedent(files[path])))
-    return built
+    """Return a RepoView over dedented in-memory files."""
+    return repo_view({p: textwrap.dedent(t) for p, t in files.items()}, policy)
 
 
 def run(check: RepoCheck, files: dict[str, str], policy: Policy | None = None) -> list[tuple[str, RawFinding]]:

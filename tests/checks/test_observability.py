@@ -7,8 +7,9 @@ import textwrap
 import pytest
 
 from app.checks.facts.python_web import KEY
-from app.checks.observability.web_health_and_metrics import HEALTH_UNIT, METRICS_UNIT, NAME, is_health_route
+from app.checks.observability.web_health_and_metrics import HEALTH_UNIT, METRIC, METRICS_UNIT, NAME, is_health_route
 from app.engine.facts import analyse_text
+from app.engine.scoring import MetricState, attribute
 from tests.helpers import file_findings, metric_units
 
 
@@ -395,3 +396,21 @@ def test_django_project_health_and_metrics() -> None:
         "site/urls.py": 'from django.urls import path\nurlpatterns = [path("healthz/", health)]\n',
     }
     assert units(files) == [("site/urls.py", HEALTH_UNIT, True), ("site/settings.py", METRICS_UNIT, True)]
+
+
+def test_removing_a_health_route_from_a_router_file_is_a_regression() -> None:
+    main = "from fastapi import FastAPI\napp = FastAPI()\n"
+    probes = 'from fastapi import APIRouter\nr = APIRouter()\n\n@r.get("/healthz")\ndef health():\n    pass\n'
+    base = MetricState(METRIC, tuple(metric_units({"svc/main.py": main, "svc/probes.py": probes}, NAME)))
+    head_files = {"svc/main.py": main, "svc/probes.py": probes.replace("/healthz", "/hello")}
+    head = MetricState(METRIC, tuple(metric_units(head_files, NAME)))
+    change = attribute(base, head, lambda path: path, frozenset({"svc/probes.py"}))
+    assert [(u.path, u.label) for u in change.newly_bad] == [("svc/main.py", HEALTH_UNIT)]
+
+
+def test_a_new_app_in_a_repo_without_health_endpoint_is_not_blamed_for_it() -> None:
+    legacy = 'import flask\napp = flask.Flask(__name__)\n'
+    base = MetricState(METRIC, tuple(metric_units({"svc/web.py": legacy}, NAME)))
+    head = MetricState(METRIC, tuple(metric_units({"svc/web.py": legacy, "admin/app.py": legacy}, NAME)))
+    change = attribute(base, head, lambda path: path, frozenset({"admin/app.py"}))
+    assert change.newly_bad == ()

@@ -74,10 +74,27 @@ def test_imports_extractor_records_module_names_lines_and_flags() -> None:
     ]
 
 
-def test_imports_extractor_ignores_try_without_import_handler_and_reads_suppress() -> None:
-    text = "try:\n    import a\nexcept KeyError:\n    pass\nwith suppress(ModuleNotFoundError):\n    import b\n"
+def test_imports_extractor_ignores_try_without_import_handler_and_reads_suppress_and_else() -> None:
+    text = textwrap.dedent("""\
+        try:
+            import a
+        except KeyError:
+            pass
+        with suppress(ModuleNotFoundError):
+            import b
+        try:
+            import c
+        except ImportError:
+            pass
+        else:
+            import d
+        finally:
+            import e
+        """)
     data = analyse_text("m.py", text).data[python_imports.KEY]
-    assert [(e["module"], e["optional"]) for e in data] == [("a", False), ("b", True)]
+    assert [(e["module"], e["optional"]) for e in data] == [
+        ("a", False), ("b", True), ("c", True), ("d", True), ("e", False),
+    ]
 
 
 def test_relative_imports_resolve_from_the_importing_path() -> None:
@@ -142,7 +159,7 @@ def test_tests_extractor_lists_tests_with_assertions_markers_and_helpers() -> No
         {"name": "TestCart.test_two", "line": 11, "assertions": 1, "skip": False, "xfail": True},
     ]
     assert data["markers"] == [{"kind": "xfail", "line": 10, "how": "pytest.mark.xfail", "target": "TestCart.test_two"}]
-    assert data["helpers"] == ["check_total"]
+    assert data["helpers"] == ["check_total", "test_one", "test_two"]
 
 
 # --- TST001 test-without-assertion ----------------------------------------------------------------
@@ -227,6 +244,42 @@ def test_tst001_accepts_every_kind_of_assertion() -> None:
 
                 def _compare(self, x):
                     self.assertTrue(x)
+            """,
+    }
+    assert found(files, "TST001") == []
+
+
+def test_tst001_skips_what_is_not_a_test_or_only_checks_existence() -> None:
+    files = {
+        "tests/helpers.py": "def test_data():\n    pass\n",  # pytest collects no tests from this file name
+        "tests/test_misc.py": """\
+            import unittest
+            import requests
+
+            def test_view(request):
+                return {"user": None}
+
+            def test_attribute_exists():
+                requests.packages.urllib3
+
+            class Base:
+                def test_save(self):
+                    assert save()
+
+            class TestCookie(Base):
+                def test_save(self):
+                    \"\"\"Cookies are never saved: the inherited test does not apply.\"\"\"
+                    pass
+
+                def test_again(self):
+                    self.test_save()
+
+            class TestRunner(unittest.TestCase):
+                def test_dynamic_suite(self):
+                    class Inner(unittest.TestCase):
+                        def test_nothing(self):
+                            pass
+                    self.assertTrue(Inner)
             """,
     }
     assert found(files, "TST001") == []

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
-import httpx
 
 from app.web.server import create_app
 from config.settings import Settings
@@ -22,8 +22,8 @@ from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull
 from tests.e2e.git_server import GitServer
 from tests.e2e.payloads import Target, encode, headers
 from tests.e2e.repos import Repo
-from tests.web.serve import serve
 from tests.e2e.services import AppKey, RedisProcess, app_key, clear, session_redis
+from tests.web.serve import serve
 from workers.celery_app import create_celery_app
 from workers.runtime import RetryPolicy, Runtime, set_runtime
 

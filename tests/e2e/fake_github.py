@@ -12,6 +12,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +48,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     times: int = 1
+    when: Callable[[Any], bool] | None = None  # only requests whose JSON body passes this
 
 
 @dataclass
@@ -99,10 +101,10 @@ class FakeGitHub:
     # -- test controls -----------------------------------------------------------------------------
 
     def fail(self, method: str, path: str, status: int, headers: dict[str, str] | None = None,
-             times: int = 1, body: Any = None) -> None:
+             times: int = 1, body: Any = None, when: Callable[[Any], bool] | None = None) -> None:
         """Answer the next matching requests with an error."""
         with self.lock:
-            self.faults.append(Fault(method, re.compile(path), status, headers or {}, body, times))
+            self.faults.append(Fault(method, re.compile(path), status, headers or {}, body, times, when))
 
     def hold(self, method: str, path: str) -> Hold:
         """Stall the next matching request until the returned hold is released."""
@@ -149,7 +151,7 @@ class FakeGitHub:
                     self.errors += invalid
                 return 422, {"message": "Invalid request", "errors": invalid}, {}
         self._stall(method, path)
-        fault = self._fault(method, path)
+        fault = self._fault(method, path, body)
         if fault is not None:
             return fault.status, fault.body or {"message": "fault"}, fault.headers
         with self.lock:
@@ -180,11 +182,12 @@ class FakeGitHub:
             held.reached.set()
             held.release.wait(30)
 
-    def _fault(self, method: str, path: str) -> Fault | None:
+    def _fault(self, method: str, path: str, body: Any) -> Fault | None:
         """Return and consume the fault matching this request, if any."""
         with self.lock:
             for fault in self.faults:
-                if fault.times and fault.method == method and fault.path.search(path):
+                matches = fault.method == method and fault.path.search(path)
+                if fault.times and matches and (fault.when is None or fault.when(body)):
                     fault.times -= 1
                     return fault
         return None
@@ -194,7 +197,8 @@ class FakeGitHub:
         for verb, pattern, handler in ROUTES:
             match = pattern.fullmatch(path)
             if verb == method and match:
-                return handler(self, query, body, *match.groups())
+                answer: Answer = handler(self, query, body, *match.groups())
+                return answer
         return 404, {"message": "Not Found"}, {}
 
     # -- endpoints ---------------------------------------------------------------------------------

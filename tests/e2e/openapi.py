@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -96,12 +96,13 @@ def load_openapi() -> OpenAPI:
 def webhook_examples() -> dict[str, list[dict[str, Any]]]:
     """Return the real webhook payload examples, by event name."""
     data = json.loads(require(EXAMPLES_PATH).read_text(encoding="utf-8"))
-    return {entry["name"]: entry["examples"] for entry in data}
+    return {str(entry["name"]): list(entry["examples"]) for entry in data}
 
 
 def example(event: str, action: str | None) -> dict[str, Any]:
     """Return a deep copy of the first real example of an event and action."""
     for payload in webhook_examples()[event]:
         if payload.get("action") == action:
-            return json.loads(json.dumps(payload))
+            copied: dict[str, Any] = json.loads(json.dumps(payload))
+            return copied
     raise KeyError(f"no {event}.{action} example")

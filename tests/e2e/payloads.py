@@ -10,6 +10,8 @@ from typing import Any
 from app.web.signature import sign
 from tests.e2e.openapi import example
 
+__all__ = ["Target", "check_run", "encode", "example", "headers", "pull_request", "rewrite"]
+
 
 @dataclass(frozen=True)
 class Target:
@@ -23,7 +25,7 @@ class Target:
     base_ref: str = "main"
 
 
-def _repository(payload: dict[str, Any], target: Target) -> None:
+def rewrite(payload: dict[str, Any], target: Target) -> None:
     """Rewrite the repository and installation of a payload."""
     owner, name = target.full_name.split("/")
     repo = payload["repository"]
@@ -35,7 +37,7 @@ def _repository(payload: dict[str, Any], target: Target) -> None:
 def pull_request(target: Target, action: str, head_sha: str, **changes: Any) -> dict[str, Any]:
     """Return a real pull_request payload about the target's PR at a head SHA."""
     payload = example("pull_request", action)
-    _repository(payload, target)
+    rewrite(payload, target)
     pr = payload["pull_request"]
     pr["number"] = payload["number"] = target.number
     pr["head"]["sha"] = head_sha
@@ -50,7 +52,7 @@ def pull_request(target: Target, action: str, head_sha: str, **changes: Any) -> 
 def check_run(target: Target, action: str, head_sha: str, name: str, identifier: str = "") -> dict[str, Any]:
     """Return a real check_run payload (re-run or requested action) about the target's PR."""
     payload = example("check_run", action)
-    _repository(payload, target)
+    rewrite(payload, target)
     run = payload["check_run"]
     run.update(name=name, head_sha=head_sha)
     run["pull_requests"] = [{"number": target.number, "id": 1, "url": "", "head": {"ref": "x", "sha": head_sha, "repo": {}},

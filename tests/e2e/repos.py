@@ -63,7 +63,7 @@ class Repo:
         """Return the head lines GitHub's diff of a PR shows (added and context), per path."""
         merge_base = git(self.work, "merge-base", base, head)
         out = git(self.work, "diff", "-U3", merge_base, head)
-        from unidiff import PatchSet
+        from unidiff.patch import PatchSet
 
         lines: dict[str, set[int]] = {}
         for patched in PatchSet(out):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
+from app.engine.cache import MemoryFactsCache
+from app.engine.pipeline import audit_commits
 from app.github import text
 from app.github.job import QUEUE
 from app.github.keys import delivery_key
+from app.gitrepo.repo import GitRepo
 from tests.e2e import payloads
 from tests.e2e.conftest import Stack
 from tests.e2e.scenarios import BAD_POLICY, BASE, FIX, LOOSE_POLICY, REGRESSION, REGRESSION_LINE, many_findings
@@ -151,6 +152,17 @@ def test_exhausted_retries_conclude_with_on_error(stack: Stack) -> None:
     assert "502" in run["output"]["summary"]
 
 
+def test_a_refused_conclusion_is_retried_until_the_check_completes(stack: Stack) -> None:
+    head = open_pull(stack, REGRESSION)
+    stack.fake.fail("GET", r"/pulls/\d+/comments$", 502, times=100)
+    stack.fake.fail("PATCH", r"/check-runs/\d+$", 503, times=2, when=lambda body: "conclusion" in body)
+    stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head))
+    run = stack.completed_run(head)
+    assert (run["conclusion"], run["output"]["title"]) == ("neutral", text.TITLE_ERROR)
+    concluding = [c.status for c in stack.fake.calls("PATCH", r"/check-runs/") if "conclusion" in c.body]
+    assert concluding == [503, 503, 200]
+
+
 def test_120_findings_annotate_in_three_batches_with_overflow_note(stack: Stack) -> None:
     head = open_pull(stack, many_findings(120))
     stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head))
@@ -171,6 +183,10 @@ def test_pr_cannot_loosen_its_own_gate(stack: Stack) -> None:
     head = open_pull(stack, {**REGRESSION, **LOOSE_POLICY})
     stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head))
     assert stack.completed_run(head)["conclusion"] == "failure"
+    # The same change under the PR's own policy would pass: it is the base policy that held.
+    repo = GitRepo(stack.repo.work)
+    loose = LOOSE_POLICY[".github/verity.toml"]
+    assert audit_commits(repo, stack.shas["base"], head, MemoryFactsCache(), policy_text=loose).passed
 
 
 def test_invalid_base_policy_asks_for_action(stack: Stack) -> None:
@@ -182,12 +198,28 @@ def test_invalid_base_policy_asks_for_action(stack: Stack) -> None:
     assert ".github/verity.toml" in run["output"]["summary"]
 
 
-def test_ignored_events_answer_200(stack: Stack) -> None:
+def test_ignored_events_answer_200_and_queue_nothing(stack: Stack) -> None:
     head = open_pull(stack, REGRESSION)
-    closed = payloads.pull_request(stack.target, "closed", head) if False else None
-    payload = payloads.pull_request(stack.target, "labeled", head)
-    response = stack.deliver("pull_request", payload)
-    assert response.status_code == 200 and response.json()["outcome"] == "ignored"
-    assert closed is None and stack.queue_length() == 0
-    threading.Event().wait(0.1)
+    for action in ("labeled", "closed"):
+        response = stack.deliver("pull_request", payloads.pull_request(stack.target, action, head))
+        assert (response.status_code, response.json()["outcome"]) == (200, "ignored")
     assert stack.redis.llen(QUEUE) == 0
+    assert stack.fake.requests == []
+
+
+def test_audit_comment_reruns_the_current_head(stack: Stack) -> None:
+    head = open_pull(stack, REGRESSION)
+    stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head))
+    first = stack.completed_run(head)
+    patches = len(first["patches"])
+    comment = payloads.example("issue_comment", "created")
+    payloads.rewrite(comment, stack.target)
+    comment["issue"]["number"] = stack.target.number
+    comment["issue"]["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/7"}
+    comment["comment"].update(id=4321, body="/audit run")
+    comment["comment"]["user"]["type"] = "User"
+    stack.fake.issue_comments[4321] = {"id": 4321, "body": "/audit run"}
+    assert stack.deliver("issue_comment", comment).status_code == 202
+    stack.wait_for(lambda: len(stack.fake.check_runs[first["id"]]["patches"]) >= patches + 2, message="re-run")
+    assert len(stack.fake.calls("POST", r"/check-runs$")) == 1
+    assert len(stack.fake.review_comments) == 1

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import Settings
 from tests.e2e import payloads
 from tests.e2e.conftest import Stack, running_stack
 from tests.e2e.fake_github import FakeServer
@@ -46,9 +47,9 @@ def children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def kill_stack(redis_server: RedisProcess, session_settings: object, fake_server: FakeServer,
+def kill_stack(redis_server: RedisProcess, session_settings: Settings, fake_server: FakeServer,
                git_server: GitServer, served_root: Path, tmp_path: Path) -> Iterator[Stack]:
-    settings = replace(session_settings, redis_url=redis_server.url(KILL_DB), data_dir=tmp_path / "data")  # type: ignore[type-var]
+    settings = replace(session_settings, redis_url=redis_server.url(KILL_DB), data_dir=tmp_path / "data")
     with running_stack(settings, fake_server.fake, git_server, served_root, tmp_path) as built:
         yield built
 

@@ -36,7 +36,7 @@ def test_facts_round_trip_and_bad_entries_count_as_absent(cache_redis: RedisProc
     got = cache.get_many(["r:sha:a.py", "r:sha:b.py", "r:sha:c.py"])
     assert list(got) == ["r:sha:a.py"]
     assert got["r:sha:a.py"].to_json() == facts.to_json()
-    assert 0 < client.ttl(PREFIX + "r:sha:a.py")
+    assert client.ttl(PREFIX + "r:sha:a.py") > 0
     clear(url)
     client.delete(*(list(client.scan_iter(PREFIX + "*")) or ["none"]))
 
@@ -53,8 +53,12 @@ def test_celery_config_is_reliable() -> None:
 
 def test_tasks_are_registered_under_stable_names() -> None:
     app = create_celery_app(Settings(webhook_secret="s", app_id="1", private_key="k"))
-    names = {n for n in app.tasks.keys() if n.startswith("verity.")}
+    names = {n for n in app.tasks if n.startswith("verity.")}
     assert names == {"verity.audit_pull_request", "verity.handle_comment", "verity.record_installation"}
+    for name in names:
+        task = app.tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost and task.ignore_result
+        assert task.max_retries is None  # Celery's default cap of 3 would cut RetryPolicy short
 
 
 def test_importing_the_celery_app_reads_no_environment() -> None:

@@ -126,3 +126,8 @@ def test_redis_down_answers_503_and_the_redelivery_is_not_swallowed(tmp_path: Pa
             assert post(client, "pull_request", body, delivery="r-2").status_code == 202
     finally:
         server.stop()
+
+
+def test_only_post_reaches_the_webhook(receiver: Receiver) -> None:
+    assert receiver.client.get("/webhook").status_code == 405
+    assert receiver.client.post("/healthz").status_code == 405

@@ -14,8 +14,9 @@ Not compared, to keep legitimate patterns out:
 - small definitions (a body of fewer than two statements), such as `class NotFound(Error): pass`;
 - private names (`_helper`) and conventional entry points that every module of a kind defines
   (`main`, `run`, `setup`, `cli`, `Command`, `Migration`, `Meta`, `Config`...);
-- modules in parallel versioned packages or files (`api/v1/models.py` and `api/v2/models.py`,
-  `compat/py2.py` and `compat/py3.py`), which are copies by design;
+- a module in a version the other is not in (`api/v1/models.py` and `api/v2/models.py`,
+  `compat/py2.py` and `compat/py3.py`, `pkg/v1/utils.py` or `pkg/legacy/utils.py` and
+  `pkg/utils.py`): frozen copies of an older version are kept by design;
 - test files, type stubs, scripts outside packages, and generated or vendored code (`migrations/`,
   `vendor/`, `*_pb2.py`...). Two definitions in one module are ruff's `F811`, not this check.
 
@@ -70,7 +71,7 @@ CONVENTIONAL = frozenset(
         "register", "load_tests", "upgrade", "downgrade", "Command", "Migration", "Meta", "Config",
     }
 )
-VERSION = re.compile(r"^(v|py|python|api_?v?)?\d+([._]\d+)*([a-z]+\d*)?$", re.IGNORECASE)
+VERSION = re.compile(r"^((v|py|python|api_?v?)?\d+([._]\d+)*([a-z]+\d*)?|legacy)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -163,21 +164,21 @@ def similarity(a: Counter[str], b: Counter[str]) -> float:
 
 
 def _parallel_versions(a: str, b: str) -> bool:
-    """Return whether two module paths differ only in version names (`v1/` and `v2/`, `py2.py` and `py3.py`)."""
-    left, right = a.removesuffix(".py").split("/"), b.removesuffix(".py").split("/")
-    if len(left) != len(right):
-        return False
-    differing = [(x, y) for x, y in zip(left, right, strict=True) if x != y]
-    return bool(differing) and all(VERSION.match(x) and VERSION.match(y) for x, y in differing)
+    """Return whether one path is in a version the other is not (`v1/`, `py2.py`, `legacy/`): copies by design."""
+    left = set(a.removesuffix(".py").split("/"))
+    right = set(b.removesuffix(".py").split("/"))
+    return any(VERSION.match(part) for part in left ^ right)
 
 
 def _report(layout: Layout, cluster: list[Definition]) -> Iterator[RepoFinding]:
-    """Yield one finding per copy, naming the modules that hold the others."""
+    """Yield one finding per copy, naming (some of) the modules that hold the others."""
+    names = sorted(layout.names[d.path] for d in cluster)
     for definition in cluster:
-        others = sorted(layout.names[d.path] for d in cluster if d is not definition)
-        shown = ", ".join(f"`{name}`" for name in others[:MAX_NAMED])
-        if len(others) > MAX_NAMED:
-            shown += f" and {len(others) - MAX_NAMED} more"
+        own = layout.names[definition.path]
+        others = [name for name in names[: MAX_NAMED + 1] if name != own][:MAX_NAMED]
+        shown = ", ".join(f"`{name}`" for name in others)
+        if len(cluster) - 1 > MAX_NAMED:
+            shown += f" and {len(cluster) - 1 - MAX_NAMED} more"
         word = "class" if definition.kind == "class" else "function"
         message = f"{word} `{definition.name}` is also defined, as a copy, in {shown}"
         snippet = f"duplicate:{definition.kind}:{definition.name}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.checks.base import RepoView
 from app.checks.facts.python_imports import KEY as IMPORTS
+from app.checks.facts.python_main_guard import KEY as MAIN_GUARD
 from app.checks.facts.python_paths import is_generated
 
 SRC = "src/"
@@ -27,7 +28,7 @@ class Import:
     target: str  # the imported module's path
     name: str  # its dotted name
     line: int
-    runtime: bool  # runs when the importer is imported: not under TYPE_CHECKING, not in a function
+    runtime: bool  # runs when the importer is imported: not under TYPE_CHECKING, in a function or `__main__` guard
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Layout:
 
     names: dict[str, str]  # path -> dotted module name
     roots: dict[str, str]  # path -> import root, "" or a directory with a trailing slash
+    files: frozenset[str]  # every `.py` path, first-party or not: what an import may load
 
 
 def build_layout(view: RepoView) -> Layout:
@@ -52,7 +54,7 @@ def build_layout(view: RepoView) -> Layout:
         if name:
             names[path] = name
             roots[path] = root
-    return Layout(names, roots)
+    return Layout(names, roots, frozenset(p for p in view.all_paths if p.endswith(".py")))
 
 
 def package_dirs(paths: frozenset[str]) -> frozenset[str]:
@@ -94,12 +96,15 @@ def path_name(path: str) -> str:
 
 def imports(view: RepoView, layout: Layout, path: str) -> Iterator[Import]:
     """Yield a module's imports of first-party modules, resolved to their paths."""
+    guards = [(int(a), int(b)) for a, b in view.data(path, MAIN_GUARD) or []]
     for entry in view.data(path, IMPORTS) or []:
         if not isinstance(entry, dict):
             continue
-        runtime = not entry.get("type_checking") and not entry.get("local")
+        line = int(entry.get("line") or 0)
+        in_guard = any(first <= line <= last for first, last in guards)
+        runtime = not entry.get("type_checking") and not entry.get("local") and not in_guard
         for target in resolve_entry(layout, path, entry):
-            yield Import(target, layout.names[target], int(entry.get("line") or 0), runtime)
+            yield Import(target, layout.names[target], line, runtime)
 
 
 def resolve_entry(layout: Layout, path: str, entry: dict[str, Any]) -> list[str]:
@@ -111,7 +116,9 @@ def resolve_entry(layout: Layout, path: str, entry: dict[str, Any]) -> list[str]
     for base in bases:
         found = _resolve_in(layout, base, module, names)
         if found:
-            return found
+            # Resolved against every Python file, then kept if first-party: `from pkg import test_x`
+            # loads the test module, not `pkg/__init__.py`, even though tests are not judged.
+            return [target for target in found if target in layout.names]
     return []
 
 
@@ -165,6 +172,6 @@ def _module_at(layout: Layout, stem: str) -> str | None:
     if not stem:
         return None
     for candidate in (f"{stem}.py", f"{stem}/__init__.py"):
-        if candidate in layout.names:
+        if candidate in layout.files:
             return candidate
     return None

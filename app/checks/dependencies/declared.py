@@ -97,10 +97,14 @@ def file_role(view: RepoView, path: str) -> str:
     """Return `test`, `tooling` or `runtime`: which declarations a Python file's imports must be in."""
     if view.is_test(path):
         return "test"
-    parts = path.split("/")
-    if path.endswith(".pyi") or parts[-1] in TOOLING_FILES or any(p in TOOLING_DIRS for p in parts[:-1]):
+    if path.endswith(".pyi") or path.rsplit("/", 1)[-1] in TOOLING_FILES or in_tooling_dir(path):
         return "tooling"
     return "runtime"
+
+
+def in_tooling_dir(path: str) -> bool:
+    """Return whether a file sits under docs/, examples/, scripts/ or another folder of unshipped code."""
+    return any(part in TOOLING_DIRS for part in path.split("/")[:-1])
 
 
 def is_test_support(path: str) -> bool:
@@ -119,12 +123,14 @@ class ThirdPartyImport:
 
 
 def third_party_imports(view: RepoView, path: str) -> Iterator[ThirdPartyImport]:
-    """Yield the unconditional third-party imports of a file, one per top-level name."""
+    """Yield the required third-party imports of a file, one per top-level name (the first, in line order)."""
     index = module_index(view)
     projects = declared(view).projects
-    seen: set[str] = set()
-    for entry in view.data(path, python_imports.KEY, []):
-        if entry["level"] or entry["type_checking"] or entry["optional"]:
+    entries = view.data(path, python_imports.KEY, [])
+    # A module the file imports optionally somewhere is optional in the whole file (`if has_simplejson:`).
+    seen = {e["module"].split(".", 1)[0] for e in entries if e["optional"]}
+    for entry in entries:
+        if entry["level"] or entry["type_checking"]:
             continue
         module = entry["module"]
         top = module.split(".", 1)[0]

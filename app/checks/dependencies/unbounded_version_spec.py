@@ -2,8 +2,8 @@
 Flags a run-time dependency declared without an upper bound: no version at all, or only lower
 bounds and exclusions (`>=2.0`, `>1`, `!=1.3`). A pin (`==`, `===`), a compatible release (`~=`),
 a Poetry caret or tilde, or any `<`/`<=` clause is bounded. Test and development lists, optional
-extras, `.in` input files for pip-compile, generated lock files, and dependencies from URLs, paths
-or git are not judged.
+extras, `.in` input files for pip-compile, generated lock files, manifests under `docs/`,
+`examples/`, `scripts/` and similar folders, and dependencies from URLs, paths or git are not judged.
 
 ## Why is this bad?
 The next major release of the dependency is installed the day it is published, with its breaking
@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.dependencies.declared import declared
+from app.checks.dependencies.declared import declared, in_tooling_dir
 from app.checks.dependencies.specifiers import is_bounded
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -41,7 +41,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     for dep in declared(view).declarations:
         if dep.role != "runtime" or dep.spec is None or dep.lock or dep.format not in JUDGED_FORMATS:
             continue
-        if dep.path.endswith(".in") or is_bounded(dep.spec):
+        if dep.path.endswith(".in") or in_tooling_dir(dep.path) or is_bounded(dep.spec):
             continue
         why = f"has no upper bound ({dep.spec})" if dep.spec else "has no version constraint"
         message = f"run-time dependency `{dep.name}` {why}"

@@ -2,14 +2,19 @@
 Flags a third-party module that the project's own code imports while no run-time dependency list
 declares a distribution providing it. Import names are mapped to distribution names (`yaml` is
 provided by `PyYAML`, `sklearn` by `scikit-learn`, `cv2` by any OpenCV build), so a declared
-distribution under another name counts. Only unconditional imports count: imports under
-`if TYPE_CHECKING:`, in a `try` that catches `ImportError`, or under `suppress(ImportError)` are
-optional. Tests, `conftest.py`, `setup.py`, `noxfile.py`, stubs and code under `docs/`, `examples/`,
+distribution under another name counts. Imports under `if TYPE_CHECKING:`, in a `try` (or its `else:`)
+that catches `ImportError`, or under `suppress(ImportError)` are optional and not judged, and so is
+any other import of a module that the same file imports optionally (`if has_simplejson: ...`). Tests, `conftest.py`, `setup.py`, `noxfile.py`, stubs and code under `docs/`, `examples/`,
 `scripts/`, `tools/`, `benchmarks/` and vendored folders are not judged here (tests have
 `undeclared-test-import`).
 
-A module declared only in a test or development list is flagged too, except when it is imported
-inside a function or by a module that exists to support test suites (`pkg/testing.py`, a pytest plugin).
+A module declared only in a test or development list is flagged too, as `medium`: the authors do
+install it, and it may be an optional integration (a database backend the user is told to install)
+rather than a forgotten declaration. It is not flagged when imported inside a function or by a
+module that exists to support test suites (`pkg/testing.py`, a pytest plugin). An import of an
+undeclared module inside a function body is reported as `low` instead of `high`: it fails only when
+that function runs, and such lazy imports often serve an optional feature (`import trio` when
+running under trio).
 
 The check needs a manifest to compare with: a repository without any is reported once by
 `missing-dependency-manifest`. When a manifest computes its run-time dependencies (a `setup.py` that
@@ -63,7 +68,11 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             top = imp.module.split(".", 1)[0]
             where = "only as a test/development dependency" if in_dev else "in no run-time dependency list"
             message = f"`{imp.module}` is imported but {suggested_distribution(imp.module)} is declared {where}"
-            yield RepoFinding(facts.path, RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}"))
+            # Lazy imports fail only when their function runs; a module the authors install for tests
+            # may be an optional integration (a database backend) rather than a forgotten declaration.
+            severity = Severity.LOW if imp.local else Severity.MEDIUM if in_dev else None
+            finding = RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}", severity=severity)
+            yield RepoFinding(facts.path, finding)
 
 
 def suggested_distribution(module: str) -> str:

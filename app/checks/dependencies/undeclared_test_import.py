@@ -4,7 +4,9 @@ optional, test or development) declares a distribution providing it. Which files
 policy's `paths.tests`. Tools installed outside the manifests still count as declared when the
 repository installs them visibly: `tox.ini` deps, `session.install(...)` in `noxfile.py`, or a
 `pip install ...` line in a workflow, Dockerfile, script, Makefile or Markdown file. Optional imports
-(`TYPE_CHECKING`, `try`/`except ImportError`, `pytest.importorskip`) are not judged.
+(`TYPE_CHECKING`, `try`/`except ImportError`, `pytest.importorskip`) are not judged, and an import
+inside a function (one test, or a fixture module imported on purpose from a temporary path) is
+reported as `low`.
 
 Like `undeclared-import`, it needs a manifest, and stays silent when the declarations cannot be read
 in full.
@@ -53,7 +55,9 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             top = imp.module.split(".", 1)[0]
             wanted = suggested_distribution(imp.module)
             message = f"tests import `{imp.module}` but no dependency list declares {wanted}"
-            yield RepoFinding(facts.path, RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}"))
+            severity = Severity.LOW if imp.local else None  # a lazy import fails one test, not the file
+            finding = RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}", severity=severity)
+            yield RepoFinding(facts.path, finding)
 
 
 CHECK = RepoCheck(RULE, find)

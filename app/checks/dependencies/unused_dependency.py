@@ -8,7 +8,7 @@ frameworks load for you (`python-multipart`, `email-validator`), plugins (`pytes
 `sphinx*`, `mkdocs*`, `opentelemetry-instrumentation-*`), Django apps (`django-*`, named in
 `INSTALLED_APPS`), stubs (`types-*`, `*-stubs`) and build tools. Generated or frozen requirements
 files (pip-compile output, hashes, long all-`==` lists) are skipped: they list transitive dependencies
-on purpose.
+on purpose; so are manifests under `docs/`, `examples/`, `scripts/` and similar folders.
 
 ## Why is this bad?
 Every declared dependency is installed, downloaded, audited for vulnerabilities and resolved against
@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.dependencies.declared import declared, imported_modules
+from app.checks.dependencies.declared import declared, imported_modules, in_tooling_dir
 from app.checks.dependencies.import_names import distribution_candidates
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -69,7 +69,9 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
         used |= distribution_candidates(module)
     decl = declared(view)
     for dep in decl.declarations:
-        if dep.role != "runtime" or dep.lock or dep.name in used | decl.projects or is_never_imported(dep.name):
+        if dep.role != "runtime" or dep.lock or in_tooling_dir(dep.path):
+            continue
+        if dep.name in used or dep.name in decl.projects or is_never_imported(dep.name):
             continue
         message = f"`{dep.name}` is declared in {dep.list} but no Python file imports it"
         yield RepoFinding(dep.path, RawFinding(RULE.code, dep.line, message, snippet=f"unused {dep.name}"))

@@ -23,7 +23,8 @@ Data, or None for files that declare nothing:
 `spec` is a PEP 440 specifier ("" when unversioned) or None when it is not one Verity can judge
 (URLs, paths, git, conda syntax, install commands). Names are normalised (PEP 503). A list is `dev`
 when it is a group (PEP 735, Poetry, PDM, uv, Hatch), an extra named test/tests/testing/dev/develop,
-or a requirements file whose name says test, dev, lint, docs and the like; other extras are `optional`.
+or a requirements file whose name or folders say test, dev, lint, docs and the like (`tests/requirements/py3.txt`,
+`docs/requirements.txt`); other extras are `optional`.
 """
 
 from __future__ import annotations
@@ -114,8 +115,7 @@ def _extra_role(extra: str) -> str:
 def _requirements(ctx: FileContext) -> dict[str, Any]:
     """Read a pip requirements file."""
     parsed = parse_requirements_file(ctx.text)
-    folders = ctx.path.split("/")[:-1]
-    named = _words(ctx.name.rsplit(".", 1)[0]) | _words(folders[-1] if folders else "")
+    named = _words(ctx.path.rsplit(".", 1)[0])  # the file's name and every folder above it
     role = "dev" if named & DEV_FILE_WORDS else "runtime"
     deps = [_dep(req, ctx.name, role, line) for line, req in parsed.requirements]
     return _result("requirements", deps, includes=parsed.includes, lock=parsed.lock)

@@ -18,13 +18,15 @@ KEY = "markdown.links"
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")  # fences nested in list items are indented further
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
-CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+CODE_SPAN = re.compile(r"(`+)(?!`).{0,2000}?(?<!`)\1(?!`)")  # bounded: linear on hostile lines
 REFERENCE = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*(<[^>\n]*>|\S+)")
 # Tags are bounded in length, and their attributes read in a second step, so that hostile text (a long
 # run of unclosed `<a `) costs linear time rather than quadratic.
 HTML_TAG = re.compile(r"<(?:a|img|source)\b[^<>]{0,2000}>", re.IGNORECASE)
 HTML_TARGET = re.compile(r"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-MAX_TARGET = 2048  # longer "destinations" are not links anyone wrote
+# A destination is `<anything>` or a run without spaces, with balanced one-level parentheses. It cannot
+# run past the next `](`, so scanning every `](` of a line costs linear time even on hostile text.
+DESTINATION = re.compile(r"[ \t]*(?:<([^<>\n]{0,2048})>|((?:[^\s()]|\([^\s()]*\))+))")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -115,19 +117,10 @@ def _targets(text: str) -> Iterator[str]:
 
 def _destination(text: str, index: int) -> str | None:
     """Return the link destination starting at `index` (after `](`), or None when there is none."""
-    while index < len(text) and text[index] in " \t":
-        index += 1
-    if index < len(text) and text[index] == "<":
-        end = text.find(">", index, index + MAX_TARGET)
-        return text[index + 1 : end] if end > index else None
-    depth = 0
-    end = index
-    for char in text[index : index + MAX_TARGET]:  # bounded: hostile text must not cost quadratic time
-        if char in " \t" or (char == ")" and depth == 0):
-            break
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        end += 1
-    return text[index:end] or None
+    match = DESTINATION.match(text, index)
+    if match is None:
+        return None
+    return match.group(1) if match.group(1) is not None else match.group(2)
 
 
 def _unwrap(target: str) -> str:

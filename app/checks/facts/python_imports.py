@@ -8,8 +8,8 @@ Data: a list with one entry per imported module, in line order:
  "level": 0,           # relative import level: 0 absolute, 1 for `from .`, 2 for `from ..`
  "line": 12,
  "type_checking": False,  # under `if TYPE_CHECKING:` (never runs)
- "optional": False,    # in a `try` whose handlers catch ImportError (or broader), in such a handler,
-                       # or under `with suppress(ImportError)`: the code runs without the module
+ "optional": False,    # in a `try` (or its `else`) whose handlers catch ImportError (or broader), in
+                       # such a handler, or under `with suppress(ImportError)`: the code runs without it
  "local": False}       # inside a function body (imported lazily, when the function runs)
 ```
 
@@ -67,7 +67,9 @@ def _flags(ctx: FileContext, node: ast.AST) -> dict[str, bool]:
 def _guards_import(outer: ast.AST, child: ast.AST) -> bool:
     """Return whether a statement lets the code below it run when an import fails."""
     if isinstance(outer, ast.Try):
-        return any(child is s for s in outer.body) and _catches_import(outer)
+        # The `else:` of such a try runs only when the guarded import worked: it is optional too.
+        guarded = [*outer.body, *outer.orelse]
+        return any(child is s for s in guarded) and _catches_import(outer)
     if isinstance(outer, ast.ExceptHandler):
         return _handler_catches_import(outer)
     if isinstance(outer, (ast.With, ast.AsyncWith)):

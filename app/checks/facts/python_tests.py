@@ -1,23 +1,25 @@
 """Extractor `python.tests`: the test functions of a Python file, their assertions and markers.
 
 It runs on every Python file, because only the policy knows which files are tests; repo checks read
-it for the files `view.is_test` accepts. Data, or None when the file has none of these:
+it for the files `view.is_test` accepts. Tests are listed only in files named as pytest and unittest
+collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of these:
 
 ```
 {"tests": [{"name": "TestCart.test_total",  # qualified name
             "line": 12, "assertions": 2,     # assertion-like statements and calls, nested code included
-            "skip": False, "xfail": False,   # marked (itself, its class or its module), or skips in its body
+            "skip": False, "xfail": False,   # marked (itself, its class or its module), skips in its body,
+                                             # or empty in a class with bases (switches an inherited test off)
             "calls": ["run_case"]}],         # names it calls, kept only when it has no assertion
  "markers": [{"kind": "skip" | "xfail", "line": 3, "how": "pytest.mark.skipif",
               "target": "TestCart.test_total" | "TestCart" | "<module>" | "<variable name>"}],
- "helpers": ["check_cart"],  # other functions here that assert: a test calling one asserts through it
+ "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
  "refs": ["pkg.mod.func"]}   # dotted strings given to patch(), import_module() and the like
 ```
 
 Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
 `raises`, `warns`, `deprecated_call` (so `self.assertEqual`, `mock.assert_called_once`,
 `pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), and pytest-benchmark's `benchmark(...)`.
-A body of imports only counts as one assertion: importing is what it checks.
+A body of imports and bare attribute reads only counts as one assertion: that they exist is what it checks.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "
 BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
 REF_CALLS = frozenset({"patch", "import_module", "__import__", "importorskip", "setattr", "delattr"})
 DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+TEST_FILE = re.compile(r"test\w*\.py|\w+_test\.py")  # where pytest and unittest look for tests
 MAX_NAMES = 40  # calls kept per assertion-free test, and refs per file: enough, and small in the cache
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def extract(ctx: FileContext) -> dict[str, Any] | None:
@@ -46,11 +50,12 @@ def extract(ctx: FileContext) -> dict[str, Any] | None:
     if ctx.tree is None:
         return None
     functions: list[Function] = [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef)]
-    counts, calls = _assertions_and_calls(ctx)
+    collected = TEST_FILE.fullmatch(ctx.name) is not None
+    counts, calls = _assertions_and_calls(ctx, collected)
     markers = _markers(ctx)
-    tests = sorted((f for f in functions if _is_test(ctx, f)), key=lambda f: f.lineno)
-    test_ids = {id(f) for f in tests}
-    helpers = _asserting_helpers([f for f in functions if id(f) not in test_ids], counts, calls)
+    returning = _returning_functions(ctx) if collected else set()
+    tests = sorted((f for f in functions if collected and _is_test(ctx, f, returning)), key=lambda f: f.lineno)
+    helpers = _asserting_helpers(functions, counts, calls)
     entries = [_test_entry(ctx, f, counts, calls, markers) for f in tests]
     refs = _refs(ctx)
     if not (entries or markers or helpers or refs):
@@ -58,27 +63,47 @@ def extract(ctx: FileContext) -> dict[str, Any] | None:
     return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs}
 
 
-def _assertions_and_calls(ctx: FileContext) -> tuple[dict[int, int], dict[int, set[str]]]:
-    """Count assertion-like nodes and collect called names per enclosing function (by node id)."""
+def _assertions_and_calls(ctx: FileContext, collected: bool) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """Count assertion-like nodes and collect called names per enclosing function (by node id).
+
+    Called names matter only in files with tests or with something that asserts, so the (costlier)
+    walk up from every call is skipped in other files.
+    """
     counts: dict[int, int] = defaultdict(int)
     calls: dict[int, set[str]] = defaultdict(set)
-    statements: list[ast.AST] = [*ctx.nodes(ast.Assert), *ctx.nodes(ast.Raise)]
-    for node in statements:
-        for outer in _functions_around(ctx, node):
+    functions_around = _Enclosing(ctx)
+    named = [(call, _callee(call)) for call in ctx.nodes(ast.Call)]
+    asserting: list[ast.AST] = [*ctx.nodes(ast.Assert), *ctx.nodes(ast.Raise)]
+    asserting += [call for call, name in named if _is_asserting_call(call, name)]
+    for node in asserting:
+        for outer in functions_around(node):
             counts[id(outer)] += 1
-    for call in ctx.nodes(ast.Call):
-        name = _callee(call)
-        asserting = _is_asserting_call(call, name)
-        for outer in _functions_around(ctx, call):
-            counts[id(outer)] += asserting
-            if name:
+    if collected or counts:
+        for call, name in named:
+            for outer in functions_around(call) if name else ():
                 calls[id(outer)].add(name)
     return counts, calls
 
 
-def _functions_around(ctx: FileContext, node: ast.AST) -> list[Function]:
-    """Return the functions enclosing a node, innermost first."""
-    return [a for a in ctx.ancestors(node) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))]
+class _Enclosing:
+    """The functions around each node, memoised per parent so that a file costs one pass up its tree."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.memo: dict[int, tuple[Function, ...]] = {}
+
+    def __call__(self, node: ast.AST) -> tuple[Function, ...]:
+        """Return the functions enclosing a node, innermost first (iteratively: nesting may be hostile)."""
+        chain: list[ast.AST] = []
+        current = self.ctx.parent(node)
+        while current is not None and id(current) not in self.memo:
+            chain.append(current)
+            current = self.ctx.parent(current)
+        found = self.memo[id(current)] if current is not None else ()
+        for outer in reversed(chain):
+            found = ((outer,) if isinstance(outer, FUNCTIONS) else ()) + found
+            self.memo[id(outer)] = found
+        return self.memo[id(chain[0])] if chain else found
 
 
 def _callee(call: ast.Call) -> str:
@@ -100,7 +125,7 @@ def _is_asserting_call(call: ast.Call, name: str) -> bool:
 
 
 def _asserting_helpers(functions: list[Function], counts: dict[int, int], calls: dict[int, set[str]]) -> set[str]:
-    """Return the names of non-test functions that assert, directly or through each other."""
+    """Return the names of the functions that assert, directly or through each other (tests included)."""
     asserting = {f.name for f in functions if counts.get(id(f), 0)}
     changed = True
     while changed:
@@ -112,14 +137,32 @@ def _asserting_helpers(functions: list[Function], counts: dict[int, int], calls:
     return asserting
 
 
-def _is_test(ctx: FileContext, func: Function) -> bool:
-    """Return whether a function is collected as a test: `test*` at module level or in a test class."""
-    if not func.name.startswith("test"):
+def _is_test(ctx: FileContext, func: Function, returning: set[int]) -> bool:
+    """Return whether a function is collected as a test: `test*` at module level or in a test class.
+
+    A function that returns a value is a helper with a test-like name (a view, a context processor),
+    and classes defined inside functions are never collected.
+    """
+    if not func.name.startswith("test") or id(func) in returning:
         return False
     parent = ctx.parent(func)
     if isinstance(parent, ast.Module):
         return True
-    return isinstance(parent, ast.ClassDef) and _is_test_class(parent)
+    if not isinstance(parent, ast.ClassDef) or not _is_test_class(parent):
+        return False
+    return not any(isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef)) for a in ctx.ancestors(parent))
+
+
+def _returning_functions(ctx: FileContext) -> set[int]:
+    """Return the ids of the functions whose own body returns something other than None."""
+    found: set[int] = set()
+    for node in ctx.nodes(ast.Return):
+        if node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None):
+            continue
+        owner = next((a for a in ctx.ancestors(node) if isinstance(a, (*FUNCTIONS, ast.Lambda))), None)
+        if owner is not None:
+            found.add(id(owner))
+    return found
 
 
 def _is_test_class(node: ast.ClassDef) -> bool:
@@ -146,6 +189,8 @@ def _test_entry(
     name = _qualname(ctx, func)
     assertions = counts.get(id(func), 0) + _imports_only(func)
     kinds = _marker_kinds(name, func, markers)
+    if _disables_inherited(ctx, func):
+        kinds.add("skip")
     entry: dict[str, Any] = {
         "name": name, "line": func.lineno, "assertions": assertions, "skip": "skip" in kinds, "xfail": "xfail" in kinds,
     }
@@ -154,12 +199,32 @@ def _test_entry(
     return entry
 
 
+def _disables_inherited(ctx: FileContext, func: Function) -> bool:
+    """Return whether a test method is empty in a class with bases: an override that switches an inherited test off."""
+    parent = ctx.parent(func)
+    if not isinstance(parent, ast.ClassDef) or not parent.bases:
+        return False
+    body = func.body[1:] if _has_docstring(func) else func.body
+    return all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) for s in body)
+
+
+def _has_docstring(func: Function) -> bool:
+    """Return whether a function body starts with a string."""
+    first = func.body[0]
+    return isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+
+
 def _imports_only(func: Function) -> int:
-    """Return 1 when a test body (docstring aside) only imports: a smoke test of importability."""
-    body = list(func.body)
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    return int(bool(body) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body))
+    """Return 1 when a test body (docstring aside) only imports or reads names: a smoke test that they exist."""
+    body = func.body[1:] if _has_docstring(func) else func.body
+    return int(bool(body) and all(_is_existence_check(s) for s in body))
+
+
+def _is_existence_check(stmt: ast.stmt) -> bool:
+    """Return whether a statement only imports or reads a name (`requests.packages.urllib3`)."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return True
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Name, ast.Attribute))
 
 
 def _marker_kinds(name: str, func: Function, markers: list[dict[str, Any]]) -> set[str]:

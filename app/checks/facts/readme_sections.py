@@ -22,19 +22,21 @@ USAGE = re.compile(
     r"\b(usage|quick ?start|quick-start|examples?|how to use|using|tutorial|basic use)\b"
 )
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-ATX = re.compile(r"^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
+# Patterns are anchored or bounded so that a hostile README costs linear time.
+ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$")
+HTML_HEADING = re.compile(r"<h[1-6][^<>]{0,200}>([^\n]{0,200}?)</h[1-6]>", re.IGNORECASE)
 BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
 UNDERLINE = re.compile(r"^\s*([=\-~^\"'`*+#:._])\1{2,}\s*$")
 NUMBERING = re.compile(r"^[\d.)\s]+")
 MAX_PLAIN_HEADING = 40
+MAX_HEADING = 200
 
 
 def extract(ctx: FileContext) -> dict[str, bool] | None:
     """Return which sections a README has, or None for any other file."""
     if not README.match(ctx.name):
         return None
-    headings = [_normalise(h) for h in _headings(ctx.lines)]
+    headings = [_normalise(h[:MAX_HEADING]) for h in _headings(ctx.lines)]
     return {
         "install": any(INSTALL.search(h) for h in headings),
         "usage": any(USAGE.search(h) for h in headings),

@@ -43,8 +43,8 @@ import ast
 from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
-from app.checks.facts.pynames import dotted, is_rebound, scope_name
 from app.checks.facts.path_roles import is_script_path
+from app.checks.facts.pynames import dotted, is_rebound, scope_name
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("OBS001", "print-in-library-code", Domain.OBSERVABILITY, Severity.LOW, __doc__)

@@ -16,8 +16,8 @@ creates the application, so removing the last health route turns the unit bad: a
 from __future__ import annotations
 
 from app.checks.base import Metric, MetricUnit, RepoView
-from app.checks.facts.python_web import KEY
 from app.checks.facts.path_roles import is_sample_path
+from app.checks.facts.python_web import KEY
 from app.engine.model import Domain
 
 NAME = "web-health-and-metrics"

@@ -84,11 +84,14 @@ def _constant_arguments(call: ast.Call, aliases: dict[str, str]) -> bool:
 
 def _is_literal(node: ast.expr) -> bool:
     """Return whether an expression is a string or bytes literal (or a `+` of literals)."""
-    return all(
-        isinstance(sub, (ast.BinOp, ast.Add)) and (not isinstance(sub, ast.BinOp) or isinstance(sub.op, ast.Add))
-        or isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes))
-        for sub in ast.walk(node)
-    )
+    return all(_literal_part(sub) for sub in ast.walk(node))
+
+
+def _literal_part(node: ast.AST) -> bool:
+    """Return whether a node may appear in a literal pattern: a string, bytes, or `+` joining them."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Add)
+    return isinstance(node, ast.Add) or (isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)))
 
 
 def _is_flag(node: ast.expr, aliases: dict[str, str]) -> bool:

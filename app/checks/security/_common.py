@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 
 from app.engine.model import Severity
 
-# Path words (split on `/`, `.`, `_`, `-`) that mark test code, and local, CI or documentation set-ups.
+# Path words (split on `/`, `.`, `_`, `-`) that mark test code, and local or documentation set-ups.
 TEST_WORDS = frozenset(
     {"test", "tests", "testing", "spec", "specs", "fixture", "fixtures", "testdata", "conftest", "e2e", "mock", "mocks"}
 )
 DEV_WORDS = frozenset(
     {"dev", "develop", "development", "local", "example", "examples", "sample", "samples", "demo", "demos",
-     "doc", "docs", "ci", "override", "sandbox", "playground", "tutorial"}
+     "doc", "docs", "override", "sandbox", "playground", "tutorial"}
 )
 # File-name words of templates that users copy and fill in (`.env.example`, `config.sample.yml`).
 TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "tpl"})
@@ -41,7 +42,7 @@ def is_test_path(path: str) -> bool:
 
 
 def is_dev_path(path: str) -> bool:
-    """Return whether a path looks like tests, local development, CI or documentation."""
+    """Return whether a path looks like tests, local development or documentation."""
     return bool(path_words(path) & (TEST_WORDS | DEV_WORDS))
 
 
@@ -61,11 +62,13 @@ def relaxed(path: str) -> Severity | None:
     return Severity.LOW if is_dev_path(path) else None
 
 
-def name_words(name: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def name_words(name: str) -> tuple[str, ...]:
     """Split `DB_PASSWORD`, `db-password`, `dbPassword` or `db.password` into lower-case words."""
-    return [w.lower() for w in _WORDS.findall(name)]
+    return tuple(w.lower() for w in _WORDS.findall(name))
 
 
+@functools.lru_cache(maxsize=4096)
 def squash(name: str) -> str:
     """Return a key lower-cased with separators removed (`insecure-skip-verify` -> `insecureskipverify`)."""
     return re.sub(r"[^a-z0-9]", "", name.lower())

@@ -59,7 +59,7 @@ def _extract(ctx: FileContext) -> list[Pair]:
     if ctx.kind == "python":
         return list(python_pairs(ctx))
     if ctx.kind in ("yaml", "workflow", "json"):
-        structured = yaml_pairs(ctx.text, ctx.kind)
+        structured = yaml_pairs(ctx.text, ctx.kind) if is_shallow(ctx.text) else None
         return structured if structured is not None else list(line_pairs(ctx.lines, ctx.kind))
     if ctx.kind == "env":
         return list(env_pairs(ctx.lines))
@@ -169,6 +169,20 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)=(.*)$", re.DOTALL)
 
 
+# libyaml recurses in C once per nesting level and crashes the process (not an exception) around
+# 100,000 levels. Block indentation cannot nest past ~1,400 levels in a 1 MB file, so bounding the
+# flow brackets and the `- ` / `? ` markers of one line keeps every document parsed far from that.
+MAX_FLOW_OPENERS = 500
+MAX_INLINE_MARKERS = 500
+
+
+def is_shallow(text: str) -> bool:
+    """Return whether a YAML text provably nests too little to endanger libyaml's recursion."""
+    if text.count("[") + text.count("{") > MAX_FLOW_OPENERS:
+        return False
+    return all(line.count("- ") + line.count("? ") <= MAX_INLINE_MARKERS for line in text.splitlines())
+
+
 def yaml_pairs(text: str, kind: str) -> list[Pair] | None:
     """Return the pairs of a YAML or JSON file, or None when it does not parse (templates, broken files)."""
     try:
@@ -243,7 +257,7 @@ _KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100})(?P=q)|(?P<key>[A-Za-z
 _SEP = r"""\s*(?:=>|:=|(?<![=!<>:])=(?!=)|:(?![:/=]))\s*"""
 _VALUE = (
     r"""(?P<value>"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`[^`\n]{0,4096}`"""
-    r"""|\[[^\]\n]{0,4096}\]|[^\s,;'"`\])}]{1,4096})"""
+    r"""|\[[^\]\n]{0,4096}\]|[^\s,;'"`\])}{\[][^\s,;'"`\])}]{0,4095})"""
 )
 KEY_VALUE = re.compile(_KEY + _SEP + _VALUE)
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
@@ -278,11 +292,16 @@ def env_pairs(lines: list[str]) -> Iterator[Pair]:
         match = _ENV_LINE.match(line)
         if match is None:
             continue
-        raw = match[2]
-        if raw[:1] not in _QUOTES:
-            raw = re.split(r"\s+#", raw, maxsplit=1)[0].strip()
-        value, quoted = unquote(raw)
+        value, quoted = unquote(_env_value(match[2]))
         yield Pair(number, match[1], value, quoted or bool(value), 0, "env")
+
+
+def _env_value(raw: str) -> str:
+    """Return a `.env` value without its trailing comment: `'v'  # note` gives `'v'`, `v # note` gives `v`."""
+    closing = raw.find(raw[0], 1) if raw[:1] in _QUOTES else -1
+    if closing > 0:
+        return raw[:closing + 1]
+    return re.split(r"\s+#", raw, maxsplit=1)[0].strip()
 
 
 def dockerfile_pairs(lines: list[str]) -> Iterator[Pair]:

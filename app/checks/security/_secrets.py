@@ -23,7 +23,8 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     # group name: (label shown to users, pattern)
     "github": ("GitHub token", r"gh[pousr]_[A-Za-z0-9]{36,251}"),
     "github_pat": ("GitHub fine-grained token", r"github_pat_[A-Za-z0-9_]{82}"),
-    "aws_id": ("AWS access key id", r"(?:AKIA|ASIA)[A-Z0-9]{16}"),
+    # Presigned URLs carry the key id in the clear by design (`X-Amz-Credential=AKIA...`, `AWSAccessKeyId=`).
+    "aws_id": ("AWS access key id", r"(?<!Credential=)(?<!AccessKeyId=)(?:AKIA|ASIA)[A-Z0-9]{16}"),
     "slack": ("Slack token", r"xox[abposr]-[0-9]+-[A-Za-z0-9\-]{10,250}"),
     "slack_hook": ("Slack webhook URL",
                    r"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,}/[A-Za-z0-9/]{20,200}"),
@@ -104,7 +105,8 @@ def is_aws_secret(key: str, value: str) -> bool:
 
 SECRET_LAST_WORDS = frozenset(
     {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "apitoken", "authtoken",
-     "accesstoken", "secretkey", "privatekey", "accesskey", "clientsecret", "credential", "credentials", "auth"}
+     "accesstoken", "secretkey", "privatekey", "accesskey", "clientsecret", "credential", "credentials", "auth",
+     "authorization"}
 )
 # `..._KEY` names a secret only after one of these (`API_KEY`, `SECRET_KEY`, `STRIPE_KEY`), never
 # alone: dict, cache, sort and primary keys are everywhere.
@@ -168,6 +170,7 @@ REFERENCE = re.compile(
 _HASH = re.compile(r"^\$(?:\d[a-z]?|apr1|argon2\w*|pbkdf2[\w-]*|scrypt|sha\d+|y|gy)\$|^pbkdf2_\w+\$|^\{S?SHA\w*\}")
 # Regular expressions (`[^\W\d]\w*`, `[-!#$%&'*+.^_`|~0-9a-zA-Z]+`) and `module.path:attr` entry points.
 _PATTERN = re.compile(r"\\[wdsbWDSB]|\[\^|\(\?|\.\*|\.\+|\][+*?{]|^\.?[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.\-]+)?$")
 # `settings.DB_PASSWORD`, `GITHUB_TOKEN`: the name of a variable, not a value.
 _IDENTIFIER = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]+$"
@@ -175,7 +178,7 @@ _IDENTIFIER = re.compile(
 _NAME_PART = re.compile(r"[A-Za-z]+|\d+")
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 _FILE_NAME = re.compile(r"\.(?:pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|ini|cfg|conf|toml|gpg|asc)$", re.I)
-_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4}){3,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
 MIN_LENGTH = 8
 MAX_LENGTH = 512
 
@@ -199,7 +202,7 @@ def is_reference(value: str) -> bool:
     """Return whether a value points at a secret (variable, path, URL, code, hash) rather than being one."""
     if REFERENCE.search(value) or _HASH.match(value) or _IDENTIFIER.match(value) or _FILE_NAME.search(value):
         return True
-    if _PATTERN.search(value):
+    if _PATTERN.search(value) or _VERSION.match(value):
         return True
     return value.startswith("/") and all(_is_word_name(part) for part in value.strip("/").split("/"))
 
@@ -298,7 +301,9 @@ def url_credentials(ctx: FileContext) -> list[UrlCredential]:
     """
     found = _URL_CACHE.get(ctx)
     if found is None:
-        if ctx.kind == "python":
+        if "://" not in ctx.text or "@" not in ctx.text:
+            found = []
+        elif ctx.kind == "python":
             found = [c for line, text in code_strings(ctx) for c in _scan_urls(text, line)]
         else:
             found = _scan_urls(ctx.text, 1)

@@ -1,5 +1,7 @@
 """## What it does
-Flags web application debug modes switched on in code or deployment configuration:
+Flags web application debug modes switched on in code or deployment configuration.
+
+What it recognises:
 
 - Python: `DEBUG = True` at module level of a Django settings module (a `settings` file or package,
   or a module defining `INSTALLED_APPS`/`ROOT_URLCONF`); `FastAPI(debug=True)`,
@@ -10,8 +12,9 @@ Flags web application debug modes switched on in code or deployment configuratio
   ruff's S201 and is not repeated here.
 - Configuration: `DEBUG`, `DJANGO_DEBUG`, `FLASK_DEBUG`, `APP_DEBUG` or `QUART_DEBUG` set to a true
   value, `FLASK_ENV=development`, and `WERKZEUG_DEBUG_PIN=off`, in Dockerfiles, YAML (compose and
-  Kubernetes env lists included), JSON, TOML and `key = value` text. Only these upper-case environment
-  names count: a lower-case `debug: true` in some tool's YAML is usually that tool's verbosity.
+  Kubernetes env lists included), JSON, TOML, `.env` files and INI or shell configuration files. Only
+  these upper-case environment names count: a lower-case `debug: true` in some tool's YAML is usually
+  that tool's verbosity, and `const DEBUG = true` in JavaScript is that program's constant.
 
 It is `low` where debug mode is expected: development settings and set-ups (`settings/local.py`,
 `docker-compose.override.yml`, paths under `dev/`, `examples/`, `docs/`), tests, statements that only
@@ -21,7 +24,7 @@ production (`.env.production`, `.env.prod`). CI workflows and Markdown are not j
 ## Why is this bad?
 Debug modes show stack traces, settings and sometimes an interactive console to whoever triggers an
 error. Django's debug pages list settings and SQL; Werkzeug's debugger runs arbitrary Python in the
-browser. They also disable protections such as Django's `ALLOWED_HOSTS` checks for local hosts.
+browser. Django also keeps every SQL query in memory while it is on.
 
 ## Example
 ```python

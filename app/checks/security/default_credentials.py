@@ -1,16 +1,20 @@
 """## What it does
-Flags well-known default or guessable credentials configured as real settings: a password or secret
-set to `admin`, `password`, `changeme`, `changeit`, `123456`, `root`, `guest`, `letmein`,
-`minioadmin`, ... (`admin`/`admin`, `root`/`root`), or a password equal to the user name next to it
-(`POSTGRES_USER: app` with `POSTGRES_PASSWORD: app`), in Python (assignments, keyword arguments,
-defaults, dict items), YAML, JSON, TOML, `.env` files, Dockerfile `ENV`/`ARG`, `key = value` text, and
-`scheme://user:password@host` URLs that point at another machine.
+Flags well-known default or guessable passwords (`admin`/`admin`, `changeme`) set as real settings.
+
+That is a password or secret set to `admin`, `password`, `changeme`, `changeit`, `123456`, `root`,
+`guest`, `letmein`, `postgres`, `minioadmin`, ..., or a password equal to the user name beside it
+(`POSTGRES_USER: app` with `POSTGRES_PASSWORD: app`; beside means in the same mapping, dict or call,
+or the same file for `.env` and Dockerfiles, with the same prefix). It reads Python (assignments,
+keyword arguments, dict items), YAML, JSON, TOML, `.env` files, Dockerfile `ENV`/`ARG`, `key = value`
+text, and `scheme://user:password@host` URLs that point at another machine (in Python, URLs in string
+literals only; `user:pass@host`-style explanations are skipped).
 
 Where such a value harms no deployment the finding is `low`: test code, local development set-ups
-(`docker-compose.override.yml`, `settings/local.py`, paths under `dev/`, `examples/`, `docs/`) and CI
-workflows, whose service containers live for one job. Templates meant to be copied and filled in
-(`.env.example`, `config.sample.yml`) and Markdown are not judged. The message names the setting,
-never the value.
+(`docker-compose.override.yml`, `settings/local.py`, paths under `dev/`, `examples/`, `docs/`), CI
+workflows, whose service containers live for one job, and Python parameter defaults (an API's
+fallback, not a deployed setting). Templates meant to be copied and filled in (`.env.example`,
+`config.sample.yml`), Markdown and type stubs are not judged. The message names the setting, never
+the value.
 
 ## Why is this bad?
 Default credentials are the first thing an attacker tries: lists of them ship with every scanner, and
@@ -103,7 +107,9 @@ def _judge(pair: Pair, users: list[Pair]) -> str:
 def _same_user(pair: Pair, users: list[Pair]) -> Pair | None:
     """Return the sibling user setting whose value the password repeats, if any."""
     value = pair.value.strip()
-    if not is_password_name(pair.key) or not value or is_reference(value) or is_placeholder(value):
+    if not is_password_name(pair.key) or not any(c.isalnum() for c in value):
+        return None
+    if is_reference(value) or is_placeholder(value):
         return None
     prefix = name_words(pair.key)[:-1]
     for user in users:

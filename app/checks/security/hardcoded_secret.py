@@ -1,21 +1,30 @@
 """## What it does
-Flags a literal secret assigned to a name that says it holds one (`password`, `secret`, `token`,
-`api_key`, `access_key`, `private_key`, `client_secret`, `auth`, ...), and passwords written into
-URLs (`postgres://app:Xk29fLq8@db.internal/app`), in every text file: Python assignments, keyword
-arguments, defaults and dict items; YAML, JSON and TOML keys (Kubernetes `name`/`value` env lists
-and compose `KEY=value` lists included); `.env` lines; Dockerfile `ENV`/`ARG`; `key = value` lines of
-any other text (INI, properties, shell, JavaScript, ...).
+Flags literal secrets under secret-looking names, and passwords inside URLs, in any text file.
+
+A name is secret-looking when its last word says so: `password`, `passwd`, `secret`, `token`,
+`api_key`, `access_key`, `secret_key`, `private_key`, `client_secret`, `credentials`, `auth`, ...
+(`PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`, `public_key`, `next_page_token` are not). Every text
+file is read: Python assignments, keyword arguments, parameter defaults, dict items and setter calls;
+YAML, JSON and TOML keys (Kubernetes `name`/`value` env lists and compose `KEY=value` lists
+included); `.env` lines; Dockerfile `ENV`/`ARG`; `key = value` lines of any other text (INI,
+properties, shell, JavaScript, ...). URL credentials look like `postgres://app:<password>@db/app`;
+in Python only string literals count, not docstrings or comments.
 
 To stay precise it only flags values that look generated or strong: at least 8 characters with no
-spaces, a mix of character classes and enough entropy. It skips placeholders (`changeme`, `xxx`,
-`<token>`, `your-api-key`, anything containing `example`, `dummy`, `test`, `secret`, ...), references
-(`${VAR}`, `{{ .Values.x }}`, `$VAR`, `os.environ[...]`, `settings.X`, file paths, URLs, `vault:` and
-`arn:` references, `!vault` tags, SOPS `ENC[...]`), password hashes, and sealed (encrypted) secrets.
-Base64 values (Kubernetes `Secret` data) are judged on what they decode to. Weak well-known values
-such as `admin` are SEC004's business; provider tokens with a known format are SEC002's.
+spaces, a mix of character classes and enough entropy for their length. It skips placeholders
+(`changeme`, `xxx`, `<token>`, `your-api-key`, anything containing `example`, `dummy`, `test`,
+`secret`, `password`, ...), references (`${VAR}`, `{{ .Values.x }}`, `$VAR`, `os.environ[...]`,
+`settings.X`, `GITHUB_TOKEN`, file paths, URLs, `vault:` and `arn:` references, `!vault` tags, SOPS
+`ENC[...]`), regular expressions, version numbers, password hashes and sealed (encrypted) secrets.
+Base64 values (Kubernetes `Secret` data) are judged on what they decode to. In code-like text a bare
+word is a variable, so only quoted values count there, except under upper-case names (`API_TOKEN=...`
+in a shell script). Weak well-known values such as `admin` are SEC004's business; provider tokens with
+a known format are SEC002's.
 
-Findings in Markdown are `low`: documentation is full of invented example keys. The message and the
-fingerprint never contain the value, only the name and a hash of it.
+Secrets in tests count: they leak the same. Two cases are `low` instead: passwords in tests (the
+password of a user the test creates unlocks nothing real; tokens and keys in tests stay `high`), and
+values under OpenAPI `example`/`examples` keys and in Markdown, where documentation invents keys.
+The message and the fingerprint never contain the value, only the name and a hash of it.
 
 ## Why is this bad?
 Anything committed is readable by everyone with access to the repository, its forks, clones, CI logs
@@ -51,11 +60,12 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import is_config_text, secret_snippet
+from app.checks.security._common import is_config_text, is_test_path, secret_snippet
 from app.checks.security._pairs import Pair, pairs
 from app.checks.security._secrets import (
     PROVIDER_RE,
     is_aws_secret,
+    is_password_name,
     is_secret_name,
     is_secret_value,
     strip_scheme,
@@ -69,18 +79,22 @@ RULE = rule("SEC001", "hardcoded-secret", Domain.SECURITY, Severity.HIGH, __doc_
 BARE_LITERAL_KINDS = frozenset({"env", "dockerfile", "yaml", "workflow"})
 # Keys under these hold encrypted values (Bitnami SealedSecret, SOPS metadata).
 ENCRYPTED_PARENTS = frozenset({"encryptedData", "encrypted_data", "sops"})
+# OpenAPI and JSON Schema documentation values.
+DOC_PARENTS = frozenset({"example", "examples", "x-example"})
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report literal secrets under secret names, and passwords inside URLs."""
     severity = Severity.LOW if ctx.kind == "markdown" else None
+    in_tests = is_test_path(ctx.path)
     flagged: set[int] = set()
     for pair in pairs(ctx):
         if is_hardcoded_secret(ctx, pair) and pair.line not in flagged:
             flagged.add(pair.line)
             yield RawFinding(
                 RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
-                "or a secret manager, and rotate it", snippet=secret_snippet(pair.key, pair.value), severity=severity,
+                "or a secret manager, and rotate it", snippet=secret_snippet(pair.key, pair.value),
+                severity=severity or _grade(pair, in_tests),
             )
     for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
@@ -91,6 +105,14 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 "take it from the environment and rotate it",
                 snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password), severity=severity,
             )
+
+
+def _grade(pair: Pair, in_tests: bool) -> Severity | None:
+    """Return `low` for documentation examples, and for passwords of users that tests create."""
+    if DOC_PARENTS & set(pair.parents):
+        return Severity.LOW
+    # A test user's password unlocks nothing real; a token or key in a test may well be live.
+    return Severity.LOW if in_tests and is_password_name(pair.key) else None
 
 
 def is_hardcoded_secret(ctx: FileContext, pair: Pair) -> bool:

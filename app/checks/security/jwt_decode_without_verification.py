@@ -1,6 +1,7 @@
 """## What it does
-Flags JSON Web Tokens read without checking their signature (PyJWT `jwt` and python-jose
-`jose.jwt`, however imported):
+Flags JSON Web Tokens decoded without checking their signature, or accepting any algorithm.
+
+It reads PyJWT (`jwt`) and python-jose (`jose.jwt`) calls, however imported:
 
 - `jwt.decode(token, options={"verify_signature": False})` and PyJWT 1's `jwt.decode(token, verify=False)`;
 - the `none` algorithm: `algorithms=["none"]` when decoding, `algorithm="none"` when encoding;
@@ -11,7 +12,10 @@ Flags JSON Web Tokens read without checking their signature (PyJWT `jwt` and pyt
 
 Reading unverified claims is legitimate when it only picks the key for a verifying decode (the
 issuer or `kid` of a multi-tenant set-up): when the same function also calls a decode that verifies,
-nothing is reported. `get_unverified_header` is never flagged. Test code is `low`.
+nothing is reported. When the claims read are only timing or key metadata (`exp`, `iat`, `nbf`,
+`iss`, `kid`, ...: a client checking when its own token expires) the finding is `low`.
+`get_unverified_header` is never flagged. Test code is `low`. Authlib's `jwt.decode`, which always
+verifies, is not PyJWT's and is left alone.
 
 ## Why is this bad?
 A JWT is only as trustworthy as its signature. Without verification anyone can write
@@ -39,6 +43,7 @@ from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.pynames import enclosing_scope, import_aliases, qualified
 from app.checks.security._common import code_snippet, is_test_path
 from app.checks.security._pairs import literal_texts
+from app.checks.security._pyast import last_name
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("SEC008", "jwt-decode-without-verification", Domain.SECURITY, Severity.HIGH, __doc__)
@@ -112,6 +117,8 @@ def _claim_read(ctx: FileContext, node: ast.AST) -> str:
 
 def _jwt_function(call: ast.Call, aliases: dict[str, str]) -> str:
     """Return `decode`, `encode` or `get_unverified_claims` for calls into PyJWT or python-jose."""
+    if last_name(call.func) not in (DECODE, "encode", UNVERIFIED):
+        return ""
     name = qualified(call.func, aliases) or ""
     module, _, function = name.rpartition(".")
     if module in JWT_MODULES:

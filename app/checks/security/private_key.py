@@ -1,7 +1,9 @@
 """## What it does
-Flags private key blocks (`-----BEGIN RSA PRIVATE KEY-----`, `OPENSSH`, `EC`, `DSA`, `ENCRYPTED`,
-`PGP PRIVATE KEY BLOCK`, ...) committed in any text file: `.pem` and `.key` files, keys pasted into
-Python strings, YAML values or `.env` files.
+Flags private key blocks committed in any text file.
+
+Every kind of block counts (`-----BEGIN RSA PRIVATE KEY-----`, `OPENSSH`, `EC`, `DSA`, `ENCRYPTED`,
+`PGP PRIVATE KEY BLOCK`, ...), wherever it is: `.pem` and `.key` files, keys pasted into Python
+strings, YAML values or `.env` files.
 
 A header alone is not enough: the block must carry key material (at least 64 base64 characters
 before its end line, also when written with `\\n` escapes inside a string), so code that merely checks

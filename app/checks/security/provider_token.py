@@ -1,15 +1,17 @@
 """## What it does
-Flags access tokens of known providers anywhere in any text file, code, comments and documentation
-included: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), AWS access key ids
-(`AKIA`/`ASIA` + 16) and secret access keys (40 characters under an AWS secret name), Slack tokens
-(`xoxb-`, `xoxp-`, ...) and webhook URLs, Stripe live secret and restricted keys (`sk_live_`,
-`rk_live_`), Google API keys (`AIza`), GitLab (`glpat-`), npm (`npm_`), PyPI (`pypi-`), OpenAI,
-Anthropic and SendGrid keys.
+Flags access tokens of known providers (GitHub, AWS, Slack, Stripe, Google, ...) in any text file.
+
+Code, comments and documentation are all read. The formats: GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`,
+`ghr_`, `github_pat_`), AWS access key ids (`AKIA`/`ASIA` + 16) and secret access keys (40 characters
+under an AWS secret name), Slack tokens (`xoxb-`, `xoxp-`, ...) and webhook URLs, Stripe live secret
+and restricted keys (`sk_live_`, `rk_live_`), Google API keys (`AIza`), GitLab (`glpat-`), npm
+(`npm_`), PyPI (`pypi-`), OpenAI, Anthropic and SendGrid keys.
 
 These formats are precise enough to flag wherever they appear, tests included: a token in a test leaks
 exactly like one in production code. Only documented examples and fillers are skipped (`EXAMPLE`,
-`xxxx`, runs of one character). The message shows the provider and the token's public prefix, never
-the token; the fingerprint holds only a hash of it.
+`xxxx`, runs of one character), as are AWS key ids inside presigned URLs (`X-Amz-Credential=`), which
+are public by design, and Stripe's publishable `pk_live_` keys. The message shows the provider and
+the token's public prefix, never the token; the fingerprint holds only a hash of it.
 
 Google API keys are `high` rather than `critical`: many are browser keys meant to ship in clients.
 

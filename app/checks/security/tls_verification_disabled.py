@@ -1,10 +1,13 @@
 """## What it does
-Flags code and configuration that switch off TLS certificate or host name verification:
+Flags code, configuration and shell commands that switch off TLS certificate verification.
+
+Host name checks count too. What it recognises:
 
 - Python: `verify=False` on HTTP calls ruff's S501 cannot resolve (`session.get(...)`,
   `self.client.post(...)`, `requests.Session().get(...)`), aiohttp's `ssl=False` and
-  `verify_ssl=False`, `session.verify = False`, `ssl.CERT_NONE` passed or assigned,
-  `check_hostname = False`, `cert_reqs="CERT_NONE"`, keywords such as `verify_certs=False` or
+  `verify_ssl=False`, `session.verify = False`, `ssl.CERT_NONE` as a verify mode (`verify_mode =`,
+  `cert_reqs=`, `ssl_cert_reqs`), `check_hostname = False`, `cert_reqs="CERT_NONE"`, keywords such as
+  `verify_certs=False` or
   `validate_certs=False`, `ssl._create_default_https_context = ssl._create_unverified_context`
   (ruff's S323 reports the direct call), and `urllib3.disable_warnings()` (`low`: it hides the
   warning rather than disabling anything, but rarely travels alone).
@@ -18,10 +21,12 @@ Flags code and configuration that switch off TLS certificate or host name verifi
   `--insecure-skip-tls-verify`, `--tls-verify=false`, `--no-verify-ssl`.
 
 It stays quiet on what is not a disabled check: a comparison (`if ctx.verify_mode == ssl.CERT_NONE`),
-a lookup table of modes, and curl or wget calls whose every URL is `localhost` (a container health
-check against its own self-signed certificate). It is `low` when the setting only applies on a
-branch (`if not verify: ctx.check_hostname = False` honours the caller's choice), in test code and
-in local development set-ups. Markdown is not judged.
+a lookup table of modes, a server's client-certificate option (`default=int(ssl.CERT_NONE)`), a
+context-like class setting its own `self.check_hostname`, type stubs, and curl or wget calls whose
+every URL is `localhost` (a container health check against its own self-signed certificate). It is
+`low` when the setting only applies on a branch (`if not verify: ctx.check_hostname = False` honours
+the caller's choice), as a parameter default, in test code and in local development set-ups.
+Markdown is not judged.
 
 ## Why is this bad?
 Without certificate verification TLS still encrypts, but to whoever answers: anyone on the network
@@ -101,6 +106,7 @@ SESSION_WORDS = ("session", "sess", "client", "http")
 SESSION_CLASSES = frozenset({"Session", "Client", "AsyncClient", "ClientSession"})
 REFERENCES = frozenset({"CERT_NONE", "_create_unverified_context"})
 VERIFY_MODE_NAMES = frozenset({"verify_mode", "cert_reqs", "ssl_cert_reqs"})
+WARNING_FUNCTIONS = frozenset({"disable_warnings", "filterwarnings", "simplefilter"})
 HIDDEN_WARNING = "silencing urllib3's InsecureRequestWarning"
 MESSAGE = "{} disables TLS certificate verification; trust the right CA instead"
 HIDDEN_MESSAGE = f"{HIDDEN_WARNING} hides requests made without certificate verification; fix those instead"
@@ -214,6 +220,8 @@ def _ruff_resolves(call: ast.Call, aliases: dict[str, str]) -> bool:
 
 def _hides_warning(call: ast.Call) -> bool:
     """Return whether a call silences urllib3's warning about unverified requests."""
+    if last_name(call.func) not in WARNING_FUNCTIONS:
+        return False
     name = dotted(call.func) or ""
     mentions = "InsecureRequestWarning" in {last_name(a) for a in [*call.args, *(k.value for k in call.keywords)]}
     if name.endswith("disable_warnings"):

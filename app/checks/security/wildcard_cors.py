@@ -1,5 +1,7 @@
 """## What it does
-Flags CORS configurations that let any web site call the application:
+Flags CORS configurations that let any web site call the application (`*` origins).
+
+What it recognises:
 
 - Python: `CORSMiddleware`/`CORS(...)`/socket.io servers with `allow_origins=["*"]`,
   `origins="*"`, `cors_allowed_origins="*"` or `allow_origin_regex=".*"`; aiohttp-cors defaults keyed
@@ -14,8 +16,9 @@ Flags CORS configurations that let any web site call the application:
 It is `medium`, and `high` when credentials are allowed too: in the same call for Python
 (`allow_credentials=True`, `supports_credentials=True`), in the same file otherwise
 (`CORS_ALLOW_CREDENTIALS = True`, `Access-Control-Allow-Credentials: true`, `allowCredentials: true`).
-Several libraries then echo back whatever origin asks, which is worse than `*`. Test code and local
-development set-ups are `low`; Markdown and workflows are not judged.
+Several libraries then echo back whatever origin asks, which is worse than `*`. Test code, local
+development set-ups and Python statements that only run on a branch (`if settings.PUBLIC_API:`) are
+`low`; Markdown, workflows and type stubs are not judged.
 
 ## Why is this bad?
 The same-origin policy is what stops a page on `evil.example` from reading a logged-in user's data
@@ -128,11 +131,12 @@ def _file_allows_credentials(ctx: FileContext) -> bool:
 def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool, ast.AST | None]]:
     """Yield wildcard origins passed to CORS set-up calls, and aiohttp-cors `"*"` defaults."""
     for call in ctx.nodes(ast.Call):
-        credentials = any(
+        origins = [kw for kw in call.keywords if kw.arg in ORIGIN_KEYWORDS or kw.arg in REGEX_KEYWORDS]
+        credentials = bool(origins) and any(
             kw.arg in CREDENTIAL_KEYWORDS and isinstance(kw.value, ast.Constant) and kw.value.value is True
             for kw in call.keywords
         )
-        for kw in call.keywords:
+        for kw in origins:
             values = [text for text, _ in literal_texts(kw.value)]
             if kw.arg in ORIGIN_KEYWORDS and "*" in values:
                 yield kw.value.lineno, f"`{kw.arg}` with `*`", credentials, call

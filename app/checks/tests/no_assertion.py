@@ -6,7 +6,9 @@ Playwright's `expect`), `pytest.raises`, `pytest.warns`, `pytest.deprecated_call
 `benchmark(...)`, and calls to any function of the repository that itself asserts (a shared
 `run_case(...)` helper, a base-class method). A `raise` counts because a hand-written
 `if x != y: raise AssertionError` is an assertion. Skipped and xfail tests are reported by their own
-checks instead, and a test whose body only imports checks that the imports work.
+checks instead; a test whose body only imports or reads attributes checks that they exist; an empty
+test method in a class with bases overrides an inherited test to switch it off; and a function named
+`test*` that returns a value is a helper, not a test.
 
 Which files are tests is the policy's `paths.tests`; test functions are pytest's (`test*` at module
 level or in a `Test*` class) and unittest's (`test*` methods of `TestCase` classes).

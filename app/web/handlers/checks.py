@@ -6,6 +6,7 @@ from typing import Any
 
 from app.github.job import AuditJob
 from app.github.text import RERUN_IDENTIFIER
+from app.web.handlers.pull_request import SHA_RE
 from app.web.payload import Delivery, MalformedPayload, Routed, field
 
 SUITE_ACTIONS = ("requested", "rerequested")
@@ -42,7 +43,7 @@ def _job(delivery: Delivery, holder: dict[str, Any], head_sha: str) -> AuditJob 
     pulls = field(holder, "pull_requests", kind=list)
     if not pulls:
         return None
-    if len(head_sha) != 40:
+    if not SHA_RE.fullmatch(head_sha):
         raise MalformedPayload("head_sha is not a commit SHA")
     payload = delivery.payload
     return AuditJob(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from app.github.job import AuditJob
 from app.github.keys import latest_head_key
 from app.web.payload import Delivery, MalformedPayload, Routed, field
 
 AUDITED_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+SHA_RE = re.compile(r"[0-9a-f]{40}")
 
 
 def audit_pull_request(delivery: Delivery) -> Routed | None:
@@ -27,7 +30,7 @@ def audit_pull_request(delivery: Delivery) -> Routed | None:
 def job_from_pull_request(payload: dict[str, object], pr: dict[str, object], delivery_id: str) -> AuditJob:
     """Build the audit job of a pull request object, with the repository and installation ids."""
     head_sha = field(pr, "head", "sha", kind=str)
-    if len(head_sha) != 40 or not all(c in "0123456789abcdef" for c in head_sha):
+    if not SHA_RE.fullmatch(head_sha):
         raise MalformedPayload("pull_request.head.sha is not a commit SHA")
     return AuditJob(
         installation_id=field(payload, "installation", "id", kind=int),
