@@ -134,7 +134,12 @@ class FileContext:
     @functools.cached_property
     def yaml_documents(self) -> list[Any]:
         """Return the YAML documents of the file (safe loader); raise yaml.YAMLError if it does not parse."""
-        return [doc for doc in yaml.safe_load_all(self.text) if doc is not None]
+        if yaml_too_deep(self.text):
+            raise yaml.YAMLError("nested too deeply to parse safely")
+        try:
+            return [doc for doc in yaml.safe_load_all(self.text) if doc is not None]
+        except RecursionError:
+            raise yaml.YAMLError("nested too deeply to parse") from None
 
     @functools.cached_property
     def comments(self) -> dict[int, str]:
@@ -251,5 +256,31 @@ def matches_any(path: str, patterns: Iterable[str]) -> bool:
         if fnmatch.fnmatchcase(path, pattern):
             return True
         if pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:]):
+            return True
+    return False
+
+
+MAX_YAML_DEPTH = 100
+
+
+def yaml_too_deep(text: str) -> bool:
+    """Return whether YAML text may nest deeper than libyaml survives (it crashes the process, not raises).
+
+    A cheap over-estimate: flow brackets open at once, compact `- `/`? ` markers on one line, or
+    indentation wider than any real file uses.
+    """
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return True
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) > 8 * MAX_YAML_DEPTH:
+            return True
+        if stripped.count("- ") + stripped.count("? ") > MAX_YAML_DEPTH:
             return True
     return False

@@ -11,7 +11,7 @@ from app.checks.architecture import duplicate_definition, import_cycle, layer_vi
 from app.checks.architecture.graph import cycles_through, strongly_connected
 from app.checks.architecture.modules import build_layout
 from app.checks.base import FileContext, RepoCheck, RepoView
-from app.checks.facts import python_defs
+from app.checks.facts import python_defs, python_main_guard
 from app.engine.model import RawFinding
 from config.policy import Policy, parse_policy
 from tests.helpers import file_findings, repo_view
@@ -142,10 +142,11 @@ def test_importing_a_name_from_a_package_depends_on_its_init() -> None:
     [
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from billing.invoice import Invoice\n",
         "def latest():\n    from billing.invoice import Invoice\n    return Invoice\n",
+        'if __name__ == "__main__":\n    from billing.invoice import Invoice\n',
         "import billing_invoice_like\nfrom billing import helpers\n",
     ],
 )
-def test_type_checking_and_function_level_imports_do_not_make_cycles(customer: str) -> None:
+def test_type_checking_function_level_and_script_imports_do_not_make_cycles(customer: str) -> None:
     files = {
         "billing/__init__.py": "",
         "billing/helpers.py": "",
@@ -163,6 +164,17 @@ def test_a_package_re_exporting_its_modules_is_not_a_cycle() -> None:
         "pkg/util.py": "",
     }
     assert located(import_cycle.CHECK, files) == []
+
+
+def test_a_submodule_named_like_a_test_is_not_its_package() -> None:
+    files = {"pkg/__init__.py": "from pkg import manager\n", "pkg/manager.py": "from pkg import test_set\n",
+             "pkg/test_set.py": ""}
+    assert located(import_cycle.CHECK, files) == []
+
+
+def test_python_main_guard_lists_script_blocks() -> None:
+    source = 'import os\nif __name__ == "__main__":\n    main()\n    exit()\nif "__main__" == __name__: pass\n'
+    assert python_main_guard.extract(FileContext("pkg/cli.py", source)) == [[2, 4], [5, 5]]
 
 
 def test_cycles_through_test_files_are_not_judged() -> None:
@@ -299,11 +311,13 @@ def test_alternative_implementations_are_not_copies(first: str, second: str) -> 
     "layout",
     [
         {"pkg/api/v1/models.py": BASE_MODEL, "pkg/api/v2/models.py": BASE_MODEL},  # versioned copies
+        {"pkg/api/v1/models.py": BASE_MODEL, "pkg/models.py": BASE_MODEL},  # a frozen old version
         {"tests/a.py": BASE_MODEL, "tests/b.py": BASE_MODEL},  # tests
         {"pkg/a.py": BASE_MODEL.replace("BaseModel", "_Base"), "pkg/b.py": BASE_MODEL.replace("BaseModel", "_Base")},
         {"pkg/a.py": "def main():\n    parse()\n    run()\n", "pkg/b.py": "def main():\n    parse()\n    run()\n"},
         {"pkg/a.py": "class NotFound(Exception):\n    pass\n", "pkg/b.py": "class NotFound(Exception):\n    pass\n"},
         {"pkg/migrations/0001.py": BASE_MODEL, "pkg/migrations/0002.py": BASE_MODEL},
+        {"pkg/a.py": "# @generated\n" + BASE_MODEL, "pkg/b.py": "# @generated\n" + BASE_MODEL},
         {"scripts/a.py": BASE_MODEL, "scripts/b.py": BASE_MODEL},  # scripts outside any package
         {"one/__init__.py": "", "one/a.py": BASE_MODEL, "two/__init__.py": "", "two/b.pyi": BASE_MODEL},
     ],

@@ -53,3 +53,13 @@ def test_a_deeply_nested_file_does_not_crash(repo: RepoBuilder) -> None:
     head = repo.commit("deep", {"deep.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"})
     report = run_audit(repo, base, head)
     assert report.head == head
+
+
+def test_deeply_nested_yaml_and_json_do_not_crash_the_process(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"ok.py": CLEAN})
+    deep = "[" * 400_000 + "]" * 400_000 + "\n"
+    head = repo.commit("deep", {"deploy/app.yaml": "a: " + deep, "data.json": deep, ".github/workflows/x.yml": deep,
+                                "compose.yml": "- " * 50_000 + "x\n"})
+    report = run_audit(repo, base, head)
+    assert report.head == head
+    assert {f.path for f in report.new_findings() if f.rule in ("INF001", "CI001")} >= {"deploy/app.yaml"}

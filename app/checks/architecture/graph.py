@@ -69,12 +69,8 @@ def cycles_through(graph: Graph, members: list[str]) -> dict[str, list[str | Non
     inside = set(members)
     root = members[0]
     forward, forward_depth = _bfs(root, lambda n: sorted(graph.get(n, {})), inside)
-    reverse_edges: dict[str, list[str]] = {m: [] for m in members}
-    for node in members:
-        for succ in graph.get(node, {}):
-            if succ in inside:
-                reverse_edges[succ].append(node)
-    backward, backward_depth = _bfs(root, lambda n: sorted(reverse_edges[n]), inside)
+    reverse = _reversed(graph, members, inside)
+    backward, backward_depth = _bfs(root, lambda n: sorted(reverse[n]), inside)
     cycles: dict[str, list[str | None]] = {}
     for node in members:
         succs = [s for s in sorted(graph.get(node, {})) if s in inside]
@@ -87,6 +83,16 @@ def cycles_through(graph: Graph, members: list[str]) -> dict[str, list[str | Non
         walk = [node, *_walk_up(backward, step), *reversed(_walk_up(forward, node)[:-1])]
         cycles[node] = list(_erase_loops(walk))
     return cycles
+
+
+def _reversed(graph: Graph, members: list[str], inside: set[str]) -> dict[str, list[str]]:
+    """Return the edges of a component pointing backwards: node -> the members that import it."""
+    reverse: dict[str, list[str]] = {m: [] for m in members}
+    for node in members:
+        for succ in graph.get(node, {}):
+            if succ in inside:
+                reverse[succ].append(node)
+    return reverse
 
 
 def _bfs(

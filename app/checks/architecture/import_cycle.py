@@ -90,7 +90,7 @@ def _message(layout: Layout, cycle: list[str | None], group: int) -> str:
         names = [*names[: MAX_SHOWN - 2], "...", *names[-2:]]
     text = f"`{names[0]}` is in an import cycle: {' -> '.join(names)}"
     if group > len(cycle) - 1 or None in cycle:
-        text += f" ({group} modules are tangled in cycles with it)"
+        text += f" (one of {group} modules tangled in import cycles)"
     return text
 
 

@@ -1,6 +1,7 @@
 """## What it does
-Flags a distribution declared twice in one project with version specifiers that no version can
-satisfy together: `==1.0` in `requirements.txt` and `>=2` in `pyproject.toml`, `<2` in the run-time
+Flags a distribution declared twice with version specifiers that cannot both hold.
+
+No version can satisfy both: `==1.0` in `requirements.txt` and `>=2` in `pyproject.toml`, `<2` in the run-time
 list and `>=2` in the test group, a lock file pin outside the manifest's range. A project is a folder
 with its manifests (a `requirements/` folder belongs to its parent), so two projects of a monorepo
 may require different versions. Declarations with different environment markers are never compared,

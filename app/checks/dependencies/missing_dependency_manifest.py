@@ -1,6 +1,7 @@
 """## What it does
-Flags, once per repository, code that imports third-party modules while the repository declares no
-dependencies at all: no `pyproject.toml` with a `[project]` or Poetry table, no requirements file,
+Flags, once per repository, third-party imports in a repository that declares no dependencies.
+
+Declaring nothing means no `pyproject.toml` with a `[project]` or Poetry table, no requirements file,
 no `setup.py` or `setup.cfg`, no `Pipfile`, no conda `environment.yml`. With nothing declared there
 is nothing to compare imports against, so `undeclared-import` stays silent and this check speaks for
 the whole repository instead of once per import. The finding sits on the first shipped module (in

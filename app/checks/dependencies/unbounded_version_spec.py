@@ -1,9 +1,11 @@
 """## What it does
-Flags a run-time dependency declared without an upper bound: no version at all, or only lower
-bounds and exclusions (`>=2.0`, `>1`, `!=1.3`). A pin (`==`, `===`), a compatible release (`~=`),
-a Poetry caret or tilde, or any `<`/`<=` clause is bounded. Test and development lists, optional
-extras, `.in` input files for pip-compile, generated lock files, manifests under `docs/`,
-`examples/`, `scripts/` and similar folders, and dependencies from URLs, paths or git are not judged.
+Flags run-time dependencies with no upper bound on their version.
+
+Unbounded means no version at all, or only lower bounds and exclusions (`>=2.0`, `>1`, `!=1.3`). A
+pin (`==`, `===`), a compatible release (`~=`), a Poetry caret or tilde, or any `<`/`<=` clause is
+bounded. Test and development lists, optional extras, `.in` input files for pip-compile, generated
+lock files, manifests under `docs/`, `examples/`, `scripts/` and similar folders, and dependencies
+from URLs, paths or git are not judged.
 
 ## Why is this bad?
 The next major release of the dependency is installed the day it is published, with its breaking

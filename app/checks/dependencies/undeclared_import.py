@@ -1,12 +1,15 @@
 """## What it does
-Flags a third-party module that the project's own code imports while no run-time dependency list
-declares a distribution providing it. Import names are mapped to distribution names (`yaml` is
-provided by `PyYAML`, `sklearn` by `scikit-learn`, `cv2` by any OpenCV build), so a declared
-distribution under another name counts. Imports under `if TYPE_CHECKING:`, in a `try` (or its `else:`)
-that catches `ImportError`, or under `suppress(ImportError)` are optional and not judged, and so is
-any other import of a module that the same file imports optionally (`if has_simplejson: ...`). Tests, `conftest.py`, `setup.py`, `noxfile.py`, stubs and code under `docs/`, `examples/`,
-`scripts/`, `tools/`, `benchmarks/` and vendored folders are not judged here (tests have
-`undeclared-test-import`).
+Flags third-party imports of shipped code that no run-time dependency declares.
+
+Shipped code is any Python file that is not a test or tooling (see below). Import names are mapped
+to distribution names (`yaml` is provided by `PyYAML`, `sklearn` by `scikit-learn`, `cv2` by any
+OpenCV build), so a declared distribution under another name counts.
+
+Imports under `if TYPE_CHECKING:`, in a `try` (or its `else:`) that catches `ImportError`, or under
+`suppress(ImportError)` are optional and not judged, and so is any other import of a module that the
+same file imports optionally (`if has_simplejson: ...`). Tests, `conftest.py`, `setup.py`,
+`noxfile.py`, stubs and code under `docs/`, `examples/`, `scripts/`, `tools/`, `benchmarks/` and
+vendored folders are not judged here (tests have `undeclared-test-import`).
 
 A module declared only in a test or development list is flagged too, as `medium`: the authors do
 install it, and it may be an optional integration (a database backend the user is told to install)

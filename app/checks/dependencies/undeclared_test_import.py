@@ -1,6 +1,8 @@
 """## What it does
-Flags a third-party module that a test file imports while no dependency list at all (run-time,
-optional, test or development) declares a distribution providing it. Which files are tests is the
+Flags third-party imports of tests that no dependency list declares.
+
+No list at all (run-time, optional, test or development) declares a distribution providing the
+module. Which files are tests is the
 policy's `paths.tests`. Tools installed outside the manifests still count as declared when the
 repository installs them visibly: `tox.ini` deps, `session.install(...)` in `noxfile.py`, or a
 `pip install ...` line in a workflow, Dockerfile, script, Makefile or Markdown file. Optional imports

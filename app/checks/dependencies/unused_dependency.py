@@ -1,14 +1,16 @@
 """## What it does
-Flags a run-time dependency of a manifest that no Python file of the repository imports (tests,
-scripts and optional imports included), after mapping distribution names to import names
-(`PyYAML` is imported as `yaml`). Distributions that are used without being imported by name are
-never flagged: command-line tools and servers (`gunicorn`, `uvicorn`, `ruff`, `alembic`), database
-drivers and parsers named in URLs or settings (`psycopg2-binary`, `asyncpg`, `lxml`), packages that
-frameworks load for you (`python-multipart`, `email-validator`), plugins (`pytest-*`, `flake8-*`,
-`sphinx*`, `mkdocs*`, `opentelemetry-instrumentation-*`), Django apps (`django-*`, named in
-`INSTALLED_APPS`), stubs (`types-*`, `*-stubs`) and build tools. Generated or frozen requirements
-files (pip-compile output, hashes, long all-`==` lists) are skipped: they list transitive dependencies
-on purpose; so are manifests under `docs/`, `examples/`, `scripts/` and similar folders.
+Flags declared run-time dependencies that no Python file imports.
+
+Every Python file counts as a user (tests, scripts and optional imports included), after mapping
+distribution names to import names (`PyYAML` is imported as `yaml`). Distributions that are used
+without being imported by name are never flagged: command-line tools and servers (`gunicorn`,
+`uvicorn`, `ruff`, `alembic`), database drivers and parsers named in URLs or settings
+(`psycopg2-binary`, `asyncpg`, `lxml`), packages that frameworks load for you (`python-multipart`,
+`email-validator`), plugins (`pytest-*`, `flake8-*`, `sphinx*`, `mkdocs*`,
+`opentelemetry-instrumentation-*`), Django apps (`django-*`, named in `INSTALLED_APPS`), stubs
+(`types-*`, `*-stubs`) and build tools. Generated or frozen requirements files (pip-compile output,
+hashes, long all-`==` lists) are skipped: they list transitive dependencies on purpose; so are
+manifests under `docs/`, `examples/`, `scripts/` and similar folders.
 
 ## Why is this bad?
 Every declared dependency is installed, downloaded, audited for vulnerabilities and resolved against

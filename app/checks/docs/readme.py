@@ -12,9 +12,10 @@ A checklist of three units, counted when the repository holds any code or docume
 
 - `README exists`: a file named `README` (any case; `.md`, `.rst`, `.txt` or no extension) at the
   root, or else in `.github/` or `docs/`, where GitHub also looks for one;
-- `README has an install section`: a heading such as Installation, Install, Getting started or Setup;
-- `README has a usage section`: a heading such as Usage, Quick start, Quickstart, Examples or
-  How to use.
+- `README has an install section`: a heading such as Installation, Install or Setup;
+- `README has a usage section`: a heading such as Usage, Examples or How to use.
+
+A "Getting started" or "Quick start" section counts for both: it walks through installing and using.
 
 Headings are matched case-insensitively at any level: Markdown `#` and underlined headings, HTML
 `<h2>`, a line in bold on its own, reStructuredText titles, and short plain-text lines such as

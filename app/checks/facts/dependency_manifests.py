@@ -61,10 +61,20 @@ INSTALL = re.compile(r"(?:\bpip3?|\bpython3?\s+-m\s+pip|\buv\s+pip|\bpipx)\s+ins
 _VALUED = frozenset({"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host", "-t",
                      "--target", "--prefix", "--root", "-c", "--constraint", "--python", "-p"})
 Dep = dict[str, Any]
+# The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
+HOSTILE_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 
 def extract(ctx: FileContext) -> dict[str, Any] | None:
-    """Return what a file declares, or None when it is no manifest and installs nothing."""
+    """Return what a file declares, or None when it is no manifest and installs nothing (or defeats analysis)."""
+    try:
+        return _declarations(ctx)
+    except HOSTILE_ERRORS:
+        return None
+
+
+def _declarations(ctx: FileContext) -> dict[str, Any] | None:
+    """Return what a file declares, by its name and kind."""
     name = ctx.name.lower()
     reader = _READERS.get(name)
     if reader is not None:
@@ -412,7 +422,7 @@ def _conda(ctx: FileContext) -> dict[str, Any] | None:
     """Read a conda environment file's dependencies and its pip list (names only)."""
     try:
         documents = ctx.yaml_documents
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     doc = documents[0] if documents else None
     items = doc.get("dependencies") if isinstance(doc, dict) else None

@@ -3,7 +3,8 @@
 The data is a list of `[qualname, documented]` pairs, one per public definition, in source order:
 module-level functions and classes (`name`) and the methods of public classes (`Class.method`).
 A name defined several times (a property's getter and setter, conditional definitions) appears
-once per definition; the docs metric merges them.
+once per definition; the docs metric merges them. A file that declares itself generated gives an
+empty list.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ast
 from collections.abc import Iterator
 
 from app.checks.base import PYTHON, Extractor, FileContext
+from app.checks.facts.python_paths import has_generated_header
 
 KEY = "python.docstrings"
 
@@ -23,8 +25,8 @@ UNDOCUMENTED_DECORATORS = frozenset({"overload", "setter", "deleter", "override"
 
 def extract(ctx: FileContext) -> list[list[str | bool]]:
     """Return `[qualname, documented]` for every public definition of a Python file."""
-    if ctx.tree is None:
-        return []
+    if ctx.tree is None or has_generated_header(ctx.lines):
+        return []  # nobody writes the docstrings of generated code
     found: list[list[str | bool]] = []
     for node in _definitions(ctx.tree.body):
         if not _is_public(node):

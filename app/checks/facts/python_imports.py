@@ -31,9 +31,19 @@ KEY = "python.imports"
 # Handlers that catch a failed import: a module imported under them is optional.
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+# The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
+HOSTILE_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 
 def extract(ctx: FileContext) -> list[dict[str, Any]]:
+    """Return every import of a Python file with its line and flags (none when the file defeats analysis)."""
+    try:
+        return _imports(ctx)
+    except HOSTILE_ERRORS:
+        return []
+
+
+def _imports(ctx: FileContext) -> list[dict[str, Any]]:
     """Return every import of a Python file with its line and flags."""
     entries: list[dict[str, Any]] = []
     for imp in ctx.nodes(ast.Import):

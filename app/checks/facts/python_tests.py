@@ -42,10 +42,20 @@ DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 TEST_FILE = re.compile(r"test\w*\.py|\w+_test\.py")  # where pytest and unittest look for tests
 MAX_NAMES = 40  # calls kept per assertion-free test, and refs per file: enough, and small in the cache
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+# The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
+HOSTILE_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def extract(ctx: FileContext) -> dict[str, Any] | None:
+    """Return the tests, markers, asserting helpers and module references of a Python file, if any."""
+    try:
+        return _tests(ctx)
+    except HOSTILE_ERRORS:
+        return None
+
+
+def _tests(ctx: FileContext) -> dict[str, Any] | None:
     """Return the tests, markers, asserting helpers and module references of a Python file."""
     if ctx.tree is None:
         return None

@@ -17,9 +17,12 @@ KEY = "docs.readme"
 KINDS = frozenset({"markdown", "text"})
 
 README = re.compile(r"^readme(\.[a-z0-9]+)?$", re.IGNORECASE)
-INSTALL = re.compile(r"\b(install|installation|installing|getting started|get started|setup|set[ -]up)\b")
+# "Getting started" and "Quick start" sections walk through both installing and using: they count for both.
+INSTALL = re.compile(
+    r"\b(install|installation|installing|getting started|get started|quick ?start|quick-start|setup|set[ -]up)\b"
+)
 USAGE = re.compile(
-    r"\b(usage|quick ?start|quick-start|examples?|how to use|using|tutorial|basic use)\b"
+    r"\b(usage|getting started|get started|quick ?start|quick-start|examples?|how to use|using|tutorial|basic use)\b"
 )
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 # Patterns are anchored or bounded so that a hostile README costs linear time.

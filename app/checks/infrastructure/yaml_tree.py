@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, yaml_too_deep
 
 try:  # libyaml's parser is several times faster and gives the same nodes and marks
     from yaml import CSafeLoader as _BaseLoader
@@ -154,6 +154,8 @@ def parse(ctx: FileContext) -> YamlParse:
 
 def parse_text(text: str) -> YamlParse:
     """Parse YAML text into line-aware documents; a parse failure is data, never an exception."""
+    if yaml_too_deep(text):
+        return YamlParse((), "nested too deeply to parse safely")
     loader: Any = LineLoader(text)
     docs: list[Any] = []
     try:

@@ -1,13 +1,15 @@
 """## What it does
-Flags a test file that imports a first-party module missing from the snapshot: `import app.billing`
-or `from app.billing.invoice import total` when the repository has a package `app` but no
-`app/billing/invoice.py` (nor a package or folder of that name), or a relative import whose target is
-not there. Only first-party names are judged: the first part must be a regular package of the
-repository (a folder with `__init__.py` whose parent is not a package); third-party modules belong to
-the dependencies checks. A module may live under any `src/` or sub-folder, and Cython or compiled
-sources count as present. Imports under `if TYPE_CHECKING:` or in a `try` that catches `ImportError`
-are skipped, and so are modules usually generated at build time (`_version`, `*_pb2`) and, in
-repositories with C, C++, Cython or Rust sources, private `_modules` that a build may produce.
+Flags test files that import a first-party module missing from the repository.
+
+For example `import app.billing` or `from app.billing.invoice import total` when the repository has
+a package `app` but no `app/billing/invoice.py` (nor a package or folder of that name), or a
+relative import whose target is not there. Only first-party names are judged: the first part must be
+a regular package of the repository (a folder with `__init__.py` whose parent is not a package);
+third-party modules belong to the dependencies checks. A module may live under any `src/` or
+sub-folder, and Cython or compiled sources count as present. Imports under `if TYPE_CHECKING:` or in
+a `try` that catches `ImportError` are skipped, and so are modules usually generated at build time
+(`_version`, `*_pb2`) and, in repositories with C, C++, Cython or Rust sources, private `_modules`
+that a build may produce.
 
 ## Why is this bad?
 The test file cannot even be imported: the runner reports a collection error, and every test in it is

@@ -1,5 +1,7 @@
 """## What it does
-Flags tests switched off by a skip: `@pytest.mark.skip`, `@pytest.mark.skipif`, a `pytestmark`
+Flags tests switched off by a skip marker or a run-time skip.
+
+Skips are `@pytest.mark.skip`, `@pytest.mark.skipif`, a `pytestmark`
 that skips a module or class, `pytest.skip(...)` or `self.skipTest(...)` in a body, `raise SkipTest`,
 and unittest's `@skip`, `@skipIf` and `@skipUnless`. One finding per marker, on the marker's line,
 in the files the policy calls tests. `pytest.importorskip` is not reported: it guards an optional

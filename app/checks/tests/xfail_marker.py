@@ -1,5 +1,7 @@
 """## What it does
-Flags tests marked as expected to fail: `@pytest.mark.xfail` (on a test, a class, a module's
+Flags tests marked as expected to fail.
+
+Markers are `@pytest.mark.xfail` (on a test, a class, a module's
 `pytestmark` or a `pytest.param`), `pytest.xfail(...)` in a body, and unittest's
 `@expectedFailure`. One finding per marker, on the marker's line, in the files the policy calls
 tests.
