@@ -43,18 +43,30 @@ def analyse_text(path: str, text: str) -> FileFacts:
             facts.findings.extend(_run_check(check.find, ctx, check.rule.code))
     for extractor in registry.EXTRACTORS:
         if ctx.kind in extractor.kinds:
-            facts.data[extractor.key] = extractor.extract(ctx)
+            try:
+                facts.data[extractor.key] = extractor.extract(ctx)
+            except _HOSTILE_INPUT_ERRORS as exc:
+                facts.findings.append(_analysis_error(extractor.key, exc))
     facts.suppressions = find_suppressions(ctx)
     return facts
+
+
+# What a check may raise on odd input; anything else is a bug in Verity and propagates.
+_HOSTILE_INPUT_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 
 def _run_check(find: FileFinder, ctx: FileContext, code: str) -> list[RawFinding]:
     """Run one check; a check that crashes on hostile input becomes a finding, never a crashed audit."""
     try:
         return list(find(ctx))
-    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-        return [RawFinding("QLT000", 0, f"check {code} could not analyse this file ({type(exc).__name__})",
-                           snippet=f"check-error:{code}")]
+    except _HOSTILE_INPUT_ERRORS as exc:
+        return [_analysis_error(code, exc)]
+
+
+def _analysis_error(what: str, exc: BaseException) -> RawFinding:
+    """Return the QLT000 finding for a check or extractor that could not analyse a file."""
+    return RawFinding("QLT000", 0, f"{what} could not analyse this file ({type(exc).__name__})",
+                      snippet=f"analysis-error:{what}")
 
 
 def count_loc(lines: list[str]) -> int:

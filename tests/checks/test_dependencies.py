@@ -7,6 +7,14 @@ from typing import Any
 
 import pytest
 
+from app.checks.dependencies import (
+    conflicting_version_spec,
+    missing_dependency_manifest,
+    unbounded_version_spec,
+    undeclared_import,
+    undeclared_test_import,
+    unused_dependency,
+)
 from app.checks.dependencies.import_names import IMPORT_TO_DISTRIBUTIONS, distribution_candidates, is_stdlib
 from app.checks.dependencies.requirements import Requirement, normalize, parse_requirement, parse_requirements_file
 from app.checks.dependencies.specifiers import conflicts, is_bounded, poetry_spec
@@ -217,6 +225,8 @@ def test_requirements_roles_come_from_file_and_folder_names() -> None:
     assert deps("docs/requirements.txt", "sphinx\n")[0][3] == "dev"
     assert deps("requirements/base.txt", "flask\n")[0][3] == "runtime"
     assert deps("tests/requirements/py3.txt", "selenium\n")[0][3] == "dev"
+    assert deps("services/build/requirements.txt", "flask\n")[0][3] == "runtime"
+    assert deps("requirements-build.txt", "cython\n")[0][3] == "dev"
     assert manifest("notes.txt", "flask\n") is None
 
 
@@ -287,6 +297,14 @@ def test_pipfile_conda_tox_nox_and_install_commands() -> None:
     assert manifest("README.md", "Install the tools and run them.\n") is None
 
 
+def test_broken_or_hostile_manifests_declare_nothing() -> None:
+    assert manifest("setup.cfg", "[options\ninstall_requires = x\n") is None
+    assert manifest("environment.yml", "dependencies: [" * 3000) is None
+    assert manifest("Pipfile", "[packages\n")["opaque"]
+    assert manifest("requirements.txt", "a" * 50_000 + "-\n" + "[" * 5000 + "\n")["deps"] == []
+    assert manifest("setup.py", "setup(install_requires=[*BASE])\n")["opaque"]
+
+
 # --- DEP001 undeclared-import ---------------------------------------------------------------------
 
 APP = {
@@ -314,10 +332,10 @@ def test_dep001_flags_third_party_imports_no_runtime_list_declares() -> None:
             from freezegun import freeze_time
             """,
     }
-    assert [(p, f.line, f.severity) for p, f in repo_findings(dedented(files), "DEP001")] == [
+    assert [(p, f.line, f.severity) for p, f in repo_findings(dedented(files), undeclared_import.RULE.code)] == [
         ("shop/api.py", 4, None), ("shop/api.py", 6, Severity.MEDIUM),
     ]
-    assert messages(files, "DEP001") == [
+    assert messages(files, undeclared_import.RULE.code) == [
         "`redis.client` is imported but redis is declared in no run-time dependency list",
         "`freezegun` is imported but freezegun is declared only as a test/development dependency",
     ]
@@ -341,7 +359,7 @@ def test_dep001_reports_lazy_imports_as_low_and_respects_file_wide_optionality()
                 return trio.Event()
             """,
     }
-    reported = repo_findings(dedented(files), "DEP001")
+    reported = repo_findings(dedented(files), undeclared_import.RULE.code)
     assert [(path, f.line, f.severity) for path, f in reported] == [("shop/api.py", 11, Severity.LOW)]
 
 
@@ -370,7 +388,7 @@ def test_dep001_accepts_declared_first_party_optional_and_non_shipped_imports() 
         "tests/test_api.py": "import pytest\nimport responses\n",
         "tools/__init__.py": "",
     }
-    assert found(files, "DEP001") == []
+    assert found(files, undeclared_import.RULE.code) == []
 
 
 def test_dep001_is_silent_when_declarations_cannot_be_read_in_full() -> None:
@@ -378,12 +396,12 @@ def test_dep001_is_silent_when_declarations_cannot_be_read_in_full() -> None:
         "setup.py": "from setuptools import setup\nsetup(install_requires=read('deps'))\n",
         "app/main.py": "import yaml\n",
     }
-    assert found(opaque, "DEP001") == []
+    assert found(opaque, undeclared_import.RULE.code) == []
     read_by_setup = {**opaque, "requirements.txt": "requests\n"}
-    assert found(read_by_setup, "DEP001") == [("app/main.py", 1)]
+    assert found(read_by_setup, undeclared_import.RULE.code) == [("app/main.py", 1)]
     unread_include = {"requirements.txt": "-r deps/common.lst\n", "app/main.py": "import yaml\n"}
-    assert found(unread_include, "DEP001") == []
-    assert found({"app/main.py": "import yaml\n"}, "DEP001") == []  # no manifest: DEP006 speaks instead
+    assert found(unread_include, undeclared_import.RULE.code) == []
+    assert found({"app/main.py": "import yaml\n"}, undeclared_import.RULE.code) == []  # no manifest: DEP006 speaks instead
 
 
 # --- DEP002 undeclared-test-import ----------------------------------------------------------------
@@ -405,10 +423,10 @@ def test_dep002_flags_test_imports_declared_nowhere() -> None:
                 import numpy
             """,
     }
-    assert [(p, f.line, f.severity) for p, f in repo_findings(dedented(files), "DEP002")] == [
+    assert [(p, f.line, f.severity) for p, f in repo_findings(dedented(files), undeclared_test_import.RULE.code)] == [
         ("tests/test_api.py", 3, None), ("tests/test_api.py", 9, Severity.LOW),
     ]
-    assert messages(files, "DEP002")[0] == "tests import `responses` but no dependency list declares responses"
+    assert messages(files, undeclared_test_import.RULE.code)[0] == "tests import `responses` but no dependency list declares responses"
 
 
 def test_dep002_counts_tools_installed_by_ci_tox_or_nox() -> None:
@@ -419,7 +437,7 @@ def test_dep002_counts_tools_installed_by_ci_tox_or_nox() -> None:
         "tox.ini": "[testenv]\ndeps = hypothesis\n",
         "noxfile.py": "def tests(session):\n    session.install('freezegun')\n",
     }
-    assert found(files, "DEP002") == []
+    assert found(files, undeclared_test_import.RULE.code) == []
 
 
 # --- DEP003 unused-dependency ----------------------------------------------------------------------
@@ -433,14 +451,16 @@ def test_dep003_flags_runtime_dependencies_nothing_imports() -> None:
         "examples/demo/requirements.txt": "simplejson\n",
         "app/main.py": "import requests\nfrom bs4 import BeautifulSoup\n",
     }
-    assert found(files, "DEP003") == [("requirements.txt", 2)]
-    assert messages(files, "DEP003") == ["`simplejson` is declared in requirements.txt but no Python file imports it"]
+    assert found(files, unused_dependency.RULE.code) == [("requirements.txt", 2)]
+    assert messages(files, unused_dependency.RULE.code) == ["`simplejson` is declared in requirements.txt but no Python file imports it"]
 
 
 def test_dep003_skips_lock_files_and_repositories_without_imports() -> None:
     lock = "# This file is autogenerated by pip-compile\nsoupsieve==2.5\n    # via beautifulsoup4\nrequests==2.31.0\n"
-    assert found({"requirements.txt": lock, "app/main.py": "import requests\n"}, "DEP003") == []
-    assert found({"requirements.txt": "simplejson\n"}, "DEP003") == []
+    assert found({"requirements.txt": lock, "app/main.py": "import requests\n"}, unused_dependency.RULE.code) == []
+    assert found({"requirements.txt": "simplejson\n"}, unused_dependency.RULE.code) == []
+    conda = "dependencies:\n  - nodejs\n  - requests\n"
+    assert found({"environment.yml": conda, "app/main.py": "import requests\n"}, unused_dependency.RULE.code) == []
 
 
 # --- DEP004 unbounded-version-spec -----------------------------------------------------------------
@@ -466,8 +486,8 @@ def test_dep004_flags_runtime_dependencies_without_upper_bound() -> None:
         "requirements-dev.txt": "black\n",
         "examples/demo/requirements.txt": "flask\n",
     }
-    assert found(files, "DEP004") == [("pyproject.toml", 4), ("pyproject.toml", 5)]
-    assert messages(files, "DEP004") == [
+    assert found(files, unbounded_version_spec.RULE.code) == [("pyproject.toml", 4), ("pyproject.toml", 5)]
+    assert messages(files, unbounded_version_spec.RULE.code) == [
         "run-time dependency `requests` has no upper bound (>=2.31)",
         "run-time dependency `click` has no version constraint",
     ]
@@ -478,7 +498,7 @@ def test_dep004_accepts_poetry_carets_and_pinned_requirements() -> None:
         "pyproject.toml": '[tool.poetry]\nname = "svc"\n[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "^0.110"\n',
         "requirements.txt": "flask==3.0.2\n",
     }
-    assert found(files, "DEP004") == []
+    assert found(files, unbounded_version_spec.RULE.code) == []
 
 
 # --- DEP005 conflicting-version-spec ---------------------------------------------------------------
@@ -489,8 +509,8 @@ def test_dep005_flags_specs_that_cannot_both_hold() -> None:
         "pyproject.toml": '[project]\nname = "x"\ndependencies = ["django>=4.2,<5", "requests>=2"]\n',
         "requirements/prod.txt": "django==3.2.25\nrequests==2.31.0\n",
     }
-    assert found(files, "DEP005") == [("requirements/prod.txt", 1)]
-    assert messages(files, "DEP005") == [
+    assert found(files, conflicting_version_spec.RULE.code) == [("requirements/prod.txt", 1)]
+    assert messages(files, conflicting_version_spec.RULE.code) == [
         "`django==3.2.25` (prod.txt) cannot hold together with `django>=4.2,<5` (pyproject.toml:3)"
     ]
 
@@ -502,7 +522,7 @@ def test_dep005_ignores_other_projects_markers_and_unmodelled_specs() -> None:
         "requirements.txt": 'numpy==1.21; python_version < "3.10"\nnumpy==1.26; python_version >= "3.10"\nx==1.0+local\n',
         "requirements-dev.txt": "x>=2\n",
     }
-    assert found(files, "DEP005") == []
+    assert found(files, conflicting_version_spec.RULE.code) == []
 
 
 # --- DEP006 missing-dependency-manifest ------------------------------------------------------------
@@ -515,12 +535,25 @@ def test_dep006_reports_once_when_nothing_declares_dependencies() -> None:
         "app/a.py": "import os\nfrom app import b\nimport numpy as np\n",
         "tests/test_a.py": "import pytest\n",
     }
-    assert found(files, "DEP006") == [("app/a.py", 3)]
-    assert messages(files, "DEP006") == [
+    assert found(files, missing_dependency_manifest.RULE.code) == [("app/a.py", 3)]
+    assert messages(files, missing_dependency_manifest.RULE.code) == [
         "the code imports 3 third-party module(s) (numpy, requests, yaml), but nothing declares dependencies"
     ]
 
 
 def test_dep006_is_silent_with_a_manifest_or_without_third_party_imports() -> None:
-    assert found({"requirements.txt": "\n", "app/a.py": "import requests\n"}, "DEP006") == []
-    assert found({"app/a.py": "import os\n", "tests/test_a.py": "import pytest\n"}, "DEP006") == []
+    assert found({"requirements.txt": "\n", "app/a.py": "import requests\n"}, missing_dependency_manifest.RULE.code) == []
+    assert found({"app/a.py": "import os\n", "tests/test_a.py": "import pytest\n"}, missing_dependency_manifest.RULE.code) == []
+
+
+def test_codes_names_and_severities() -> None:
+    modules = (undeclared_import, undeclared_test_import, unused_dependency, unbounded_version_spec,
+               conflicting_version_spec, missing_dependency_manifest)
+    assert [(m.RULE.code, m.RULE.name, m.RULE.severity.value) for m in modules] == [
+        ("DEP001", "undeclared-import", "high"),
+        ("DEP002", "undeclared-test-import", "medium"),
+        ("DEP003", "unused-dependency", "low"),
+        ("DEP004", "unbounded-version-spec", "low"),
+        ("DEP005", "conflicting-version-spec", "medium"),
+        ("DEP006", "missing-dependency-manifest", "low"),
+    ]

@@ -7,12 +7,13 @@ import textwrap
 from app.checks.base import MetricUnit
 from app.checks.facts import python_imports, python_tests
 from app.checks.facts.python_modules import ModuleIndex
+from app.checks.tests import missing_test_import, module_coverage, no_assertion, skip_marker, xfail_marker
 from app.engine.facts import analyse_text
 from app.engine.model import RawFinding
 from config.policy import Policy, parse_policy
 from tests.helpers import metric_units, repo_findings
 
-METRIC = "test-coverage-of-modules"
+METRIC = module_coverage.NAME
 
 
 def dedented(files: dict[str, str]) -> dict[str, str]:
@@ -105,10 +106,12 @@ def test_relative_imports_resolve_from_the_importing_path() -> None:
     assert python_imports.imported_modules("a.py", {"module": "b", "names": ["*"], "level": 0}) == ["b"]
 
 
-def test_unparsable_file_has_no_imports_and_no_tests() -> None:
+def test_unparsable_or_hostile_file_has_no_imports_and_no_tests() -> None:
     facts = analyse_text("tests/test_broken.py", "def test_x(:\n")
     assert facts.data[python_imports.KEY] == []
     assert facts.data[python_tests.KEY] is None
+    deep = analyse_text("tests/test_deep.py", "def test_x():\n    assert " + "-" * 900 + "1\n")
+    assert deep.data[python_tests.KEY]["tests"][0]["assertions"] == 1
 
 
 # --- module index ------------------------------------------------------------------------------------
@@ -182,8 +185,8 @@ def test_tst001_flags_tests_that_assert_nothing() -> None:
                 pass
             """,
     }
-    assert found(files, "TST001") == [("tests/test_cart.py", 3), ("tests/test_cart.py", 8), ("tests/test_cart.py", 11)]
-    messages = [f.message for _, f in findings(files, "TST001")]
+    assert found(files, no_assertion.RULE.code) == [("tests/test_cart.py", 3), ("tests/test_cart.py", 8), ("tests/test_cart.py", 11)]
+    messages = [f.message for _, f in findings(files, no_assertion.RULE.code)]
     assert messages[0] == "test `test_total` asserts nothing"
 
 
@@ -246,7 +249,7 @@ def test_tst001_accepts_every_kind_of_assertion() -> None:
                     self.assertTrue(x)
             """,
     }
-    assert found(files, "TST001") == []
+    assert found(files, no_assertion.RULE.code) == []
 
 
 def test_tst001_skips_what_is_not_a_test_or_only_checks_existence() -> None:
@@ -282,14 +285,14 @@ def test_tst001_skips_what_is_not_a_test_or_only_checks_existence() -> None:
                     self.assertTrue(Inner)
             """,
     }
-    assert found(files, "TST001") == []
+    assert found(files, no_assertion.RULE.code) == []
 
 
 def test_tst001_only_judges_files_the_policy_calls_tests() -> None:
     files = {"app/test_data.py": "def test_x():\n    pass\n", "qa/test_y.py": "def test_y():\n    pass\n"}
-    assert found(files, "TST001") == [("app/test_data.py", 1), ("qa/test_y.py", 1)]
+    assert found(files, no_assertion.RULE.code) == [("app/test_data.py", 1), ("qa/test_y.py", 1)]
     policy = parse_policy('[paths]\ntests = ["qa/**"]\n')
-    assert found(files, "TST001", policy) == [("qa/test_y.py", 1)]
+    assert found(files, no_assertion.RULE.code, policy) == [("qa/test_y.py", 1)]
 
 
 # --- TST002 skipped-test / TST003 xfail-test ----------------------------------------------------------
@@ -330,16 +333,16 @@ class TestOld(unittest.TestCase):
 
 
 def test_tst002_flags_each_skip_marker_on_its_line() -> None:
-    assert found({"tests/test_marked.py": MARKED}, "TST002") == [
+    assert found({"tests/test_marked.py": MARKED}, skip_marker.RULE.code) == [
         ("tests/test_marked.py", 4), ("tests/test_marked.py", 6), ("tests/test_marked.py", 11),
         ("tests/test_marked.py", 25), ("tests/test_marked.py", 27),
     ]
-    messages = [f.message for _, f in findings({"tests/test_marked.py": MARKED}, "TST002")]
+    messages = [f.message for _, f in findings({"tests/test_marked.py": MARKED}, skip_marker.RULE.code)]
     assert messages[:2] == ["pytest.mark.skipif skips the whole module", "pytest.mark.skip skips `test_a`"]
 
 
 def test_tst003_flags_each_xfail_marker_on_its_line() -> None:
-    assert found({"tests/test_marked.py": MARKED}, "TST003") == [
+    assert found({"tests/test_marked.py": MARKED}, xfail_marker.RULE.code) == [
         ("tests/test_marked.py", 13), ("tests/test_marked.py", 18), ("tests/test_marked.py", 20),
         ("tests/test_marked.py", 29),
     ]
@@ -357,12 +360,12 @@ def test_markers_in_clean_tests_and_in_source_files_are_not_reported() -> None:
             """,
         "app/plugin.py": "import pytest\n\ndef skip_all():\n    pytest.skip('x')\n",
     }
-    assert found(files, "TST002") == []
-    assert found(files, "TST003") == []
+    assert found(files, skip_marker.RULE.code) == []
+    assert found(files, xfail_marker.RULE.code) == []
 
 
 def test_skipped_and_xfail_tests_are_not_also_reported_as_assertion_free() -> None:
-    assert found({"tests/test_marked.py": MARKED}, "TST001") == []
+    assert found({"tests/test_marked.py": MARKED}, no_assertion.RULE.code) == []
 
 
 # --- TST004 test-imports-missing-module ------------------------------------------------------------
@@ -382,10 +385,10 @@ def test_tst004_flags_imports_of_missing_first_party_modules() -> None:
             from .helpers import make
             """,
     }
-    assert found(files, "TST004") == [
+    assert found(files, missing_test_import.RULE.code) == [
         ("tests/test_invoice.py", 3), ("tests/test_invoice.py", 4), ("tests/test_invoice.py", 5),
     ]
-    messages = [f.message for _, f in findings(files, "TST004")]
+    messages = [f.message for _, f in findings(files, missing_test_import.RULE.code)]
     assert messages[0] == "`app.billing.invoice` does not exist in this snapshot, so this test file cannot be imported"
 
 
@@ -414,12 +417,24 @@ def test_tst004_accepts_modules_found_under_any_root() -> None:
                 pass
             """,
     }
-    assert found(files, "TST004") == []
+    assert found(files, missing_test_import.RULE.code) == []
+
+
+def test_tst004_judges_the_project_itself_but_not_a_declared_namesake() -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["google-cloud-storage>=2,<3"]\n',
+        "Dockerfile": "FROM python:3.12\nRUN pip install app\n",
+        "app/__init__.py": "",
+        "google/__init__.py": "",
+        "google/ours.py": "",
+        "tests/test_x.py": "import app.gone\nimport google.cloud.storage\n",
+    }
+    assert found(files, missing_test_import.RULE.code) == [("tests/test_x.py", 1)]
 
 
 def test_tst004_ignores_non_test_files() -> None:
     files = {"app/__init__.py": "", "app/main.py": "import app.gone\n"}
-    assert found(files, "TST004") == []
+    assert found(files, missing_test_import.RULE.code) == []
 
 
 # --- metric test-coverage-of-modules --------------------------------------------------------------
@@ -431,10 +446,13 @@ def test_metric_counts_modules_imported_or_named_by_tests() -> None:
     files = {
         "src/shop/__init__.py": "from .cart import Cart\n",
         "src/shop/cart.py": BODY,
-        "src/shop/pricing.py": BODY,
+        "src/shop/_pricing.py": BODY,
         "src/shop/tax.py": BODY,
         "src/shop/fees.py": BODY,
         "src/shop/small.py": "X = 1\n",
+        "src/shop/settings.py": "A = 1\nB = 2\nC = 3\nD = 4\nE = 5\n",  # defines nothing to test
+        "src/shop/orders_pb2.py": BODY,  # generated
+        "src/shop/migrations/0001_initial.py": BODY,
         "src/shop/__main__.py": BODY,
         "docs/conf.py": BODY,
         "tests/test_api.py": "import shop\n\ndef test_x():\n    assert shop\n",
@@ -444,7 +462,7 @@ def test_metric_counts_modules_imported_or_named_by_tests() -> None:
     }
     assert coverage(files) == {
         "src/shop/cart.py": True,  # re-exported by the package the tests import
-        "src/shop/pricing.py": True,  # a test file is named after it
+        "src/shop/_pricing.py": True,  # a test file is named after it
         "src/shop/tax.py": True,  # imported by dotted name
         "src/shop/fees.py": True,  # named in a patch() target
     }
@@ -462,3 +480,14 @@ def test_metric_unit_goes_bad_when_its_test_is_deleted() -> None:
     after = {"app/__init__.py": "", "app/core.py": BODY}
     assert coverage(before) == {"app/core.py": True}
     assert coverage(after) == {"app/core.py": False}
+
+
+def test_codes_names_and_severities() -> None:
+    rules = [m.RULE for m in (no_assertion, skip_marker, xfail_marker, missing_test_import)]
+    assert [(r.code, r.name, r.severity.value) for r in rules] == [
+        ("TST001", "test-without-assertion", "medium"),
+        ("TST002", "skipped-test", "low"),
+        ("TST003", "xfail-test", "low"),
+        ("TST004", "test-imports-missing-module", "high"),
+    ]
+    assert (module_coverage.METRIC.name, module_coverage.METRIC.points) == ("test-coverage-of-modules", 40.0)

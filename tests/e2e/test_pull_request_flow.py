@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from app.engine.cache import MemoryFactsCache
 from app.engine.pipeline import audit_commits
 from app.github import text
@@ -24,7 +28,8 @@ def open_pull(stack: Stack, head_files: dict[str, str], base_files: dict[str, st
     return head
 
 
-def test_regression_fails_with_table_annotations_and_comments(stack: Stack) -> None:
+def test_regression_fails_with_table_annotations_and_comments(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     head = open_pull(stack, REGRESSION)
     response = stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head))
     assert response.status_code == 202
@@ -42,6 +47,8 @@ def test_regression_fails_with_table_annotations_and_comments(stack: Stack) -> N
     assert [r["event"] for r in stack.fake.reviews] == ["COMMENT"]
     assert stack.fake.reviews[0]["commit_id"] == head
     assert all(auth.startswith("Basic ") for auth in stack.git.seen_auth[-2:])
+    secrets = [*stack.fake.tokens, stack.settings.private_key.splitlines()[1]]
+    assert caplog.text and not [s for s in secrets if s in caplog.text]
 
 
 def test_fixing_push_succeeds_resolves_threads_without_duplicates(stack: Stack) -> None:

@@ -1,8 +1,9 @@
 """## What it does
-Flags a class or function that is defined, as a copy, in two or more modules of one project: the
-same public name, defined at the top level of each module, with at least half of their contents
-identical (the base classes or signature, and each statement or method of the body, compared by
-structure: docstrings, comments, formatting and line numbers aside).
+Flags a class or function copied into two or more modules of one project.
+
+A copy has the same public name, is defined at the top level of each module, and at least half of
+its contents are identical: the base classes or signature, and each statement or method of the
+body, compared by structure (docstrings, comments, formatting and line numbers aside).
 
 Every copy is reported, each naming the others. Modules are compared when they belong to the same
 project: regular packages (directories with `__init__.py`) under the same import root (the

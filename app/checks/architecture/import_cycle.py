@@ -1,6 +1,7 @@
 """## What it does
-Flags the repository's own Python modules that take part in an import cycle: module `a` imports
-`b`, which (directly or through others) imports `a` again.
+Flags a first-party Python module that is part of an import cycle.
+
+Module `a` is in a cycle when it imports `b`, which (directly or through others) imports `a` again.
 
 Each module in a cycle is reported once, at its import of the next module of one concrete cycle
 through it, which the message spells out (`pkg.a -> pkg.b -> pkg.a`). When several cycles share

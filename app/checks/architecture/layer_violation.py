@@ -1,5 +1,7 @@
 """## What it does
-Flags an import that goes up the layers the policy declares. With
+Flags an import from a layer above the importer's, when the policy declares layers.
+
+With
 
 ```toml
 [architecture]

@@ -1,7 +1,8 @@
 """## What it does
-Flags a first-party top-level module or package whose name is a standard-library module's, such as
-a `logging.py`, `types.py` or `secrets.py` at the repository root or directly under `src/`, or a
-`json/` package there.
+Flags a first-party top-level module or package named like a standard-library module.
+
+For example a `logging.py`, `types.py` or `secrets.py` at the repository root or directly under
+`src/`, or a `json/` package there.
 
 Only top-level names can shadow: `pkg/json.py` is `pkg.json` under absolute imports and is not
 flagged. Test files, type stubs (`.pyi`) and directories without `__init__.py` (namespace

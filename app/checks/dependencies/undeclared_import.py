@@ -9,7 +9,8 @@ Imports under `if TYPE_CHECKING:`, in a `try` (or its `else:`) that catches `Imp
 `suppress(ImportError)` are optional and not judged, and so is any other import of a module that the
 same file imports optionally (`if has_simplejson: ...`). Tests, `conftest.py`, `setup.py`,
 `noxfile.py`, stubs and code under `docs/`, `examples/`, `scripts/`, `tools/`, `benchmarks/` and
-vendored folders are not judged here (tests have `undeclared-test-import`).
+vendored folders are not judged here (tests have `undeclared-test-import`). A `pip install ...` in a
+Dockerfile counts as a run-time declaration, since the image is what runs.
 
 A module declared only in a test or development list is flagged too, as `medium`: the authors do
 install it, and it may be an optional integration (a database backend the user is told to install)

@@ -9,8 +9,9 @@ without being imported by name are never flagged: command-line tools and servers
 `email-validator`), plugins (`pytest-*`, `flake8-*`, `sphinx*`, `mkdocs*`,
 `opentelemetry-instrumentation-*`), Django apps (`django-*`, named in `INSTALLED_APPS`), stubs
 (`types-*`, `*-stubs`) and build tools. Generated or frozen requirements files (pip-compile output,
-hashes, long all-`==` lists) are skipped: they list transitive dependencies on purpose; so are
-manifests under `docs/`, `examples/`, `scripts/` and similar folders.
+hashes, long all-`==` lists) are skipped: they list transitive dependencies on purpose; so are conda
+environments (they list non-Python packages under conda names) and manifests under `docs/`,
+`examples/`, `scripts/` and similar folders.
 
 ## Why is this bad?
 Every declared dependency is installed, downloaded, audited for vulnerabilities and resolved against
@@ -36,6 +37,7 @@ from collections.abc import Iterator
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.dependencies.declared import declared, imported_modules, in_tooling_dir
 from app.checks.dependencies.import_names import distribution_candidates
+from app.checks.dependencies.unbounded_version_spec import JUDGED_FORMATS
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("DEP003", "unused-dependency", Domain.DEPENDENCIES, Severity.LOW, __doc__)
@@ -71,7 +73,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
         used |= distribution_candidates(module)
     decl = declared(view)
     for dep in decl.declarations:
-        if dep.role != "runtime" or dep.lock or in_tooling_dir(dep.path):
+        if dep.role != "runtime" or dep.lock or dep.format not in JUDGED_FORMATS or in_tooling_dir(dep.path):
             continue
         if dep.name in used or dep.name in decl.projects or is_never_imported(dep.name):
             continue

@@ -1,6 +1,7 @@
 """## What it does
-Flags links and images in Markdown files whose relative target does not exist in the repository:
-inline links `[text](path)`, images `![alt](path)`, reference definitions `[label]: path` and the
+Flags Markdown links and images whose relative target does not exist in the repository.
+
+It reads inline links `[text](path)`, images `![alt](path)`, reference definitions `[label]: path` and the
 `href`/`src` of HTML `<a>`, `<img>` and `<source>` tags.
 
 The target is resolved relative to the Markdown file, after removing any `#anchor` or `?query` and

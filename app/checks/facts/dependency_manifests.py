@@ -55,6 +55,8 @@ DEV_FILE_WORDS = DEV_EXTRAS | {
     "coverage", "tox", "nox", "local", "check", "checks", "precommit", "tools", "tooling", "debug", "notebook",
     "types", "format", "build", "release",
 }
+# Folder names that say "not run time" without doubt (a folder named `build` may hold a service).
+DEV_FOLDER_WORDS = DEV_EXTRAS | {"doc", "docs", "ci", "lint", "bench", "benchmark", "benchmarks", "notebooks"}
 REQUIREMENTS_FOLDERS = frozenset({"requirements", "reqs", "requirements.d", "deps", "dependencies"})
 CONDA_NAMES = re.compile(r"(environment|conda|env)([-_.][\w.-]*)?\.ya?ml")
 INSTALL = re.compile(r"(?:\bpip3?|\bpython3?\s+-m\s+pip|\buv\s+pip|\bpipx)\s+install\s+([^\n;&|#`)]*)")
@@ -125,8 +127,9 @@ def _extra_role(extra: str) -> str:
 def _requirements(ctx: FileContext) -> dict[str, Any]:
     """Read a pip requirements file."""
     parsed = parse_requirements_file(ctx.text)
-    named = _words(ctx.path.rsplit(".", 1)[0])  # the file's name and every folder above it
-    role = "dev" if named & DEV_FILE_WORDS else "runtime"
+    folders = _words("/".join(ctx.path.split("/")[:-1]))
+    dev = _words(ctx.name.rsplit(".", 1)[0]) & DEV_FILE_WORDS or folders & DEV_FOLDER_WORDS
+    role = "dev" if dev else "runtime"
     deps = [_dep(req, ctx.name, role, line) for line, req in parsed.requirements]
     return _result("requirements", deps, includes=parsed.includes, lock=parsed.lock)
 

@@ -40,7 +40,8 @@ BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
 REF_CALLS = frozenset({"patch", "import_module", "__import__", "importorskip", "setattr", "delattr"})
 DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 TEST_FILE = re.compile(r"test\w*\.py|\w+_test\.py")  # where pytest and unittest look for tests
-MAX_NAMES = 40  # calls kept per assertion-free test, and refs per file: enough, and small in the cache
+MAX_CALLS = 40  # calls kept per assertion-free test: enough to find a helper, and small in the cache
+MAX_REFS = 200  # patch() targets per file: a missed one would call a tested module untested
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
 HOSTILE_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
@@ -205,7 +206,7 @@ def _test_entry(
         "name": name, "line": func.lineno, "assertions": assertions, "skip": "skip" in kinds, "xfail": "xfail" in kinds,
     }
     if not assertions:
-        entry["calls"] = sorted(calls.get(id(func), set()))[:MAX_NAMES]
+        entry["calls"] = sorted(calls.get(id(func), set()))[:MAX_CALLS]
     return entry
 
 
@@ -337,7 +338,7 @@ def _refs(ctx: FileContext) -> list[str]:
             first = call.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str) and DOTTED_REF.fullmatch(first.value):
                 found.add(first.value)
-    return sorted(found)[:MAX_NAMES]
+    return sorted(found)[:MAX_REFS]
 
 
 EXTRACTOR = Extractor(KEY, PYTHON, extract)

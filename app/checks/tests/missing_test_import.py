@@ -35,6 +35,7 @@ from typing import Any
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.dependencies.declared import declared
+from app.checks.dependencies.requirements import normalize
 from app.checks.facts import python_imports
 from app.checks.facts.python_modules import ModuleIndex, is_package_init, module_index
 from app.engine.model import Domain, RawFinding, Severity
@@ -70,7 +71,8 @@ def _missing(view: RepoView, index: ModuleIndex, path: str, entry: dict[str, Any
     top = module.split(".", 1)[0]
     if "." not in module or top not in index.top_packages or index.exists(module):
         return None
-    if declared(view).declares(module, ("runtime", "optional", "dev")):
+    decl = declared(view)
+    if normalize(top) not in decl.projects and decl.declares(module, ("runtime", "optional", "dev")):
         return None  # a declared distribution shares the package name: it may provide the module
     return module
 

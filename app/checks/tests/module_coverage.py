@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from app.checks.base import Metric, MetricUnit, RepoView
-from app.checks.facts import python_imports, python_tests
+from app.checks.facts import python_defs, python_imports, python_tests
 from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, is_package_init, module_index
+from app.checks.facts.python_paths import is_generated
 from app.engine.model import Domain, FileFacts
 
 NAME = "test-coverage-of-modules"
@@ -16,12 +17,13 @@ NOT_SOURCE_FILES = frozenset(
      "wsgi.py", "asgi.py"}
 )
 DESCRIPTION = (
-    f"Source modules that some test imports (by dotted name, through a package's re-exports, or by a "
-    f"patch()/import_module() string) or that a test file is named after (test_<module>.py, "
-    f"<module>_test.py), out of every non-test module of at least {MIN_LINES} non-blank lines outside "
-    f"docs, examples, scripts, migrations and vendored code; __init__, __main__, conftest, setup and "
-    f"manage modules and stubs are not counted. A repository with modules and no tests loses all "
-    f"{POINTS:.0f} points; a PR that adds an untested module or deletes the test of one owns the drop."
+    "Source modules that some test imports (by dotted name, through a package's re-exports, or by a "
+    "patch()/import_module() string) or that a test file is named after (test_<module>.py, "
+    "<module>_test.py, leading underscores aside), out of every non-test module of at least "
+    f"{MIN_LINES} non-blank lines that defines a function or class, outside docs, examples, scripts, "
+    "migrations and generated or vendored code; __init__, __main__, conftest, setup and manage modules "
+    f"and stubs are not counted. A repository with modules and no tests loses all {POINTS:.0f} points; "
+    "a PR that adds an untested module or deletes the test of one owns the drop."
 )
 
 
@@ -33,6 +35,8 @@ def is_source_module(view: RepoView, facts: FileFacts) -> bool:
         and facts.loc >= MIN_LINES
         and parts[-1] not in NOT_SOURCE_FILES
         and not any(p in TOOLING_DIRS for p in parts[:-1])
+        and not is_generated(facts.path)
+        and bool(facts.data.get(python_defs.KEY))  # settings, constants and URL tables have no behaviour to test
         and not view.is_test(facts.path)
     )
 
@@ -46,7 +50,7 @@ def units(view: RepoView) -> list[MetricUnit]:
     tests = [f for f in view.python_files() if view.is_test(f.path)]
     covered = _reexported(view, index, _imported_by_tests(index, tests))
     named = {name for f in tests if (name := _tested_name(f.path)) is not None}
-    return [MetricUnit(f.path, LABEL, f.path in covered or _stem(f.path) in named) for f in sources]
+    return [MetricUnit(f.path, LABEL, f.path in covered or _stem(f.path).lstrip("_") in named) for f in sources]
 
 
 def _imported_by_tests(index: ModuleIndex, tests: list[FileFacts]) -> set[str]:
@@ -86,12 +90,15 @@ def _stem(path: str) -> str:
 
 
 def _tested_name(path: str) -> str | None:
-    """Return the module a test file is named after (`test_cart.py`, `cart_test.py` -> `cart`), or None."""
+    """Return the module a test file is named after (`test_cart.py`, `cart_test.py` -> `cart`), or None.
+
+    Leading underscores are dropped on both sides: `test_cart.py` is named after `_cart.py` too.
+    """
     stem = _stem(path)
     if stem.startswith("test_") and len(stem) > 5:
-        return stem[5:]
+        return stem[5:].lstrip("_")
     if stem.endswith("_test") and len(stem) > 5:
-        return stem[:-5]
+        return stem[:-5].lstrip("_")
     return None
 
 
