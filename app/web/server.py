@@ -221,9 +221,9 @@ def create_app(settings: Settings, *, max_body: int = MAX_BODY) -> Starlette:
     return app
 
 
-def create_asgi(settings: Settings) -> FastWebhook:
+def create_asgi(settings: Settings, *, max_body: int = MAX_BODY) -> FastWebhook:
     """Return the receiver as served in production: the app, with the webhook's fast path."""
-    app = create_app(settings)
+    app = create_app(settings, max_body=max_body)
     return FastWebhook(app, WebhookEndpoint(app.state.receiver))
 
 

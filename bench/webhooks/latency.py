@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import kombu  # noqa: E402
 
-from app.web.server import create_app  # noqa: E402
+from app.web.server import create_asgi  # noqa: E402
 from bench.webhooks.throughput import machine  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull  # noqa: E402
@@ -117,7 +117,7 @@ def main() -> None:
             repo.publish("main")
             worker = start_worker(settings, tmp / "worker.log")
             try:
-                with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=30) as client:
+                with serve(create_asgi(settings)) as url, httpx.Client(base_url=url, timeout=30) as client:
                     cold = one_round(client, fake, repo, target, edit(tree, paths, 0), base, 0)
                     times = [one_round(client, fake, repo, target, edit(tree, paths, n), base, n)
                              for n in range(1, args.rounds + 1)]

@@ -16,7 +16,7 @@ import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
-from app.web.server import create_app
+from app.web.server import create_asgi
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull
 from tests.e2e.git_server import GitServer
@@ -143,7 +143,7 @@ def running_stack(settings: Settings, fake: FakeGitHub, git_server: GitServer, s
     target = Target(installation_id=77, repo_id=900 + number, full_name=full_name,
                     clone_url=git_server.url(full_name))
     try:
-        with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=10) as client:
+        with serve(create_asgi(settings)) as url, httpx.Client(base_url=url, timeout=10) as client:
             yield Stack(settings, fake, git_server, client, repo, target, redis.Redis.from_url(settings.redis_url))
         assert fake.errors == [], "requests broke GitHub's REST description"
     finally:

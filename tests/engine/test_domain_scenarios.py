@@ -111,6 +111,8 @@ SCENARIOS = [
                  "tests/test_ab.py": "from app import a, b\n\n\ndef test_ab() -> None:\n    assert a and b\n"},
         fix_base={"queue.py": '"""Jobs."""\n\nJOBS: list[str] = []\n', "tests/test_queue.py": "import queue\n\n\ndef test_q() -> None:\n    assert queue\n"},
         fix_head={"jobqueue.py": '"""Jobs."""\n\nJOBS: list[str] = []\n', "tests/test_queue.py": "import jobqueue\n\n\ndef test_q() -> None:\n    assert jobqueue\n"},
+        benign={"app/util/__init__.py": '"""Utilities."""\n',
+                "tests/test_helpers.py": TEST_MODULE.replace("app.helpers", "app.util.helpers")},
         benign_move=("app/helpers.py", "app/util/helpers.py"),
     ),
     Scenario(

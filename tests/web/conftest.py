@@ -10,7 +10,7 @@ import httpx
 import pytest
 import redis
 
-from app.web.server import create_app
+from app.web.server import create_asgi
 from config.settings import Settings
 from tests.e2e.services import RedisProcess, clear, session_redis
 from tests.web.serve import serve
@@ -43,6 +43,6 @@ class Receiver:
 def receiver(web_redis: RedisProcess, tmp_path: Path) -> Iterator[Receiver]:
     url = web_redis.url(WEB_DB)
     clear(url)
-    with serve(create_app(web_settings(url, tmp_path))) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with serve(create_asgi(web_settings(url, tmp_path))) as base, httpx.Client(base_url=base, timeout=30) as client:
         yield Receiver(client, redis.Redis.from_url(url))
     clear(url)

@@ -11,7 +11,7 @@ import httpx
 
 from app.github.job import AUDIT_TASK, QUEUE
 from app.github.keys import delivery_key, latest_head_key
-from app.web.server import MAX_BODY, create_app
+from app.web.server import MAX_BODY, create_app, create_asgi
 from tests.e2e.payloads import Target, encode, headers, pull_request
 from tests.e2e.services import RedisProcess, free_port
 from tests.web.conftest import SECRET, Receiver, web_settings
@@ -92,7 +92,7 @@ def test_body_over_25_mb_answers_413(receiver: Receiver) -> None:
 
 
 def test_chunked_body_over_the_limit_answers_413(web_redis: RedisProcess, tmp_path: Path) -> None:
-    app = create_app(web_settings(web_redis.url(12), tmp_path), max_body=1024)
+    app = create_asgi(web_settings(web_redis.url(12), tmp_path), max_body=1024)
 
     def chunks() -> Iterator[bytes]:
         for _ in range(8):
@@ -117,7 +117,7 @@ def test_redis_down_answers_503_and_the_redelivery_is_not_swallowed(tmp_path: Pa
     server.start()
     body = encode(pull_request(TARGET, "opened", HEAD))
     try:
-        with serve(create_app(web_settings(server.url(0), tmp_path))) as base, httpx.Client(base_url=base) as client:
+        with serve(create_asgi(web_settings(server.url(0), tmp_path))) as base, httpx.Client(base_url=base) as client:
             assert post(client, "pull_request", body, delivery="r-1").status_code == 202
             server.stop()
             assert post(client, "pull_request", body, delivery="r-2").status_code == 503
@@ -131,3 +131,14 @@ def test_redis_down_answers_503_and_the_redelivery_is_not_swallowed(tmp_path: Pa
 def test_only_post_reaches_the_webhook(receiver: Receiver) -> None:
     assert receiver.client.get("/webhook").status_code == 405
     assert receiver.client.post("/healthz").status_code == 405
+
+
+def test_the_fast_path_and_the_route_table_answer_alike(web_redis: RedisProcess, tmp_path: Path) -> None:
+    body = encode(pull_request(TARGET, "opened", HEAD))
+    answers = []
+    for factory in (create_app, create_asgi):
+        with serve(factory(web_settings(web_redis.url(12), tmp_path))) as base, httpx.Client(base_url=base) as client:
+            first = post(client, "pull_request", body, delivery=f"same-{factory.__name__}")
+            again = post(client, "pull_request", body, delivery=f"same-{factory.__name__}")
+            answers.append((first.status_code, first.json(), again.status_code, again.json()))
+    assert answers[0] == answers[1] == (202, {"outcome": "queued"}, 200, {"outcome": "duplicate"})
