@@ -442,6 +442,20 @@ def test_tst004_ignores_non_test_files() -> None:
 BODY = "def f():\n    a = 1\n    b = 2\n    c = 3\n    return a + b + c\n"
 
 
+def test_metric_counts_modules_of_a_package_a_test_is_named_after() -> None:
+    files = {
+        "app/checks/security/secret.py": BODY,
+        "app/checks/security/cors.py": BODY,
+        "app/checks/quality/links.py": BODY,
+        "tests/checks/test_security.py": "def test_x():\n    assert True\n",
+    }
+    assert coverage(files) == {
+        "app/checks/security/secret.py": True,
+        "app/checks/security/cors.py": True,
+        "app/checks/quality/links.py": False,
+    }
+
+
 def test_metric_counts_modules_imported_or_named_by_tests() -> None:
     files = {
         "src/shop/__init__.py": "from .cart import Cart\n",

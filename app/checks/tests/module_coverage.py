@@ -19,7 +19,7 @@ NOT_SOURCE_FILES = frozenset(
 DESCRIPTION = (
     "Source modules that some test imports (by dotted name, through a package's re-exports, or by a "
     "patch()/import_module() string) or that a test file is named after (test_<module>.py, "
-    "<module>_test.py, leading underscores aside), out of every non-test module of at least "
+    "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores aside), out of every non-test module of at least "
     f"{MIN_LINES} non-blank lines that defines a function or class, outside docs, examples, scripts, "
     "migrations and generated or vendored code; __init__, __main__, conftest, setup and manage modules "
     f"and stubs are not counted. A repository with modules and no tests loses all {POINTS:.0f} points; "
@@ -50,7 +50,14 @@ def units(view: RepoView) -> list[MetricUnit]:
     tests = [f for f in view.python_files() if view.is_test(f.path)]
     covered = _reexported(view, index, _imported_by_tests(index, tests))
     named = {name for f in tests if (name := _tested_name(f.path)) is not None}
-    return [MetricUnit(f.path, LABEL, f.path in covered or _stem(f.path).lstrip("_") in named) for f in sources]
+    return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named)) for f in sources]
+
+
+def _named_after(path: str, named: set[str]) -> bool:
+    """Return whether a test is named after the module or its package (`test_security.py` for `security/x.py`)."""
+    parts = path.split("/")
+    package = parts[-2].lstrip("_") if len(parts) > 1 else ""
+    return _stem(path).lstrip("_") in named or (bool(package) and package in named)
 
 
 def _imported_by_tests(index: ModuleIndex, tests: list[FileFacts]) -> set[str]:
