@@ -380,3 +380,22 @@ def test_a_module_over_1000_non_blank_lines_is_flagged() -> None:
 )
 def test_modules_at_the_limit_stubs_and_generated_code_are_clean(path: str, source: str) -> None:
     assert file_findings(path, source, "ARC005") == []
+
+
+PLUGIN = '''\
+def find(ctx):
+    """Report {what}."""
+    workflow = root(ctx)
+    for job in jobs(workflow):
+        if {cond}:
+            yield job
+'''
+
+
+def test_plugin_entry_points_sharing_a_signature_and_first_statement_are_not_copies() -> None:
+    files = {
+        "checks/__init__.py": "",
+        "checks/timeout.py": PLUGIN.format(what="jobs without a timeout", cond="'timeout' not in job"),
+        "checks/perms.py": PLUGIN.format(what="jobs with broad permissions", cond="job.perms == 'write-all'"),
+    }
+    assert located(duplicate_definition.CHECK, files) == []

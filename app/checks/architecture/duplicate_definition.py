@@ -1,9 +1,11 @@
 """## What it does
 Flags a class or function copied into two or more modules of one project.
 
-A copy has the same public name, is defined at the top level of each module, and at least half of
-its contents are identical: the base classes or signature, and each statement or method of the
-body, compared by structure (docstrings, comments, formatting and line numbers aside).
+A copy has the same public name, is defined at the top level of each module, has at least three
+statements, and at least 70% of its contents are identical (the Jaccard index of its parts: the base
+classes or signature, and each statement or method of the body, compared by structure; docstrings,
+comments, formatting and line numbers aside). Same-named entry points that merely share a signature
+and a first statement, as plugin modules do, are not copies.
 
 Every copy is reported, each naming the others. Modules are compared when they belong to the same
 project: regular packages (directories with `__init__.py`) under the same import root (the
@@ -63,8 +65,8 @@ from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("ARC003", "duplicate-definition", Domain.ARCHITECTURE, Severity.MEDIUM, __doc__)
 
-MIN_STATEMENTS = 2
-MIN_SHARED = 0.5  # the share of identical parts (of both definitions together) that makes a copy
+MIN_STATEMENTS = 3
+MIN_SHARED = 0.7  # the share of identical parts (of both definitions together) that makes a copy
 MAX_PAIRWISE = 40  # beyond this many definitions of one name, only exact copies are matched
 MAX_NAMED = 3
 CONVENTIONAL = frozenset(
