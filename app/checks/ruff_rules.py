@@ -6,6 +6,8 @@ and severity given here. A code's entry is its longest matching prefix in `RUFF_
 
 from __future__ import annotations
 
+import re
+
 from app.engine.model import Domain, Severity
 
 Q, SEC, PRF, OBS = Domain.QUALITY, Domain.SECURITY, Domain.PERFORMANCE, Domain.OBSERVABILITY
@@ -69,5 +71,12 @@ def ruff_rule(code: str) -> tuple[Domain, Severity]:
 
 
 def is_ruff_code(code: str) -> bool:
-    """Return whether a code belongs to ruff rather than to a Verity check."""
-    return bool(code) and code[0].isalpha() and any(code.startswith(p) for p in RUFF_SELECT)
+    """Return whether a code belongs to ruff rather than to a Verity check (`S602` yes, `SEC001` no)."""
+    letters = re.match(r"[A-Z]+", code)
+    if letters is None or not code[letters.end():].isdigit():
+        return False
+    return letters.group() in _FAMILIES and any(code.startswith(p) for p in RUFF_SELECT)
+
+
+# The letter part of each selected family: `C90` -> `C`, `PLR09` -> `PLR`.
+_FAMILIES = frozenset(re.sub(r"\d.*", "", prefix) for prefix in RUFF_SELECT)

@@ -1,0 +1,60 @@
+"""Every extractor's data survives the facts cache (JSON) unchanged, and stays small."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.checks.base import FileContext
+from app.checks.facts import ci_workflow, k8s_network, path_roles, pynames, yaml_manifest
+from app.checks.registry import EXTRACTORS
+from app.engine.facts import analyse_text
+
+SAMPLES = {
+    "pkg/web.py": (
+        '"""Web."""\nimport os\nfrom fastapi import FastAPI\nfrom . import models\n\napp = FastAPI()\n\n\n'
+        '@app.get("/healthz")\ndef healthz() -> dict[str, str]:\n    """Health."""\n    return {}\n'
+    ),
+    "tests/test_web.py": "import pytest\nfrom pkg.web import healthz\n\n\ndef test_h() -> None:\n    assert healthz() == {}\n",
+    "README.md": "# x\n\n## Install\n\npip\n\n## Usage\n\nSee [docs](docs/a.md).\n",
+    ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: pytest\n      - run: ruff check .\n",
+    "deploy/app.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers: []\n",
+    "deploy/netpol.yaml": ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n"
+                           "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n"),
+    "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi>=0.1,<1"]\n',
+    "requirements-dev.txt": "pytest>=8\n",
+}
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES))
+def test_extractor_data_round_trips_through_json(path: str) -> None:
+    facts = analyse_text(path, SAMPLES[path])
+    assert json.loads(json.dumps(facts.data)) == facts.data
+    assert len(json.dumps(facts.data)) < 4096
+
+
+def test_every_extractor_produces_data_on_some_sample() -> None:
+    produced = {key for path, text in SAMPLES.items() for key in analyse_text(path, text).data}
+    assert produced == {e.key for e in EXTRACTORS}
+
+
+def test_yaml_manifest_tells_kubernetes_and_compose_from_plain_yaml() -> None:
+    assert yaml_manifest.manifest_kind(FileContext("deploy/app.yaml", SAMPLES["deploy/app.yaml"])) == "kubernetes"
+    assert yaml_manifest.manifest_kind(FileContext("docker-compose.yml", "services: {}\n")) == "compose"
+    assert yaml_manifest.manifest_kind(FileContext("config.yaml", "apiVersion: 1\nname: kind\n")) == ""
+    assert yaml_manifest.manifest_kind(FileContext("bad.yaml", "apiVersion: [\nkind: x\n")) == ""
+
+
+def test_ci_workflow_and_k8s_network_extract_their_signals() -> None:
+    ci = analyse_text(".github/workflows/ci.yml", SAMPLES[".github/workflows/ci.yml"]).data[ci_workflow.EXTRACTOR.key]
+    assert ci["tests"] and ci["lint"]
+    net = analyse_text("deploy/netpol.yaml", SAMPLES["deploy/netpol.yaml"]).data[k8s_network.EXTRACTOR.key]
+    assert net["default_deny"]
+
+
+def test_path_roles_and_pynames_helpers() -> None:
+    assert path_roles.is_test_path("tests/test_x.py") and not path_roles.is_test_path("pkg/x.py")
+    ctx = FileContext("a.py", "import subprocess as sp\nsp.run(['x'])\n")
+    aliases = pynames.import_aliases(ctx)
+    assert aliases["sp"] == "subprocess"

@@ -1,0 +1,92 @@
+"""Quality checks (QLT000-QLT003) and how ruff's findings map into domains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.checks.base import FileContext
+from app.checks.quality import analysis_error, long_function, syntax_error, unexplained_suppression
+from app.checks.ruff_rules import is_ruff_code, ruff_rule
+from app.engine import facts as facts_module
+from app.engine.facts_suppressions import find_suppressions
+from app.engine.model import Domain, RawFinding, Severity
+from app.engine.ruff import start_ruff
+from tests.helpers import file_findings
+
+
+def lines(path: str, text: str, code: str) -> list[int]:
+    """Return the lines one code flags in a file."""
+    return [f.line for f in file_findings(path, text, code)]
+
+
+def test_qlt001_flags_a_file_that_does_not_parse() -> None:
+    assert lines("a.py", "def f(:\n    pass\n", syntax_error.RULE.code) == [0]
+    assert "line 1" in file_findings("a.py", "def f(:\n", syntax_error.RULE.code)[0].message
+
+
+def test_qlt001_is_silent_on_valid_python_and_other_kinds() -> None:
+    assert lines("a.py", "def f():\n    pass\n", syntax_error.RULE.code) == []
+    assert lines("notes.txt", "def f(:\n", syntax_error.RULE.code) == []
+
+
+def test_qlt002_flags_a_suppression_without_a_reason() -> None:
+    text = "import os  # verity: ignore[F401]\nimport sys  # verity: ignore[F401] re-exported for plugins\n"
+    assert lines("a.py", text, unexplained_suppression.RULE.code) == [1]
+    assert lines("deploy.yaml", "password: x  # verity: ignore[SEC004]\n", unexplained_suppression.RULE.code) == [1]
+
+
+def test_qlt002_is_silent_when_every_suppression_has_a_reason() -> None:
+    text = "import os  # verity: ignore[F401, S101] kept for the plugin API\n"
+    assert lines("a.py", text, unexplained_suppression.RULE.code) == []
+    assert find_suppressions(FileContext("a.py", text)) == {1: (("F401", "S101"), "kept for the plugin API")}
+
+
+def test_suppression_text_inside_a_python_string_is_not_a_suppression() -> None:
+    text = 'HELP = "write # verity: ignore[SEC001] reason"\n'
+    assert find_suppressions(FileContext("a.py", text)) == {}
+
+
+def test_qlt003_flags_functions_over_100_lines() -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(100))
+    text = f"def long():\n{body}\n\ndef short():\n    return 1\n"
+    assert lines("a.py", text, long_function.RULE.code) == [1]
+
+
+def test_qlt003_is_silent_on_a_100_line_function() -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(99))
+    assert lines("a.py", f"def ok():\n{body}", long_function.RULE.code) == []
+
+
+def test_qlt000_reports_a_check_that_fails_on_a_file() -> None:
+    def broken(ctx: FileContext) -> Iterator[RawFinding]:
+        raise ValueError(ctx.path)
+
+    found = facts_module._run_check(broken, FileContext("a.py", "x = 1\n"), "SEC001")
+    assert [(f.code, f.line) for f in found] == [(analysis_error.RULE.code, 0)]
+    assert "SEC001" in found[0].message
+
+
+def test_qlt000_is_silent_when_checks_succeed() -> None:
+    assert lines("a.py", "x = 1\n", analysis_error.RULE.code) == []
+
+
+def test_ruff_codes_map_to_domains_by_longest_prefix() -> None:
+    assert ruff_rule("S602") == (Domain.SECURITY, Severity.HIGH)
+    assert ruff_rule("S999") == (Domain.SECURITY, Severity.MEDIUM)
+    assert ruff_rule("F401") == (Domain.QUALITY, Severity.LOW)
+    assert ruff_rule("F821") == (Domain.QUALITY, Severity.HIGH)
+    assert ruff_rule("ASYNC251") == (Domain.PERFORMANCE, Severity.MEDIUM)
+    assert ruff_rule("S110") == (Domain.OBSERVABILITY, Severity.LOW)
+    assert is_ruff_code("PERF401") and not is_ruff_code("SEC001") and not is_ruff_code("QLT001")
+
+
+def test_ruff_runs_on_hostile_file_names_and_maps_back() -> None:
+    files = {
+        "k1": ("dir with space/ünï cødé.py", "import os\n"),
+        "k2": ("../../etc/evil.py", "import subprocess\nsubprocess.call(x, shell=True)\n"),
+        "k3": ("ok.py", "x = 1\n"),
+    }
+    found = start_ruff(files).collect()
+    assert [f.code for f in found["k1"]] == ["F401"]
+    assert "S602" in [f.code for f in found["k2"]]
+    assert "k3" not in found
