@@ -39,4 +39,4 @@ bench: install
 	$(BIN)/python bench/audit
 
 clean:
-	rm -rf $(VENV) .bench tests/fixtures/node_modules *.egg-info
+	rm -rf $(VENV) .bench tests/fixtures/npm/node_modules *.egg-info

@@ -80,6 +80,7 @@ def celery_worker(session_settings: Settings) -> Iterator[Celery]:
     clear(session_settings.redis_url)
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
         yield app
+    clear(session_settings.redis_url)
 
 
 @dataclass
@@ -148,6 +149,7 @@ def running_stack(settings: Settings, fake: FakeGitHub, git_server: GitServer, s
         assert fake.errors == [], "requests broke GitHub's REST description"
     finally:
         set_runtime(None)
+        clear(settings.redis_url)
 
 
 @pytest.fixture
