@@ -19,7 +19,8 @@ NOT_SOURCE_FILES = frozenset(
 DESCRIPTION = (
     "Source modules that some test imports (by dotted name, through a package's re-exports, or by a "
     "patch()/import_module() string) or that a test file is named after (test_<module>.py, "
-    "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores aside), out of every non-test module of at least "
+    "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores "
+    "aside), out of every non-test module of at least "
     f"{MIN_LINES} non-blank lines that defines a function or class, outside docs, examples, scripts, "
     "migrations and generated or vendored code; __init__, __main__, conftest, setup and manage modules "
     f"and stubs are not counted. A repository with modules and no tests loses all {POINTS:.0f} points; "
