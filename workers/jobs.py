@@ -8,17 +8,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from app.engine.pipeline import audit_commits, load_policy_at
+from app.commands.store import AcceptanceStore
+from app.engine.pipeline import load_policy_at
 from app.engine.report import Report
 from app.github import text
 from app.github.checks import CheckRuns
 from app.github.client import GitHubClient
-from app.github.job import AuditJob, CommentJob, InstallationJob
+from app.github.job import AuditJob, InstallationJob
 from app.github.keys import installation_key, job_key
 from app.github.output import message_output, report_output
 from app.github.review import Reviews, plan_comments
 from app.gitrepo.repo import GitError, GitRepo
 from config.policy import Policy, PolicyError, default_policy
+from workers.acceptances import audit_head, with_trail
 from workers.runtime import Runtime
 from workers.state import RedisRunIds, RedisSentAnnotations, claim, latest_head
 
@@ -73,17 +75,19 @@ def audit_pull_request(rt: Runtime, job: AuditJob, task_id: str) -> str:
         return "duplicate"
     run_id = ctx.runs.ensure(job.head_sha, ctx.external_id)
     ctx.runs.start(run_id)
-    report = audit_commits(repo, base_sha, job.head_sha, rt.facts)
+    store = AcceptanceStore(rt.redis, job.repo_id, job.pr_number)
+    report = audit_head(rt, store, repo, (base_sha, job.head_sha), policy)
     newer = superseding_head(rt, ctx)
     if newer:
         return mark_superseded(ctx, newer)
-    publish(ctx, repo, merge_base, policy, report, run_id)
+    publish(ctx, repo, merge_base, policy, report, run_id, store)
     log.info("audit published", extra={**job.log_fields(), "passed": report.passed})
     return "published"
 
 
-def publish(ctx: Context, repo: GitRepo, merge_base: str, policy: Policy, report: Report, run_id: int) -> None:
-    """Post the review, complete the check run, then resolve the threads of fixed findings."""
+def publish(ctx: Context, repo: GitRepo, merge_base: str, policy: Policy, report: Report, run_id: int,
+            store: AcceptanceStore) -> None:
+    """Post the review, complete the check run (with the acceptance trail), then resolve fixed threads."""
     reviews = Reviews(ctx.gh, ctx.job.repo_full_name, ctx.job.pr_number)
     commented = reviews.commented_fingerprints()
     overflow = 0
@@ -93,7 +97,7 @@ def publish(ctx: Context, repo: GitRepo, merge_base: str, policy: Policy, report
         planned, overflow = plan_comments(report, diff, commented, limit)
         if planned and not reviews.reviewed(ctx.job.head_sha):
             reviews.post(ctx.job.head_sha, planned, overflow, limit)
-    ctx.runs.complete(run_id, report_output(report, (overflow, limit)))
+    ctx.runs.complete(run_id, with_trail(report_output(report, (overflow, limit)), store))
     still_new = {f.fingerprint for f in report.new_findings()}
     if commented - still_new:
         reviews.resolve_fixed(still_new)
@@ -156,26 +160,6 @@ def on_error_policy(rt: Runtime, job: AuditJob) -> Policy:
         return load_policy_at(repo, repo.merge_base(repo.resolve(f"refs/heads/{job.base_ref}"), job.head_sha))
     except (GitError, PolicyError):
         return default_policy()
-
-
-RERUN_COMMANDS = ("/audit", "/audit run")
-
-
-def handle_comment(rt: Runtime, job: CommentJob, task_id: str) -> str:
-    """Re-run the audit for `/audit` and `/audit run`; other commands belong to the slash-command job."""
-    gh = rt.github(job.installation_id)
-    comment = gh.rest("GET", f"/repos/{job.repo_full_name}/issues/comments/{job.comment_id}")
-    first = str(comment.get("body") or "").strip().splitlines()[:1]
-    command = " ".join(first[0].lower().split()) if first else ""
-    if command not in RERUN_COMMANDS:
-        return "not-a-rerun"
-    pull = gh.rest("GET", f"/repos/{job.repo_full_name}/pulls/{job.pr_number}")
-    audit = AuditJob(
-        installation_id=job.installation_id, repo_id=job.repo_id, repo_full_name=job.repo_full_name,
-        pr_number=job.pr_number, head_sha=str(pull["head"]["sha"]), base_ref=str(pull["base"]["ref"]),
-        clone_url=job.clone_url, delivery_id=job.delivery_id, force=True,
-    )
-    return audit_pull_request(rt, audit, task_id)
 
 
 def record_installation(rt: Runtime, job: InstallationJob) -> str:

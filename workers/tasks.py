@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from app.github.errors import TransientGitHubError
 from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
 from app.gitrepo.repo import GitError
-from workers import jobs
+from workers import commands, jobs
 from workers.runtime import Runtime, get_runtime
 
 log = logging.getLogger("verity.tasks")
@@ -82,7 +82,7 @@ def register_tasks(app: Celery) -> None:
         job = CommentJob.from_json(kwargs)
         placeholder = AuditJob(job.installation_id, job.repo_id, job.repo_full_name, job.pr_number, "", "",
                                job.clone_url, job.delivery_id)
-        return run_audit_job(self, placeholder, lambda: jobs.handle_comment(get_runtime(), job, self.request.id))
+        return run_audit_job(self, placeholder, lambda: commands.handle_comment(get_runtime(), job, self.request.id))
 
     @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
     def record_installation(self: Task, **kwargs: Any) -> str:

@@ -37,3 +37,21 @@ def annotations_key(check_run_id: int) -> str:
 def installation_key(installation_id: int) -> str:
     """Return the set of repository ids an installation grants."""
     return f"{PREFIX}installation:{installation_id}"
+
+
+ACCEPTANCE_TTL = 180 * 24 * 3600  # refreshed on every change; a PR open longer than this loses them
+
+
+def acceptances_key(repo_id: int, pr_number: int) -> str:
+    """Return the hash of a PR's accepted regressions, by domain."""
+    return f"{PREFIX}accept:{repo_id}:{pr_number}"
+
+
+def acceptance_trail_key(repo_id: int, pr_number: int) -> str:
+    """Return the list of a PR's acceptance events (accepted, revoked, lapsed): the audit trail."""
+    return f"{PREFIX}accept-trail:{repo_id}:{pr_number}"
+
+
+def rerun_limit_key(repo_id: int, pr_number: int) -> str:
+    """Return the key that rate-limits `/audit run` on a PR."""
+    return f"{PREFIX}rerun:{repo_id}:{pr_number}"

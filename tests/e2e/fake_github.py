@@ -69,6 +69,7 @@ class Pull:
     head_sha: str
     base_ref: str
     base_sha: str = ""
+    author: str = "octocat"
 
 
 class FakeGitHub:
@@ -96,6 +97,9 @@ class FakeGitHub:
             self.threads: dict[str, dict[str, Any]] = {}
             self.issue_comments: dict[int, dict[str, Any]] = {}
             self.diff_lines: dict[tuple[str, int], dict[str, set[int]]] = {}
+            self.permissions: dict[tuple[str, str], str] = {}  # (repo, login) -> role name
+            self.reactions: list[dict[str, Any]] = []
+            self.replies: list[dict[str, Any]] = []
             self._ids = itertools.count(1000)
 
     # -- test controls -----------------------------------------------------------------------------
@@ -215,7 +219,8 @@ class FakeGitHub:
         if pull is None:
             return 404, {"message": "Not Found"}, {}
         return 200, {"number": int(number), "state": "open", "head": {"sha": pull.head_sha},
-                     "base": {"ref": pull.base_ref, "sha": pull.base_sha}}, {}
+                     "base": {"ref": pull.base_ref, "sha": pull.base_sha},
+                     "user": {"login": pull.author, "type": "User"}}, {}
 
     def create_check_run(self, query: dict[str, str], body: Any, repo: str) -> Answer:
         run_id = next(self._ids)
@@ -278,6 +283,25 @@ class FakeGitHub:
         comment = self.issue_comments.get(int(comment_id))
         return (200, comment, {}) if comment else (404, {"message": "Not Found"}, {})
 
+    def create_reaction(self, query: dict[str, str], body: Any, repo: str, comment_id: str) -> Answer:
+        if int(comment_id) not in self.issue_comments:
+            return 404, {"message": "Not Found"}, {}
+        reaction = {"id": next(self._ids), "repo": repo, "comment_id": int(comment_id), "content": body["content"]}
+        self.reactions.append(reaction)
+        return 201, {"id": reaction["id"], "content": body["content"]}, {}
+
+    def create_issue_comment(self, query: dict[str, str], body: Any, repo: str, number: str) -> Answer:
+        reply = {"id": next(self._ids), "repo": repo, "number": int(number), "body": body["body"]}
+        self.replies.append(reply)
+        return 201, {"id": reply["id"], "body": body["body"], "user": {"login": "verity[bot]", "type": "Bot"}}, {}
+
+    def get_permission(self, query: dict[str, str], body: Any, repo: str, login: str) -> Answer:
+        role = self.permissions.get((repo, login))
+        if role is None:
+            return 404, {"message": f"{login} is not a user"}, {}
+        legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+        return 200, {"permission": legacy, "role_name": role, "user": {"login": login, "type": "User"}}, {}
+
     def graphql(self, query: dict[str, str], body: Any) -> Answer:
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):
             self.errors.append("graphql: body must carry a query string")
@@ -331,6 +355,9 @@ ROUTES: list[tuple[str, re.Pattern[str], Any]] = [
     ("POST", re.compile(_REPO + r"/pulls/(\d+)/reviews"), FakeGitHub.create_review),
     ("GET", re.compile(_REPO + r"/pulls/(\d+)/comments"), FakeGitHub.list_review_comments),
     ("GET", re.compile(_REPO + r"/issues/comments/(\d+)"), FakeGitHub.get_issue_comment),
+    ("POST", re.compile(_REPO + r"/issues/comments/(\d+)/reactions"), FakeGitHub.create_reaction),
+    ("POST", re.compile(_REPO + r"/issues/(\d+)/comments"), FakeGitHub.create_issue_comment),
+    ("GET", re.compile(_REPO + r"/collaborators/([^/]+)/permission"), FakeGitHub.get_permission),
     ("POST", re.compile(r"/graphql"), FakeGitHub.graphql),
 ]
 

@@ -225,7 +225,7 @@ def test_audit_comment_reruns_the_current_head(stack: Stack) -> None:
     comment["issue"]["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/7"}
     comment["comment"].update(id=4321, body="/audit run")
     comment["comment"]["user"]["type"] = "User"
-    stack.fake.issue_comments[4321] = {"id": 4321, "body": "/audit run"}
+    stack.fake.issue_comments[4321] = {"id": 4321, "body": "/audit run", "user": {"login": "octocat", "type": "User"}}
     assert stack.deliver("issue_comment", comment).status_code == 202
     stack.wait_for(lambda: len(stack.fake.check_runs[first["id"]]["patches"]) >= patches + 2, message="re-run")
     assert len(stack.fake.calls("POST", r"/check-runs$")) == 1

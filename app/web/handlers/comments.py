@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from app.commands.parser import parse
 from app.github.job import CommentJob
 from app.web.payload import Delivery, Routed, field, optional
-
-COMMAND_PREFIX = "/audit"
 
 
 def queue_command(delivery: Delivery) -> Routed | None:
@@ -16,9 +15,7 @@ def queue_command(delivery: Delivery) -> Routed | None:
     comment = field(payload, "comment", kind=dict)
     if field(comment, "user", "type", kind=str) == "Bot":
         return None  # never answer bots: two bots could answer each other forever
-    body = field(comment, "body", kind=str)
-    first = body.lstrip().splitlines()[0].strip().lower() if body.strip() else ""
-    if first != COMMAND_PREFIX and not first.startswith(COMMAND_PREFIX + " "):
+    if parse(field(comment, "body", kind=str)) is None:
         return None
     return Routed(
         CommentJob(

@@ -1,0 +1,1 @@
+"""Slash commands in pull request comments: parsing, permissions, acceptances, replies."""
