@@ -69,8 +69,7 @@ class FileContext:
         self.text = text
         self.kind = kind or classify(path)
         self.lines = text.splitlines()
-        self._nodes: dict[type[ast.AST], list[ast.AST]] | None = None
-        self._parents: dict[int, ast.AST] | None = None
+        self._by_kind: dict[type[ast.AST], list[ast.AST]] = {}
 
     @property
     def name(self) -> str:
@@ -99,30 +98,35 @@ class FileContext:
         """Return why a Python file does not parse, or None."""
         return self._parsed[1]
 
+    @functools.cached_property
+    def _index(self) -> tuple[dict[type[ast.AST], list[ast.AST]], dict[int, ast.AST]]:
+        """Walk the tree once, recording every node by type (in source order) and every node's parent."""
+        index: dict[type[ast.AST], list[ast.AST]] = {}
+        parents: dict[int, ast.AST] = {}
+        stack: list[ast.AST] = [self.tree] if self.tree is not None else []
+        while stack:
+            node = stack.pop()
+            index.setdefault(type(node), []).append(node)
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+                stack.append(child)
+        for nodes in index.values():
+            nodes.sort(key=_position)
+        return index, parents
+
     def nodes(self, kind: type[N]) -> list[N]:
-        """Return every node of one type, from a single walk of the tree shared by all checks."""
-        if self._nodes is None:
-            index: dict[type[ast.AST], list[ast.AST]] = {}
-            if self.tree is not None:
-                for node in ast.walk(self.tree):
-                    index.setdefault(type(node), []).append(node)
-            self._nodes = index
-        found: list[N] = []
-        for node_type, nodes in self._nodes.items():
-            if issubclass(node_type, kind):
-                found.extend(nodes)  # type: ignore[arg-type]
-        return found
+        """Return every node of one type in source order, from a single walk shared by all checks."""
+        cached = self._by_kind.get(kind)
+        if cached is None:
+            cached = [n for t, ns in self._index[0].items() if issubclass(t, kind) for n in ns]
+            if len(cached) > 1 and sum(1 for t in self._index[0] if issubclass(t, kind)) > 1:
+                cached.sort(key=_position)
+            self._by_kind[kind] = cached
+        return list(cached)  # type: ignore[arg-type]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """Return a node's parent in the tree."""
-        if self._parents is None:
-            parents: dict[int, ast.AST] = {}
-            if self.tree is not None:
-                for outer in ast.walk(self.tree):
-                    for child in ast.iter_child_nodes(outer):
-                        parents[id(child)] = outer
-            self._parents = parents
-        return self._parents.get(id(node))
+        return self._index[1].get(id(node))
 
     def ancestors(self, node: ast.AST) -> Iterable[ast.AST]:
         """Yield a node's ancestors, nearest first."""
@@ -156,6 +160,11 @@ class FileContext:
     def line_text(self, line: int) -> str:
         """Return the text of a 1-based line, or an empty string."""
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    """Return a node's source position, for a stable, source-ordered list."""
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
 FileFinder = Callable[[FileContext], Iterable[RawFinding]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -63,13 +64,18 @@ class Diff:
 
     def by_path(self) -> dict[str, FileChange]:
         """Return the changes keyed by head path."""
+        return self._by_path
+
+    @functools.cached_property
+    def _by_path(self) -> dict[str, FileChange]:
+        """Index the changes by head path once."""
         return {c.path: c for c in self.changes if c.status != "deleted"}
 
     def changed_paths(self) -> set[str]:
         """Return every head path the PR added, modified or renamed."""
-        return {c.path for c in self.changes if c.status != "deleted"}
+        return set(self._by_path)
 
     def is_added_line(self, path: str, line: int) -> bool:
-        """Return whether a head line was added by the PR."""
-        change = self.by_path().get(path)
+        """Return whether a head line was added by the PR (every line of an added file is)."""
+        change = self._by_path.get(path)
         return change is not None and (change.status == "added" or line in change.added_lines)

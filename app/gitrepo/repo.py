@@ -142,7 +142,8 @@ class GitRepo:
 
     def _added_lines(self, base: str, head: str) -> dict[str, set[int]]:
         """Return the head line numbers each file gained, parsed with unidiff."""
-        raw = self.run(["diff", "--no-color", "--no-ext-diff", "-M", "-U0", base, head])
+        # Added files need no hunks (every line is added): parse only modified and renamed files.
+        raw = self.run(["diff", "--no-color", "--no-ext-diff", "-M", "-U0", "--diff-filter=MRT", base, head])
         try:
             patch = PatchSet(raw.decode("utf-8", "replace"))
         except UnidiffParseError:
