@@ -113,7 +113,9 @@ def _domain_result(
         return DomainResult(domain, None, None, False, False, len(new_here), len(fixed_here),
                             reasons=(f"{domain.value}: disabled by policy",))
     changes = [attribute(b, h, path_map, changed) for b, h in zip(base_state.metrics, head_state.metrics, strict=True)]
-    reasons = _regressions(domain, policy, new_here, changes)
+    applicable = base_state.applicable or head_state.applicable
+    # A domain with nothing to judge on either side is never regressed (its findings are still listed).
+    reasons = _regressions(domain, policy, new_here, changes) if applicable else []
     regressed = bool(reasons)
     blocking = regressed and domain in policy.gate.block and accepted is None
     return DomainResult(

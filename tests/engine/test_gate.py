@@ -213,3 +213,13 @@ def test_editing_an_untested_legacy_module_does_not_own_its_missing_tests(repo: 
     report = run_audit(repo, base, head)
     assert not domain(report, Domain.TESTS).regressed
     assert report.passed, report.reasons
+
+
+def test_a_domain_with_nothing_to_judge_is_never_regressed(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    head = repo.commit("broken config yaml", {"config/settings.yaml": "key: [unclosed\n"})
+    report = run_audit(repo, base, head)
+    infra = domain(report, Domain.INFRASTRUCTURE)
+    assert infra.base is None and infra.head is None
+    assert not infra.regressed and not infra.blocking
+    assert "INF001" in {f.rule for f in report.new_findings()}  # listed, just not judged
