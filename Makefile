@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REDIS_PORT ?= 6379
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint typecheck redis npm-fixtures bench clean
+.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks clean
 
 install: $(STAMP)
 
@@ -35,8 +35,13 @@ lint: install
 
 check: lint test
 
+# Benchmarks print their figures; record them in docs/benchmarks.md (bench/audit rewrites its own section).
 bench: install
 	$(BIN)/python bench/audit
+
+bench-webhooks: install redis npm-fixtures
+	$(BIN)/python bench/webhooks/throughput.py
+	$(BIN)/python bench/webhooks/latency.py
 
 clean:
 	rm -rf $(VENV) .bench tests/fixtures/npm/node_modules *.egg-info
