@@ -65,8 +65,7 @@ def comment_body(finding: Finding) -> str:
 
 def on_added_line(diff: Diff, path: str, line: int) -> bool:
     """Return whether GitHub's diff shows a line as added, the only place a comment may go."""
-    change = diff.by_path().get(path)
-    return change is not None and line >= 1 and line in change.added_lines
+    return line >= 1 and diff.is_added_line(path, line)
 
 
 def plan_comments(report: Report, diff: Diff, commented: set[str], limit: int) -> tuple[list[PlannedComment], int]:
