@@ -31,7 +31,7 @@ class SnapshotFacts:
 
 def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCache) -> list[SnapshotFacts]:
     """Return the facts of each snapshot; files shared by several are read and analysed once."""
-    digest = rules_digest([ruff_version()])
+    digest = facts_digest()
     plans = [_plan(snap, policy, digest) for snap in snapshots]
     wanted: dict[str, TreeEntry] = {}
     for _result, keyed in plans:
@@ -51,6 +51,11 @@ def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCac
                 result.files[entry.path] = facts
         result.skipped.sort()
     return [result for result, _keyed in plans]
+
+
+def facts_digest() -> str:
+    """Return the digest of the engine, its rules and ruff: part of every cache key."""
+    return rules_digest([ruff_version()])
 
 
 def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:

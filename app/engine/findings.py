@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from app.checks.base import RepoView
-from app.checks.registry import checks_by_code, repo_checks
+from app.checks.registry import checks_by_code
 from app.checks.ruff_rules import is_ruff_code, ruff_rule
 from app.engine.collect import normalise
 from app.engine.model import Domain, Finding, RawFinding, Severity
@@ -23,11 +23,10 @@ class Located:
     raw: RawFinding
 
 
-def gather(view: RepoView) -> list[Located]:
-    """Return every raw finding of a snapshot: from the cached file facts and from repo checks."""
+def gather(view: RepoView, repo_found: Iterable[tuple[str, RawFinding]]) -> list[Located]:
+    """Return every raw finding of a snapshot: from the cached file facts and from the repo checks."""
     found = [Located(path, raw) for path, facts in sorted(view.files.items()) for raw in facts.findings]
-    for check in repo_checks():
-        found.extend(Located(rf.path, rf.finding) for rf in check.find(view))
+    found.extend(Located(path, raw) for path, raw in repo_found)
     return found
 
 

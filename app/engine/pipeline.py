@@ -6,9 +6,10 @@ from collections.abc import Callable, Mapping
 
 from app.checks.base import RepoView
 from app.engine.cache import FactsCache
-from app.engine.collect import SnapshotFacts, collect_facts
+from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
+from app.engine.repo_facts import RepoResults, repo_results
 from app.engine.report import DomainResult, Report, Suppression
 from app.engine.scoring import DomainState, MetricChange, attribute, explain, judged_lines, metric_states
 from app.engine.snapshot import Diff, Snapshot
@@ -42,12 +43,15 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     """Audit the change from base to head under a policy."""
     base_facts, head_facts = collect_facts([base, head], policy, cache)
     base_view, head_view = _view(base_facts, policy), _view(head_facts, policy)
+    digest = facts_digest()
+    base_repo = repo_results(base_view, policy, base.sha, digest, cache)
+    head_repo = repo_results(head_view, policy, head.sha, digest, cache)
     path_map = _path_map(diff)
-    base_found, base_quiet = resolve(gather(base_view), base_view, policy, path_map)
-    head_found, head_quiet = resolve(gather(head_view), head_view, policy)
+    base_found, base_quiet = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
+    head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
     results = [
-        _domain_result(domain, policy, base_view, head_view, unchanged, new, fixed, path_map,
+        _domain_result(domain, policy, (base_view, base_repo), (head_view, head_repo), unchanged, new, fixed, path_map,
                        (acceptances or {}).get(domain), frozenset(diff.changed_paths()))
         for domain in DOMAIN_ORDER
     ]
@@ -90,24 +94,26 @@ def _new_suppressions(base: list[tuple[Finding, str]], head: list[tuple[Finding,
 
 
 def _domain_result(
-    domain: Domain, policy: Policy, base_view: RepoView, head_view: RepoView, unchanged: list[Finding],
+    domain: Domain, policy: Policy, base_side: tuple[RepoView, RepoResults], head_side: tuple[RepoView, RepoResults],
+    unchanged: list[Finding],
     new: list[Finding], fixed: list[Finding], path_map: Callable[[str], str], accepted: tuple[str, str] | None,
     changed: frozenset[str],
 ) -> DomainResult:
     """Score one domain on both sides, explain the delta and judge the regression."""
     settings = policy.domain(domain)
+    (base_view, base_repo), (head_view, head_repo) = base_side, head_side
     mine = [f for f in unchanged if f.domain is domain]
     new_here = sorted((f for f in new if f.domain is domain), key=_order)
     fixed_here = sorted((f for f in fixed if f.domain is domain), key=_order)
     base_state = DomainState(
         judged_lines(base_view.files.values(), domain),
         tuple(float(f.severity.weight) for f in mine + fixed_here),
-        metric_states(base_view, domain),
+        metric_states(base_repo.units, domain),
     )
     head_state = DomainState(
         judged_lines(head_view.files.values(), domain),
         tuple(float(f.severity.weight) for f in mine + new_here),
-        metric_states(head_view, domain),
+        metric_states(head_repo.units, domain),
     )
     if not settings.enabled:
         return DomainResult(domain, None, None, False, False, len(new_here), len(fixed_here),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.checks.base import Metric, MetricUnit, RepoView
+from app.checks.base import Metric, MetricUnit
 from app.checks.registry import METRICS
 from app.engine.model import Domain, FileFacts, Finding
 from app.engine.report import Explanation
@@ -94,9 +94,9 @@ class DomainState:
         return 100.0 - cap * (1.0 - math.exp(-density / TAU)) - sum(m.penalty for m in self.metrics)
 
 
-def metric_states(view: RepoView, domain: Domain) -> tuple[MetricState, ...]:
-    """Return the state of every metric of a domain in one snapshot."""
-    return tuple(MetricState(m, tuple(m.units(view))) for m in METRICS if m.domain is domain)
+def metric_states(units: Mapping[str, Sequence[MetricUnit]], domain: Domain) -> tuple[MetricState, ...]:
+    """Return the state of every metric of a domain in one snapshot, from its units by metric name."""
+    return tuple(MetricState(m, tuple(units.get(m.name, ()))) for m in METRICS if m.domain is domain)
 
 
 @dataclass(frozen=True)

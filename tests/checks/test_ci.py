@@ -10,6 +10,7 @@ from app.checks.ci.commands import script_kinds
 from app.checks.ci.runs_checks import LINT_LABEL, TESTS_LABEL, WORKFLOWS_DIR
 from app.engine.facts import analyse_text
 from app.engine.model import Domain, Severity
+from app.engine.repo_facts import compute
 from app.engine.scoring import attribute, metric_states
 from tests.helpers import file_findings, metric_units, repo_view
 
@@ -474,8 +475,8 @@ def test_nothing_to_judge_without_code_or_with_another_ci_service() -> None:
 def test_removing_the_test_step_is_an_attributable_regression() -> None:
     base_files = {"app.py": "x = 1\n", WF: TEST_WF}
     head_files = {"app.py": "x = 1\n", WF: TEST_WF.replace("      - run: pytest\n", "")}
-    base = metric_states(repo_view(base_files), Domain.CI)[0]
-    head = metric_states(repo_view(head_files), Domain.CI)[0]
+    base = metric_states(compute(repo_view(base_files)).units, Domain.CI)[0]
+    head = metric_states(compute(repo_view(head_files)).units, Domain.CI)[0]
     assert [(u.label, u.good) for u in base.units] == [(TESTS_LABEL, True), (LINT_LABEL, False)]
     assert [(u.label, u.good) for u in head.units] == [(TESTS_LABEL, False), (LINT_LABEL, False)]
     change = attribute(base, head, lambda path: path, frozenset({WF}))
@@ -485,9 +486,9 @@ def test_removing_the_test_step_is_an_attributable_regression() -> None:
 
 def test_legacy_missing_linter_is_not_attributable() -> None:
     files = {"app.py": "x = 1\n", WF: TEST_WF}
-    state = metric_states(repo_view(files), Domain.CI)[0]
+    state = metric_states(compute(repo_view(files)).units, Domain.CI)[0]
     edited = {**files, "app.py": "x = 2\n"}
-    change = attribute(state, metric_states(repo_view(edited), Domain.CI)[0], lambda path: path, frozenset({"app.py"}))
+    change = attribute(state, metric_states(compute(repo_view(edited)).units, Domain.CI)[0], lambda path: path, frozenset({"app.py"}))
     assert change.newly_bad == ()
 
 

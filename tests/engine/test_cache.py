@@ -30,10 +30,10 @@ def test_a_warm_audit_analyses_only_changed_files(repo: RepoBuilder) -> None:
     head = repo.commit("pr", {"pkg/mod3.py": '"""Module 3."""\n\nVALUE = 33\n', "pkg/new.py": '"""New."""\n'})
     cache = CountingCache()
     run_audit(repo, base, base, cache)
-    assert len(cache.stored) == 30
+    assert len([p for p in cache.stored if p]) == 30
     cache.stored.clear()
     run_audit(repo, base, head, cache)
-    assert cache.stored == ["pkg/mod3.py", "pkg/new.py"]
+    assert [p for p in cache.stored if p] == ["pkg/mod3.py", "pkg/new.py"]  # "" is the head's repo results
 
 
 def test_sqlite_cache_round_trips_facts(tmp_path: Path) -> None:
@@ -45,3 +45,16 @@ def test_sqlite_cache_round_trips_facts(tmp_path: Path) -> None:
     again = SQLiteFactsCache(tmp_path / "c.sqlite3")
     assert again.get_many(["k", "missing"]) == {"k": facts}
     again.close()
+
+
+def test_repo_level_results_are_cached_by_commit(repo: RepoBuilder) -> None:
+    files = {f"pkg/mod{i}.py": f'"""Module {i}."""\n\nVALUE = {i}\n' for i in range(5)}
+    base = repo.commit("base", files)
+    head = repo.commit("pr", {"pkg/mod3.py": '"""Module 3."""\n\nimport os\n'})
+    cache = CountingCache()
+    first = run_audit(repo, base, head, cache)
+    assert sorted(p for p in cache.stored if p == "") == ["", ""]  # one repo-results entry per commit
+    cache.stored.clear()
+    again = run_audit(repo, base, head, cache)
+    assert cache.stored == []
+    assert again.to_json() == first.to_json()
