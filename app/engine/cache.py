@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
+
+import orjson
 
 from app.engine.model import FileFacts
 
@@ -33,16 +34,16 @@ class MemoryFactsCache:
     """A facts cache held in memory, for one process."""
 
     def __init__(self) -> None:
-        self._items: dict[str, str] = {}
+        self._items: dict[str, bytes] = {}
 
     def get_many(self, keys: Iterable[str]) -> dict[str, FileFacts]:
         """Return the cached facts of the keys that are present."""
-        return {k: FileFacts.from_json(json.loads(self._items[k])) for k in keys if k in self._items}
+        return {k: FileFacts.from_json(orjson.loads(self._items[k])) for k in keys if k in self._items}
 
     def put_many(self, items: Mapping[str, FileFacts]) -> None:
         """Store facts under their keys."""
         for key, facts in items.items():
-            self._items[key] = json.dumps(facts.to_json())
+            self._items[key] = orjson.dumps(facts.to_json())
 
 
 class SQLiteFactsCache:
@@ -66,12 +67,12 @@ class SQLiteFactsCache:
                 query = f"SELECT key, value FROM facts WHERE key IN ({marks})"  # noqa: S608  # verity: ignore[S608] only "?" placeholders are interpolated
                 rows = self._db.execute(query, chunk)
                 for key, value in rows:
-                    found[key] = FileFacts.from_json(json.loads(value))
+                    found[key] = FileFacts.from_json(orjson.loads(value))
         return found
 
     def put_many(self, items: Mapping[str, FileFacts]) -> None:
         """Store facts under their keys."""
-        rows = [(k, json.dumps(v.to_json())) for k, v in items.items()]
+        rows = [(k, orjson.dumps(v.to_json()).decode()) for k, v in items.items()]
         with self._lock, self._db:
             self._db.executemany("INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", rows)
 
