@@ -204,6 +204,7 @@ class RepoView:
     all_paths: frozenset[str]
     policy: Policy
     _tests: dict[str, bool] = field(default_factory=dict)
+    _python: list[FileFacts] | None = None
 
     def is_test(self, path: str) -> bool:
         """Return whether a path is a test file under the policy's test globs."""
@@ -214,8 +215,10 @@ class RepoView:
         return cached
 
     def python_files(self) -> list[FileFacts]:
-        """Return the facts of every Python file, in path order."""
-        return [f for p, f in sorted(self.files.items()) if f.kind == "python"]
+        """Return the facts of every Python file, in path order (listed once per view)."""
+        if self._python is None:
+            self._python = [f for p, f in sorted(self.files.items()) if f.kind == "python"]
+        return list(self._python)
 
     def data(self, path: str, key: str, default: Any = None) -> Any:
         """Return one extractor's data for a file."""

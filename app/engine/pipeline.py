@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 
 from app.checks.base import RepoView
@@ -11,7 +12,15 @@ from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
 from app.engine.report import DomainResult, Report, Suppression
-from app.engine.scoring import DomainState, MetricChange, attribute, explain, judged_lines, metric_states
+from app.engine.scoring import (
+    DomainState,
+    MetricChange,
+    attribute,
+    explain,
+    judged_lines,
+    lines_by_kind,
+    metric_states,
+)
 from app.engine.snapshot import Diff, Snapshot
 from app.gitrepo.repo import GitRepo, GitSnapshot
 from config.policy import POLICY_PATH, Policy, load_policy
@@ -47,12 +56,14 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     base_repo = repo_results(base_view, policy, base.sha, digest, cache)
     head_repo = repo_results(head_view, policy, head.sha, digest, cache)
     path_map = _path_map(diff)
+    base_lines, head_lines = lines_by_kind(base_facts.files.values()), lines_by_kind(head_facts.files.values())
     base_found, base_quiet = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
+    changed = frozenset(diff.changed_paths())
     results = [
-        _domain_result(domain, policy, (base_view, base_repo), (head_view, head_repo), unchanged, new, fixed, path_map,
-                       (acceptances or {}).get(domain), frozenset(diff.changed_paths()))
+        _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
+                       path_map, (acceptances or {}).get(domain), changed)
         for domain in DOMAIN_ORDER
     ]
     reasons = tuple(r for d in results if d.blocking for r in d.reasons)
@@ -94,24 +105,25 @@ def _new_suppressions(base: list[tuple[Finding, str]], head: list[tuple[Finding,
 
 
 def _domain_result(
-    domain: Domain, policy: Policy, base_side: tuple[RepoView, RepoResults], head_side: tuple[RepoView, RepoResults],
+    domain: Domain, policy: Policy, base_side: tuple[Counter[str], RepoResults],
+    head_side: tuple[Counter[str], RepoResults],
     unchanged: list[Finding],
     new: list[Finding], fixed: list[Finding], path_map: Callable[[str], str], accepted: tuple[str, str] | None,
     changed: frozenset[str],
 ) -> DomainResult:
     """Score one domain on both sides, explain the delta and judge the regression."""
     settings = policy.domain(domain)
-    (base_view, base_repo), (head_view, head_repo) = base_side, head_side
+    (base_lines, base_repo), (head_lines, head_repo) = base_side, head_side
     mine = [f for f in unchanged if f.domain is domain]
     new_here = sorted((f for f in new if f.domain is domain), key=_order)
     fixed_here = sorted((f for f in fixed if f.domain is domain), key=_order)
     base_state = DomainState(
-        judged_lines(base_view.files.values(), domain),
+        judged_lines(base_lines, domain),
         tuple(float(f.severity.weight) for f in mine + fixed_here),
         metric_states(base_repo.units, domain),
     )
     head_state = DomainState(
-        judged_lines(head_view.files.values(), domain),
+        judged_lines(head_lines, domain),
         tuple(float(f.severity.weight) for f in mine + new_here),
         metric_states(head_repo.units, domain),
     )

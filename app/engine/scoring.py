@@ -48,10 +48,17 @@ def judged_kind(facts: FileFacts) -> str:
     return facts.kind
 
 
-def judged_lines(files: Iterable[FileFacts], domain: Domain) -> int:
+def lines_by_kind(files: Iterable[FileFacts]) -> Counter[str]:
+    """Return the non-blank lines of a snapshot by judged kind (computed once, read by every domain)."""
+    lines: Counter[str] = Counter()
+    for facts in files:
+        lines[judged_kind(facts)] += facts.loc
+    return lines
+
+
+def judged_lines(lines: Counter[str], domain: Domain) -> int:
     """Return the non-blank lines of the files a domain judges."""
-    kinds = JUDGED_KINDS[domain]
-    return sum(f.loc for f in files if judged_kind(f) in kinds)
+    return sum(lines[kind] for kind in JUDGED_KINDS[domain])
 
 
 @dataclass(frozen=True)
