@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from app.checks.base import RepoView
+from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.engine.cache import FactsCache
 from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
 from app.engine.findings import Located, gather, label, resolve
@@ -79,7 +80,17 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         added_line_fingerprints=frozenset(f.fingerprint for f in new if diff.is_added_line(f.path, f.line)),
         suppressions=tuple(Suppression(f, why) for f, why in _new_suppressions(base_quiet, head_quiet)),
         skipped=tuple(head_facts.skipped),
+        notes=_notes(head_facts),
     )
+
+
+def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
+    """Return what the report must say it did not judge (so nothing is skipped silently)."""
+    templates = sorted(p for p, f in facts.files.items() if f.data.get("yaml.manifest") == HELM_TEMPLATE)
+    if not templates:
+        return ()
+    shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
+    return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
 
 
 def _view(facts: SnapshotFacts, policy: Policy) -> RepoView:

@@ -126,4 +126,5 @@ class Report:
                 for s in self.suppressions
             ],
             "skipped": [{"path": p, "reason": why} for p, why in self.skipped],
+            "notes": list(self.notes),
         }

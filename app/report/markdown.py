@@ -53,6 +53,7 @@ def render_markdown(report: Report) -> str:
         lines += ["", f"{len(report.suppressions)} findings suppressed inline (listed in the details)."]
     if report.skipped:
         lines += ["", f"{len(report.skipped)} files skipped (binary, over 1 MB, not UTF-8, symlinks or submodules)."]
+    lines += [f"\nNote: {escape_cell(note)}" for note in report.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 

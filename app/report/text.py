@@ -37,4 +37,5 @@ def render_text(report: Report) -> str:
         lines += [f"  {s.finding.location}: {s.finding.rule} ({s.reason})" for s in report.suppressions]
     if report.skipped:
         lines += ["", f"skipped files: {len(report.skipped)}"]
+    lines += [f"note: {note}" for note in report.notes]
     return "\n".join(lines) + "\n"

@@ -223,3 +223,17 @@ def test_a_domain_with_nothing_to_judge_is_never_regressed(repo: RepoBuilder) ->
     assert infra.base is None and infra.head is None
     assert not infra.regressed and not infra.blocking
     assert "INF001" in {f.rule for f in report.new_findings()}  # listed, just not judged
+
+
+def test_templated_helm_files_are_noted_not_errors(repo: RepoBuilder) -> None:
+    base = _base(repo)
+    template = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+                "  template:\n    spec:\n      containers:\n{{- range .Values.containers }}\n        - image: {{ .image }}\n{{- end }}\n")
+    head = repo.commit("chart", {"chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+                                 "chart/templates/deployment.yaml": template})
+    report = run_audit(repo, base, head)
+    assert report.notes == ("1 templated Helm files were not judged by the Kubernetes checks: chart/templates/deployment.yaml",)
+    assert report.to_json()["notes"] == list(report.notes)
+    assert not any(f.path == "chart/templates/deployment.yaml" and f.domain is Domain.INFRASTRUCTURE
+                   for f in report.new_findings())
+    assert report.passed, report.reasons

@@ -1,7 +1,8 @@
 """Extractor `yaml.manifest`: whether a YAML file is a Kubernetes or docker-compose manifest.
 
-Data: "kubernetes", "compose" or "" (plain YAML). The infrastructure domain judges manifests only,
-so a repository's other YAML (CI, config) does not make that domain applicable.
+Data: "kubernetes", "compose", "helm-template" (a templated chart file the Kubernetes checks cannot
+parse: the report notes it) or "" (plain YAML). The infrastructure domain judges manifests only, so a
+repository's other YAML (CI, config) does not make that domain applicable.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from app.checks.infrastructure import yaml_tree
 
 YAML_ONLY = frozenset({"yaml"})
 COMPOSE_NAMES = ("docker-compose", "compose")
+HELM_TEMPLATE = "helm-template"
 
 
 def manifest_kind(ctx: FileContext) -> str:
     """Return what kind of manifest a YAML file is, if any."""
     if ctx.name.lower().startswith(COMPOSE_NAMES):
         return "compose"
+    if yaml_tree.is_chart_template(ctx):
+        return HELM_TEMPLATE
     if "apiVersion" not in ctx.text or "kind" not in ctx.text:
         return ""
     # The infrastructure checks' line-aware parse, shared per file: parsed once, custom tags tolerated.
