@@ -147,12 +147,17 @@ def domain_argument(req: Request, usage: str) -> Domain | Outcome:
     return domain
 
 
-def accept(req: Request) -> Outcome:
-    """Accept the PR's regression in a domain (write access or higher), then re-publish the check run."""
+def writer_domain(req: Request, usage: str) -> Domain | Outcome:
+    """Return the domain a write-level command names, or the reply refusing or explaining it."""
     role = req.role()
     if not can_write(role):
         return denied(req, text.NEEDS_WRITE, role)
-    domain = domain_argument(req, text.USAGE_ACCEPT)
+    return domain_argument(req, usage)
+
+
+def accept(req: Request) -> Outcome:
+    """Accept the PR's regression in a domain (write access or higher), then re-publish the check run."""
+    domain = writer_domain(req, text.USAGE_ACCEPT)
     if isinstance(domain, Outcome):
         return domain
     reason = req.command.rest(1)
@@ -175,10 +180,7 @@ def accept(req: Request) -> Outcome:
 
 def revoke(req: Request) -> Outcome:
     """Withdraw a domain's acceptance (write access or higher), then re-publish the check run."""
-    role = req.role()
-    if not can_write(role):
-        return denied(req, text.NEEDS_WRITE, role)
-    domain = domain_argument(req, text.USAGE_REVOKE)
+    domain = writer_domain(req, text.USAGE_REVOKE)
     if isinstance(domain, Outcome):
         return domain
     pull = req.pull()

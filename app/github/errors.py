@@ -46,15 +46,8 @@ def retry_after_of(headers: httpx.Headers, now: float | None = None) -> float:
 
 def classify(exc: GitHubException, what: str) -> Exception:
     """Turn a githubkit error into a TransientGitHubError or a GitHubError naming the request."""
-    if isinstance(exc, RateLimitExceeded):
-        wait = max(exc.retry_after.total_seconds(), retry_after_of(exc.response.raw_response.headers))
-        return TransientGitHubError(f"{what}: rate limited ({exc.response.status_code})", wait)
     if isinstance(exc, RequestFailed):
-        status = exc.response.status_code
-        if status in RETRIABLE_STATUS:
-            wait = retry_after_of(exc.response.raw_response.headers)
-            return TransientGitHubError(f"{what}: GitHub answered {status}", wait)
-        return GitHubError(f"{what}: GitHub answered {status}", status)
+        return _answered(exc, what)
     if isinstance(exc, RequestTimeout):
         return TransientGitHubError(f"{what}: timed out")
     if isinstance(exc, RequestError):
@@ -62,3 +55,15 @@ def classify(exc: GitHubException, what: str) -> Exception:
     if isinstance(exc, GraphQLFailed):
         return GitHubError(f"{what}: GraphQL error {exc.response.errors[0].message if exc.response.errors else ''}")
     return GitHubError(f"{what}: {type(exc).__name__}")
+
+
+def _answered(exc: RequestFailed, what: str) -> Exception:
+    """Classify a request GitHub answered with an error status, rate limits first."""
+    headers = exc.response.raw_response.headers
+    status = exc.response.status_code
+    if isinstance(exc, RateLimitExceeded):
+        wait = max(exc.retry_after.total_seconds(), retry_after_of(headers))
+        return TransientGitHubError(f"{what}: rate limited ({status})", wait)
+    if status in RETRIABLE_STATUS:
+        return TransientGitHubError(f"{what}: GitHub answered {status}", retry_after_of(headers))
+    return GitHubError(f"{what}: GitHub answered {status}", status)

@@ -68,8 +68,8 @@ def _top_findings(report: Report) -> list[str]:
     if not new:
         return ["No new findings."]
     lines = [f"### New findings ({len(new)})", ""]
-    for f in new[:TOP_FINDINGS]:
-        lines.append(f"- **{f.severity.value}** `{f.rule}` {f.name} at `{f.location}`: {escape_cell(f.message)}")
+    lines.extend(f"- **{f.severity.value}** `{f.rule}` {f.name} at `{f.location}`: {escape_cell(f.message)}"
+                 for f in new[:TOP_FINDINGS])
     if len(new) > TOP_FINDINGS:
         lines.append(f"- … and {len(new) - TOP_FINDINGS} more")
     fixed = report.fixed_findings()

@@ -17,14 +17,13 @@ def render_text(report: Report) -> str:
     """Return the report for a terminal: verdict, domain table, explanations, new findings."""
     lines = [f"Verity {report.base[:12]}..{report.head[:12]}: {title(report)}", ""]
     lines.append(f"{'domain':<15} {'base':>6} {'head':>6} {'delta':>6}  verdict")
-    for d in report.domains:
-        lines.append(f"{d.domain.value:<15} {_fmt(d.base):>6} {_fmt(d.head):>6} {_fmt(d.delta, True):>6}  {d.verdict}")
+    lines.extend(f"{d.domain.value:<15} {_fmt(d.base):>6} {_fmt(d.head):>6} {_fmt(d.delta, True):>6}  {d.verdict}"
+                 for d in report.domains)
     lines.append(
         f"{'overall':<15} {_fmt(report.overall_base):>6} {_fmt(report.overall_head):>6} "
         f"{_fmt(report.overall_delta, True):>6}  {'pass' if report.passed else 'FAIL'}"
     )
-    for reason in report.reasons:
-        lines.append(f"  gate: {reason}")
+    lines.extend(f"  gate: {reason}" for reason in report.reasons)
     for d in report.domains:
         if d.explanation:
             lines += ["", f"{d.domain.value}:"] + [f"  {e.render()}" for e in d.explanation]

@@ -241,13 +241,10 @@ def _dynamic(project: dict[str, Any], tool: dict[str, Any]) -> tuple[bool, list[
 
 def _string_deps(items: Any, list_name: str, role: str, finder: _LineFinder, section: str) -> list[Dep]:
     """Return the PEP 508 strings of a TOML array as declarations."""
-    deps: list[Dep] = []
     if not isinstance(items, list):
-        return deps
-    for item in items:
-        if isinstance(item, str) and (req := parse_requirement(item)) is not None:
-            deps.append(_dep(req, list_name, role, finder.string_line(item, section)))
-    return deps
+        return []
+    return [_dep(req, list_name, role, finder.string_line(item, section))
+            for item in items if isinstance(item, str) and (req := parse_requirement(item)) is not None]
 
 
 def _table(value: Any) -> dict[str, Any]:

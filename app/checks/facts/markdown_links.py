@@ -32,12 +32,8 @@ SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 def extract(ctx: FileContext) -> list[list[int | str]]:
     """Return `[line, target]` for every relative link of a Markdown file."""
-    found: list[list[int | str]] = []
-    for line_no, text in _prose_lines(ctx.lines):
-        for target in _targets(text):
-            if is_relative_target(target):
-                found.append([line_no, target])
-    return found
+    return [[line_no, target] for line_no, text in _prose_lines(ctx.lines)
+            for target in _targets(text) if is_relative_target(target)]
 
 
 def _prose_lines(lines: list[str]) -> Iterator[tuple[int, str]]:

@@ -27,11 +27,8 @@ def extract(ctx: FileContext) -> list[dict[str, Any]]:
     """Return the top-level class and function definitions of a Python file."""
     if ctx.tree is None or has_generated_header(ctx.lines):
         return []  # generated code repeats itself by design: it is not compared
-    found: list[dict[str, Any]] = []
-    for stmt in ctx.tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append(_describe(stmt))
-    return found
+    return [_describe(stmt) for stmt in ctx.tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
 def _describe(node: Definition) -> dict[str, Any]:

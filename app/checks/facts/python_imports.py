@@ -48,8 +48,8 @@ def _imports(ctx: FileContext) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for imp in ctx.nodes(ast.Import):
         flags = _flags(ctx, imp)
-        for alias in imp.names:
-            entries.append({"module": alias.name, "names": [], "level": 0, "line": imp.lineno, **flags})
+        entries.extend({"module": alias.name, "names": [], "level": 0, "line": imp.lineno, **flags}
+                       for alias in imp.names)
     for node in ctx.nodes(ast.ImportFrom):
         names = [alias.name for alias in node.names]
         entries.append(
@@ -152,9 +152,7 @@ def imported_modules(path: str, entry: dict[str, Any]) -> list[str]:
     if module is None:
         return []
     found = [module] if module else []
-    for name in entry.get("names", []):
-        if name != "*":
-            found.append(f"{module}.{name}" if module else name)
+    found.extend(f"{module}.{name}" if module else name for name in entry.get("names", []) if name != "*")
     return found
 
 

@@ -187,9 +187,8 @@ def _is_test_class(node: ast.ClassDef) -> bool:
 def _qualname(ctx: FileContext, node: ast.AST) -> str:
     """Return the dotted names of a node's enclosing classes and functions, itself included."""
     names = [node.name] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else []
-    for outer in ctx.ancestors(node):
-        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(outer.name)
+    names.extend(outer.name for outer in ctx.ancestors(node)
+                 if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     return ".".join(reversed(names))
 
 
@@ -256,10 +255,9 @@ def _last_name(node: ast.AST) -> str:
 
 def _markers(ctx: FileContext) -> list[dict[str, Any]]:
     """Return every skip and xfail marker of the file, in line order."""
-    found: list[tuple[ast.AST, str, str]] = []
-    for attr in ctx.nodes(ast.Attribute):
-        if attr.attr in MARK_KINDS and _is_mark(attr.value):
-            found.append((attr, MARK_KINDS[attr.attr], f"pytest.mark.{attr.attr}"))
+    found: list[tuple[ast.AST, str, str]] = [
+        (attr, MARK_KINDS[attr.attr], f"pytest.mark.{attr.attr}")
+        for attr in ctx.nodes(ast.Attribute) if attr.attr in MARK_KINDS and _is_mark(attr.value)]
     pytest_names = _names_from(ctx, "pytest")
     for call in ctx.nodes(ast.Call):
         found.extend((call, kind, how) for kind, how in _body_call(call, pytest_names))

@@ -55,14 +55,10 @@ def extract(ctx: FileContext) -> dict[str, Any]:
     if ctx.tree is None:
         return {}
     aliases = import_aliases(ctx)
-    data: dict[str, Any] = {}
     apps = find_apps(ctx, aliases)
     routes = _unique(find_routes(ctx, aliases))
     metrics = sorted(set(find_metrics(ctx)) | ({"route:/metrics"} if "/metrics" in routes else set()))
-    for key, value in (("apps", apps), ("routes", routes), ("metrics", metrics)):
-        if value:
-            data[key] = value
-    return data
+    return {key: value for key, value in (("apps", apps), ("routes", routes), ("metrics", metrics)) if value}
 
 
 def find_apps(ctx: FileContext, aliases: dict[str, str]) -> list[list[Any]]:

@@ -8,11 +8,11 @@ dropped), keywords are case-insensitive, and heredocs (`RUN <<EOF`) run to their
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 
 from app.checks.base import FileContext
 from app.checks.infrastructure.images import ImageRef, split_image
+from app.checks.infrastructure.per_file import per_file
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S*)\s*$")
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
@@ -219,16 +219,10 @@ def _arg_defaults(instruction: Instruction) -> dict[str, str | None]:
     return out
 
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, Dockerfile] = weakref.WeakKeyDictionary()
-
-
+@per_file
 def parse(ctx: FileContext) -> Dockerfile:
     """Return the file's parsed Dockerfile, parsed once per file and shared by every check."""
-    cached = _CACHE.get(ctx)
-    if cached is None:
-        cached = parse_dockerfile(ctx.text)
-        _CACHE[ctx] = cached
-    return cached
+    return parse_dockerfile(ctx.text)
 
 
 def is_dev_container(ctx: FileContext) -> bool:

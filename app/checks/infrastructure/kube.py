@@ -8,6 +8,7 @@ skipped too: judging a fragment would report defects the rendered object does no
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.checks.base import FileContext
@@ -147,6 +148,15 @@ def containers(workload: Workload, *, init: bool = True) -> list[Container]:
                 name = node.get("name")
                 found.append(Container(workload, node, str(name) if name is not None else "?", key != "containers"))
     return found
+
+
+def explicitly_true(ctx: FileContext, key: str) -> Iterator[tuple[Container, int]]:
+    """Yield each container (init ones too) whose securityContext sets `key: true`, with that line."""
+    for workload in workloads(ctx):
+        for container in containers(workload):
+            security = container.security
+            if security is not None and security.get(key) is True:
+                yield container, security.line_of(key)
 
 
 # File kinds that can hold manifests (workflows are YAML too, but never Kubernetes objects).

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import FileCheck, FileContext, rule
-from app.checks.infrastructure.kube import MANIFEST, containers, workloads
+from app.checks.infrastructure.kube import MANIFEST, explicitly_true
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("INF014", "privilege-escalation", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
@@ -38,13 +38,9 @@ RULE = rule("INF014", "privilege-escalation", Domain.INFRASTRUCTURE, Severity.ME
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report containers that explicitly allow privilege escalation."""
-    for workload in workloads(ctx):
-        for container in containers(workload):
-            security = container.security
-            if security is not None and security.get("allowPrivilegeEscalation") is True:
-                yield RawFinding(RULE.code, security.line_of("allowPrivilegeEscalation"),
-                                 f"container `{container.label}` allows privilege escalation",
-                                 snippet=f"escalation:{container.label}")
+    for container, line in explicitly_true(ctx, "allowPrivilegeEscalation"):
+        yield RawFinding(RULE.code, line, f"container `{container.label}` allows privilege escalation",
+                         snippet=f"escalation:{container.label}")
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import FileCheck, FileContext, rule
-from app.checks.infrastructure.kube import MANIFEST, containers, workloads
+from app.checks.infrastructure.kube import MANIFEST, explicitly_true
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("INF012", "privileged-container", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__)
@@ -37,13 +37,9 @@ RULE = rule("INF012", "privileged-container", Domain.INFRASTRUCTURE, Severity.HI
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report privileged containers."""
-    for workload in workloads(ctx):
-        for container in containers(workload):
-            security = container.security
-            if security is not None and security.get("privileged") is True:
-                yield RawFinding(RULE.code, security.line_of("privileged"),
-                                 f"container `{container.label}` is privileged",
-                                 snippet=f"privileged:{container.label}")
+    for container, line in explicitly_true(ctx, "privileged"):
+        yield RawFinding(RULE.code, line, f"container `{container.label}` is privileged",
+                         snippet=f"privileged:{container.label}")
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

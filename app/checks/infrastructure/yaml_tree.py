@@ -9,7 +9,6 @@ by every check through a cache keyed on the `FileContext`.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from app.checks.base import FileContext, yaml_too_deep
+from app.checks.infrastructure.per_file import per_file
 
 try:  # libyaml's parser is several times faster and gives the same nodes and marks
     from yaml import CSafeLoader as _BaseLoader
@@ -140,16 +140,10 @@ class YamlParse:
     error_line: int = 0
 
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, YamlParse] = weakref.WeakKeyDictionary()
-
-
+@per_file
 def parse(ctx: FileContext) -> YamlParse:
     """Return the file's YAML documents with line numbers, parsed once per file."""
-    cached = _CACHE.get(ctx)
-    if cached is None:
-        cached = parse_text(ctx.text)
-        _CACHE[ctx] = cached
-    return cached
+    return parse_text(ctx.text)
 
 
 def parse_text(text: str) -> YamlParse:

@@ -93,9 +93,8 @@ def _handler_nodes(handler: ast.ExceptHandler) -> Iterator[ast.AST]:
         node = stack.pop()
         if node is not handler:
             yield node
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            if not isinstance(child, (*SCOPES, ast.ExceptHandler)):
-                stack.append(child)
+        stack.extend(child for child in reversed(list(ast.iter_child_nodes(node)))
+                     if not isinstance(child, (*SCOPES, ast.ExceptHandler)))
 
 
 def _keeps_traceback(nodes: list[ast.AST], handler: ast.ExceptHandler, aliases: dict[str, str]) -> bool:

@@ -144,9 +144,8 @@ class ClientResolver:
                 targets, value = node.targets, node.value
             elif isinstance(node, ast.AnnAssign):
                 targets, value = [node.target], node.value
-            for target in targets:
-                if isinstance(target, ast.Attribute) and dotted(target.value) == self_name:
-                    found.append((target.attr, self._value_kind(value)))
+            found.extend((target.attr, self._value_kind(value)) for target in targets
+                         if isinstance(target, ast.Attribute) and dotted(target.value) == self_name)
         return found
 
     def _value_kind(self, value: ast.expr | None) -> str:
