@@ -136,7 +136,8 @@ def _analyse_one(item: tuple[str, tuple[str, str]]) -> tuple[str, FileFacts]:
 def _analyse_texts(items: list[tuple[str, tuple[str, str]]]) -> dict[str, FileFacts]:
     """Analyse many files, on every core when there are enough of them."""
     workers = multiprocessing.cpu_count()
-    if len(items) < PARALLEL_THRESHOLD or workers < 2:
+    # A daemonic process (a Celery prefork child) may not start children: analyse serially there.
+    if len(items) < PARALLEL_THRESHOLD or workers < 2 or multiprocessing.current_process().daemon:
         return dict(_analyse_one(item) for item in items)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -58,3 +59,23 @@ def test_repo_level_results_are_cached_by_commit(repo: RepoBuilder) -> None:
     again = run_audit(repo, base, head, cache)
     assert cache.stored == []
     assert again.to_json() == first.to_json()
+
+
+def _analyse_in_child(results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """Analyse more files than the parallel threshold, as a Celery prefork child would."""
+    from app.engine.collect import PARALLEL_THRESHOLD, _analyse_texts
+
+    items = [(f"k{i}", (f"m{i}.py", f"X = {i}\n")) for i in range(PARALLEL_THRESHOLD + 5)]
+    results.put(len(_analyse_texts(items)))
+
+
+def test_a_daemonic_worker_process_analyses_large_batches_serially() -> None:
+    from app.engine.collect import PARALLEL_THRESHOLD
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_analyse_in_child, args=(results,), daemon=True)
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert results.get(timeout=5) == PARALLEL_THRESHOLD + 5
