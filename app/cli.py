@@ -21,7 +21,7 @@ from app.report.markdown import render_markdown
 from app.report.sarif import render_sarif
 from app.report.text import render_text
 from config.policy import PolicyError
-from config.settings import cli_cache_path
+from config.settings import SettingsError, cli_cache_path
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -72,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["worker"]:
-        return _worker(args_list[1:])
+        try:
+            return _worker(args_list[1:])
+        except SettingsError as exc:
+            print(f"verity: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     args = build_parser().parse_args(args_list)
     try:
         if args.command == "audit":
@@ -82,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args.topic)
         return _serve(args.host, args.port)
-    except (UsageError, GitError, PolicyError, RuffError) as exc:
+    except (UsageError, GitError, PolicyError, RuffError, SettingsError) as exc:
         print(f"verity: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -41,12 +41,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_app: bool = T
     env = os.environ if env is None else env
     secret = env.get("VERITY_WEBHOOK_SECRET", "")
     app_id = env.get("VERITY_APP_ID", "")
-    key = _private_key(env) if require_app else env.get("VERITY_PRIVATE_KEY", "")
     if require_app:
         if not secret:
             raise SettingsError("VERITY_WEBHOOK_SECRET is required")
         if not app_id:
             raise SettingsError("VERITY_APP_ID is required")
+    key = _private_key(env) if require_app else env.get("VERITY_PRIVATE_KEY", "")
     return Settings(
         webhook_secret=secret,
         app_id=app_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,16 @@ def test_the_installed_command_runs(repo: RepoBuilder) -> None:
                            "--base", base, "--format", "json"], capture_output=True, text=True, check=False)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["gate"]["passed"] is False
+
+
+@pytest.mark.parametrize(("command", "env", "named"), [
+    ("serve", {"VERITY_APP_ID": "1"}, "VERITY_WEBHOOK_SECRET"),
+    ("serve", {"VERITY_WEBHOOK_SECRET": "s"}, "VERITY_APP_ID"),
+    ("worker", {"VERITY_WEBHOOK_SECRET": "s", "VERITY_APP_ID": "1"}, "VERITY_PRIVATE_KEY"),
+])
+def test_a_missing_setting_stops_start_up_naming_it(command: str, env: dict[str, str], named: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VERITY_")}
+    proc = subprocess.run([str(Path(sys.executable).with_name("verity")), command], capture_output=True, text=True,
+                          env={**clean, **env}, check=False, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("verity: ") and named in proc.stderr and "Traceback" not in proc.stderr
