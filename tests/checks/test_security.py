@@ -192,6 +192,13 @@ def test_secrets_in_markdown_are_low() -> None:
     assert found("README.md", f"Set `API_SECRET={PASSWORD}` in your shell.\n", "SEC001") == [(1, "low")]
 
 
+def test_secrets_in_other_documentation_are_low_but_not_in_config_text() -> None:
+    example = f'    "PASSWORD": "{PASSWORD}",\n'
+    assert found("docs/topics/db/multi-db.txt", example, "SEC001") == [(1, "low")]
+    assert found("guide/setup.rst", example, "SEC001") == [(1, "low")]
+    assert found("deploy/settings.txt", f"API_SECRET={PASSWORD}\n", "SEC001") == [(1, "-")]
+
+
 def test_test_user_passwords_and_api_examples_are_low_but_test_tokens_are_not() -> None:
     source = f'client.login(username="bob", password="{PASSWORD}")\nAPI_TOKEN = "{HEX_KEY}"\n'
     assert found("tests/test_login.py", source, "SEC001") == [(1, "low"), (2, "-")]

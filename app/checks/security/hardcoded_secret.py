@@ -23,7 +23,8 @@ a known format are SEC002's.
 
 Secrets in tests count: they leak the same. Two cases are `low` instead: passwords in tests (the
 password of a user the test creates unlocks nothing real; tokens and keys in tests stay `high`), and
-values under OpenAPI `example`/`examples` keys and in Markdown, where documentation invents keys.
+values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
+AsciiDoc, and text files under `docs/`), where examples invent keys.
 The message and the fingerprint never contain the value, only the name and a hash of it.
 
 ## Why is this bad?
@@ -85,7 +86,7 @@ DOC_PARENTS = frozenset({"example", "examples", "x-example"})
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report literal secrets under secret names, and passwords inside URLs."""
-    severity = Severity.LOW if ctx.kind == "markdown" else None
+    severity = Severity.LOW if is_documentation(ctx) else None
     in_tests = is_test_path(ctx.path)
     flagged: set[int] = set()
     for pair in pairs(ctx):
@@ -105,6 +106,17 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 "take it from the environment and rotate it",
                 snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password), severity=severity,
             )
+
+
+DOC_EXTENSIONS = (".rst", ".adoc", ".asciidoc", ".rdoc")
+
+
+def is_documentation(ctx: FileContext) -> bool:
+    """Return whether a file is prose documentation (Markdown, reStructuredText, text under docs/)."""
+    if ctx.kind == "markdown" or ctx.name.lower().endswith(DOC_EXTENSIONS):
+        return True
+    path = f"/{ctx.path}"
+    return ctx.kind == "text" and ("/docs/" in path or "/doc/" in path)
 
 
 def _grade(pair: Pair, in_tests: bool) -> Severity | None:
