@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from app.checks.registry import CHECKS, checks_by_code
@@ -71,21 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["worker"]:
-        try:
-            return _worker(args_list[1:])
-        except SettingsError as exc:
-            print(f"verity: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-    args = build_parser().parse_args(args_list)
     try:
-        if args.command == "audit":
-            return _audit(args)
-        if args.command == "rules":
-            return _rules(args.format)
-        if args.command == "explain":
-            return _explain(args.topic)
-        return _serve(args.host, args.port)
+        if args_list[:1] == ["worker"]:  # every other argument belongs to Celery
+            return _worker(args_list[1:])
+        args = build_parser().parse_args(args_list)
+        return _COMMANDS[args.command](args)
     except (UsageError, GitError, PolicyError, RuffError, SettingsError) as exc:
         print(f"verity: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -175,6 +165,14 @@ def _worker(argv: list[str]) -> int:
 
     run_worker(argv)
     return EXIT_PASS
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "audit": _audit,
+    "rules": lambda args: _rules(args.format),
+    "explain": lambda args: _explain(args.topic),
+    "serve": lambda args: _serve(args.host, args.port),
+}
 
 
 if __name__ == "__main__":
