@@ -7,6 +7,7 @@ import fnmatch
 import functools
 import io
 import tokenize
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -160,6 +161,22 @@ class FileContext:
     def line_text(self, line: int) -> str:
         """Return the text of a 1-based line, or an empty string."""
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+T = TypeVar("T")
+
+
+def per_file(compute: Callable[[FileContext], T]) -> Callable[[FileContext], T]:
+    """Wrap a function of a file so it runs once per file for every check that asks; the cache dies with the file."""
+    cache: weakref.WeakKeyDictionary[FileContext, T] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(compute)
+    def cached(ctx: FileContext) -> T:
+        if ctx not in cache:
+            cache[ctx] = compute(ctx)
+        return cache[ctx]
+
+    return cached
 
 
 def _position(node: ast.AST) -> tuple[int, int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, per_file
 
 SUPPRESSION = re.compile(r"verity:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
 
 
+@per_file
 def find_suppressions(ctx: FileContext) -> dict[int, tuple[tuple[str, ...], str]]:
     """Return the inline suppressions of a file by line: the codes and the stated reason."""
     found: dict[int, tuple[tuple[str, ...], str]] = {}

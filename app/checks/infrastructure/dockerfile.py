@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, per_file
 from app.checks.infrastructure.images import ImageRef, split_image
-from app.checks.infrastructure.per_file import per_file
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S*)\s*$")
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")

@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from app.checks.base import FileContext, yaml_too_deep
-from app.checks.infrastructure.per_file import per_file
+from app.checks.base import FileContext, per_file, yaml_too_deep
 
 try:  # libyaml's parser is several times faster and gives the same nodes and marks
     from yaml import CSafeLoader as _BaseLoader

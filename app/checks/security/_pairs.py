@@ -11,13 +11,12 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, per_file
 
 MAX_VALUE = 4096
 
@@ -42,16 +41,10 @@ class Pair:
     node: ast.AST | None = field(default=None, compare=False, repr=False)
 
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, list[Pair]] = weakref.WeakKeyDictionary()
-
-
+@per_file
 def pairs(ctx: FileContext) -> list[Pair]:
     """Return the file's literal settings, computed once per file for all security checks."""
-    found = _CACHE.get(ctx)
-    if found is None:
-        found = [p for p in _extract(ctx) if len(p.value) <= MAX_VALUE]
-        _CACHE[ctx] = found
-    return found
+    return [p for p in _extract(ctx) if len(p.value) <= MAX_VALUE]
 
 
 def _extract(ctx: FileContext) -> list[Pair]:

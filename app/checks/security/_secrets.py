@@ -7,12 +7,11 @@ import base64
 import binascii
 import math
 import re
-import weakref
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, per_file
 from app.checks.security._common import LineIndex, name_words
 
 # --- provider tokens: formats precise enough to flag wherever they appear ---------------------------
@@ -291,24 +290,17 @@ class UrlCredential:
         return self.host.rsplit(":", 1)[0].lower() in LOOPBACK or self.host.lower() in LOOPBACK
 
 
-_URL_CACHE: weakref.WeakKeyDictionary[FileContext, list[UrlCredential]] = weakref.WeakKeyDictionary()
-
-
+@per_file
 def url_credentials(ctx: FileContext) -> list[UrlCredential]:
     """Return the `scheme://user:password@host` credentials of a file (computed once: two checks ask).
 
     In Python only string literals count: docstrings and comments are where URLs are explained.
     """
-    found = _URL_CACHE.get(ctx)
-    if found is None:
-        if "://" not in ctx.text or "@" not in ctx.text:
-            found = []
-        elif ctx.kind == "python":
-            found = [c for line, text in code_strings(ctx) for c in _scan_urls(text, line)]
-        else:
-            found = _scan_urls(ctx.text, 1)
-        _URL_CACHE[ctx] = found
-    return found
+    if "://" not in ctx.text or "@" not in ctx.text:
+        return []
+    if ctx.kind == "python":
+        return [c for line, text in code_strings(ctx) for c in _scan_urls(text, line)]
+    return _scan_urls(ctx.text, 1)
 
 
 def code_strings(ctx: FileContext) -> list[tuple[int, str]]:
