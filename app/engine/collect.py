@@ -11,7 +11,7 @@ from app.checks.base import matches_any
 from app.engine.cache import FactsCache, facts_key
 from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
-from app.engine.ruff import RuffBatch, ruff_version, start_ruff
+from app.engine.ruff import ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
 from config.policy import Policy
 
@@ -101,18 +101,13 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
     python = {key: item for key, item in texts.items() if item[0].endswith((".py", ".pyi"))}
     batch = start_ruff(python)
     analysed = _analyse_texts(list(texts.items()))
-    ruff_found = _collect_ruff(batch)
+    ruff_found = batch.collect()
     for key, facts in analysed.items():
         text = texts[key][1]
         extra = ruff_found.get(key, [])
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
         out[key] = facts
     return out
-
-
-def _collect_ruff(batch: RuffBatch) -> dict[str, list[RawFinding]]:
-    """Return ruff's findings by file key."""
-    return batch.collect()
 
 
 def decode(blob: bytes | None) -> tuple[str, str]:

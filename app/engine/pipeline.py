@@ -58,7 +58,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     head_repo = repo_results(head_view, policy, head.sha, digest, cache)
     path_map = _path_map(diff)
     base_lines, head_lines = lines_by_kind(base_facts.files.values()), lines_by_kind(head_facts.files.values())
-    base_found, base_quiet = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
+    base_found, _ = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
     changed = frozenset(diff.changed_paths())
@@ -78,7 +78,8 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         domains=tuple(results),
         findings=tuple(sorted(new, key=_order) + sorted(fixed, key=_order)),
         added_line_fingerprints=frozenset(f.fingerprint for f in new if diff.is_added_line(f.path, f.line)),
-        suppressions=tuple(Suppression(f, why) for f, why in _new_suppressions(base_quiet, head_quiet)),
+        # Every suppression standing at head is listed, so none is silent.
+        suppressions=tuple(Suppression(f, why) for f, why in sorted(head_quiet, key=lambda item: _order(item[0]))),
         skipped=tuple(head_facts.skipped),
         notes=_notes(head_facts),
     )
@@ -107,12 +108,6 @@ def _path_map(diff: Diff) -> Callable[[str], str]:
 def _order(finding: Finding) -> tuple[int, str, int, str]:
     """Sort findings by severity, then location."""
     return (-finding.severity.rank, finding.path, finding.line, finding.rule)
-
-
-def _new_suppressions(base: list[tuple[Finding, str]], head: list[tuple[Finding, str]]) -> list[tuple[Finding, str]]:
-    """Return every suppression at head (the report lists them all, so none is silent)."""
-    del base  # suppressions are listed as they stand at head
-    return sorted(head, key=lambda item: _order(item[0]))
 
 
 def _domain_result(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -28,8 +29,9 @@ def ruff_binary() -> str:
     return str(candidate) if candidate.exists() else "ruff"
 
 
+@functools.cache
 def ruff_version() -> str:
-    """Return ruff's version string, part of the facts cache key."""
+    """Return ruff's version string, part of the facts cache key (asked once per process)."""
     out = subprocess.run([ruff_binary(), "--version"], capture_output=True, text=True, check=False)
     return out.stdout.strip()
 
