@@ -8,10 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from app.checks.registry import CHECKS, checks_by_code
-from app.checks.ruff_rules import is_ruff_code, ruff_rule
+from app.checks.registry import CHECKS
+from app.commands.explain import domain_named, explain_code
 from app.engine.cache import SQLiteFactsCache
-from app.engine.model import Domain
 from app.engine.pipeline import audit_commits
 from app.engine.report import Report
 from app.engine.ruff import RuffError
@@ -133,22 +132,15 @@ def _rules(fmt: str) -> int:
 
 
 def _explain(topic: str) -> int:
-    """Print a check's documentation or a domain's scoring."""
-    check = checks_by_code().get(topic.upper())
-    if check is not None:
-        rule = check.rule
-        print(f"# {rule.code} {rule.name}\n\ndomain: {rule.domain.value}; default severity: {rule.severity.value}\n")
-        print(rule.doc)
-        return EXIT_PASS
-    if topic.lower() in {d.value for d in Domain}:
-        print(domain_doc(Domain(topic.lower())))
-        return EXIT_PASS
-    if is_ruff_code(topic.upper()):
-        domain, severity = ruff_rule(topic.upper())
-        print(f"# {topic.upper()} (ruff)\n\ndomain: {domain.value}; severity: {severity.value}\n")
-        print(f"Run `ruff rule {topic.upper()}` for ruff's own documentation of this rule.")
-        return EXIT_PASS
-    raise UsageError(f"unknown check code or domain: {topic}")
+    """Print a check's (or a ruff rule's) documentation, or how a domain's score is computed."""
+    doc = explain_code(topic)
+    if doc is None:
+        domain = domain_named(topic)
+        doc = domain_doc(domain) if domain is not None else None
+    if doc is None:
+        raise UsageError(f"unknown check code or domain: {topic}")
+    print(doc.rstrip("\n"))
+    return EXIT_PASS
 
 
 def _serve(host: str, port: int) -> int:
