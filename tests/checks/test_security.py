@@ -10,9 +10,9 @@ import textwrap
 
 import pytest
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, yaml_too_deep
 from app.checks.registry import file_checks
-from app.checks.security._pairs import is_shallow, pairs
+from app.checks.security._pairs import pairs
 from app.checks.security._secrets import is_secret_name, is_secret_value
 from app.engine.model import RawFinding
 from tests.helpers import file_findings
@@ -665,6 +665,6 @@ def test_hostile_files_do_not_crash_the_security_checks(path: str, source: str) 
 
 
 def test_deep_yaml_is_read_line_by_line_rather_than_by_libyaml() -> None:
-    assert not is_shallow("[" * 1000 + "]" * 1000)
-    assert is_shallow("a:\n  b: [1, 2]\n")
+    assert yaml_too_deep("[" * 1000 + "]" * 1000)
+    assert not yaml_too_deep("a:\n  b: [1, 2]\n")
     assert pairs(FileContext("x.yaml", "[" * 1000 + "]" * 1000)) == []

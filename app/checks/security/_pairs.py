@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from app.checks.base import FileContext, per_file
+from app.checks.base import FileContext, per_file, yaml_too_deep
 
 MAX_VALUE = 4096
 
@@ -52,7 +52,7 @@ def _extract(ctx: FileContext) -> list[Pair]:
     if ctx.kind == "python":
         return list(python_pairs(ctx))
     if ctx.kind in ("yaml", "workflow", "json"):
-        structured = yaml_pairs(ctx.text, ctx.kind) if is_shallow(ctx.text) else None
+        structured = yaml_pairs(ctx.text, ctx.kind) if not yaml_too_deep(ctx.text) else None
         return structured if structured is not None else list(line_pairs(ctx.lines, ctx.kind))
     if ctx.kind == "env":
         return list(env_pairs(ctx.lines))
@@ -160,20 +160,6 @@ _STD_TAG = "tag:yaml.org,2002:"
 _STR_TAG = _STD_TAG + "str"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*)=(.*)$", re.DOTALL)
-
-
-# libyaml recurses in C once per nesting level and crashes the process (not an exception) around
-# 100,000 levels. Block indentation cannot nest past ~1,400 levels in a 1 MB file, so bounding the
-# flow brackets and the `- ` / `? ` markers of one line keeps every document parsed far from that.
-MAX_FLOW_OPENERS = 500
-MAX_INLINE_MARKERS = 500
-
-
-def is_shallow(text: str) -> bool:
-    """Return whether a YAML text provably nests too little to endanger libyaml's recursion."""
-    if text.count("[") + text.count("{") > MAX_FLOW_OPENERS:
-        return False
-    return all(line.count("- ") + line.count("? ") <= MAX_INLINE_MARKERS for line in text.splitlines())
 
 
 def yaml_pairs(text: str, kind: str) -> list[Pair] | None:
