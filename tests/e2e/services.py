@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -68,9 +69,10 @@ class RedisProcess:
 
 @contextmanager
 def session_redis() -> Iterator[RedisProcess]:
-    """Yield the Redis on 127.0.0.1:6379 when it answers, else one started on a free port."""
-    if answers("redis://127.0.0.1:6379/0"):
-        yield RedisProcess(6379)
+    """Yield the Redis on 127.0.0.1:$VERITY_TEST_REDIS_PORT (6379) when it answers, else one on a free port."""
+    port = int(os.environ.get("VERITY_TEST_REDIS_PORT", "6379"))
+    if answers(f"redis://127.0.0.1:{port}/0"):
+        yield RedisProcess(port)
         return
     server = RedisProcess(free_port())
     server.start()
