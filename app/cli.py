@@ -9,13 +9,13 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from app.checks.registry import CHECKS
-from app.commands.explain import domain_named, explain_code
 from app.engine.cache import SQLiteFactsCache
 from app.engine.pipeline import audit_commits
 from app.engine.report import Report
 from app.engine.ruff import RuffError
 from app.engine.scoring_docs import domain_doc
 from app.gitrepo.repo import GitError, GitRepo
+from app.jobs.commands.explain import domain_named, explain_code
 from app.report.markdown import render_markdown
 from app.report.sarif import render_sarif
 from app.report.text import render_text

@@ -82,7 +82,7 @@ app = create_celery_app()
 
 def run_worker(argv: Sequence[str] = ()) -> None:
     """Start a worker (`verity worker`); stop at start-up if a setting is missing."""
-    from workers.runtime import get_runtime
+    from app.jobs.runtime import get_runtime
 
     get_runtime()
     app.worker_main(["worker", "--loglevel=INFO", *argv])

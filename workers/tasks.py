@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Task
@@ -12,8 +13,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from app.github.errors import TransientGitHubError
 from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
 from app.gitrepo.repo import GitError
-from workers import commands, jobs
-from workers.runtime import Runtime, get_runtime
+from app.jobs import audit, installations
+from app.jobs.commands import handle
+from app.jobs.runtime import Runtime, get_runtime
 
 log = logging.getLogger("verity.tasks")
 
@@ -23,6 +25,17 @@ CONCLUDE_KEY = "conclude_reason"  # set on a retry that only has to conclude the
 CONCLUDE_RETRIES = 3
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One try of a job: its task, the job, the runtime, the retries so far, and any conclusion pending."""
+
+    task: Task
+    job: AuditJob
+    rt: Runtime
+    retries: int
+    pending: object  # the reason a previous try could not conclude the check run with, or None
+
+
 def describe(exc: BaseException) -> str:
     """Return a one-line reason for a check run (never a traceback, never a secret)."""
     if isinstance(exc, SoftTimeLimitExceeded):
@@ -30,38 +43,58 @@ def describe(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
 
 
+def retry_later(attempt: Attempt, exc: Exception) -> str:
+    """Retry after the policy's backoff (at least GitHub's Retry-After); conclude once retries run out."""
+    reason = str(attempt.pending or describe(exc))
+    policy = attempt.rt.retry
+    if attempt.retries >= policy.max_retries + (CONCLUDE_RETRIES if attempt.pending else 0):
+        return give_up(attempt, reason, attempt.pending is None)
+    wait = policy.delay(attempt.retries, float(getattr(exc, "retry_after", 0.0)))
+    log.info("retrying", extra={**attempt.job.log_fields(), "retries": attempt.retries, "wait": round(wait, 1),
+                                "reason": reason})
+    raise attempt.task.retry(countdown=wait) from None
+
+
+def conclude_now(attempt: Attempt, exc: Exception) -> str:
+    """Conclude the check run with the failure's reason: a later try would meet it again."""
+    log.exception("audit failed", extra=attempt.job.log_fields())
+    return give_up(attempt, describe(exc), True)
+
+
+# What each failure leads to, first match wins. The last row is the edge: whatever broke, the
+# check run must not stay in progress.
+ON_ERROR: tuple[tuple[tuple[type[Exception], ...], Callable[[Attempt, Exception], str]], ...] = (
+    (RETRIABLE, retry_later),
+    ((Exception,), conclude_now),
+)
+
+
 def run_audit_job(task: Task, job: AuditJob, work: Callable[[], str]) -> str:
     """Run a job's work; retry what may pass later; conclude the check on everything else."""
-    rt = get_runtime()
-    retries = int(task.request.retries or 0)
-    pending = task.request.kwargs.get(CONCLUDE_KEY) if isinstance(task.request.kwargs, dict) else None
+    kwargs = task.request.kwargs
+    attempt = Attempt(task, job, get_runtime(), int(task.request.retries or 0),
+                      kwargs.get(CONCLUDE_KEY) if isinstance(kwargs, dict) else None)
     try:
-        if pending:
-            jobs.conclude_on_error(rt, job, str(pending))
+        if attempt.pending:
+            audit.conclude_on_error(attempt.rt, job, str(attempt.pending))
             return "error"
         return work()
-    except RETRIABLE as exc:
-        reason = str(pending or describe(exc))
-        if retries >= rt.retry.max_retries + (CONCLUDE_RETRIES if pending else 0):
-            return give_up(rt, task, job, reason, pending is None)
-        wait = rt.retry.delay(retries, float(getattr(exc, "retry_after", 0.0)))
-        log.info("retrying", extra={**job.log_fields(), "retries": retries, "wait": round(wait, 1), "reason": reason})
-        raise task.retry(countdown=wait) from None
-    except Exception as exc:  # the edge: whatever broke, the check run must not stay in progress
-        log.exception("audit failed", extra=job.log_fields())
-        return give_up(rt, task, job, describe(exc), True)
+    except Exception as exc:  # sorted by the ON_ERROR table
+        on_error = next(handler for kinds, handler in ON_ERROR if isinstance(exc, kinds))
+        return on_error(attempt, exc)
 
 
-def give_up(rt: Runtime, task: Task, job: AuditJob, reason: str, can_retry: bool) -> str:
+def give_up(attempt: Attempt, reason: str, can_retry: bool) -> str:
     """Conclude the check with `gate.on_error`; if GitHub refuses even that, retry just the conclusion."""
+    job, task = attempt.job, attempt.task
     try:
-        jobs.conclude_on_error(rt, job, reason)
+        audit.conclude_on_error(attempt.rt, job, reason)
     except RETRIABLE as exc:
         if not can_retry:
             log.error("could not conclude the check run", extra={**job.log_fields(), "reason": reason})
             return "error"
         kwargs = {**(task.request.kwargs or {}), CONCLUDE_KEY: reason}
-        wait = rt.retry.delay(0, float(getattr(exc, "retry_after", 0.0)))
+        wait = attempt.rt.retry.delay(0, float(getattr(exc, "retry_after", 0.0)))
         raise task.retry(kwargs=kwargs, countdown=wait) from None
     return "error"
 
@@ -75,15 +108,15 @@ def register_tasks(app: Celery) -> None:
     @app.task(name=AUDIT_TASK, **options)  # type: ignore[untyped-decorator]
     def audit_pull_request(self: Task, **kwargs: Any) -> str:
         job = AuditJob.from_json(kwargs)
-        return run_audit_job(self, job, lambda: jobs.audit_pull_request(get_runtime(), job, self.request.id))
+        return run_audit_job(self, job, lambda: audit.audit_pull_request(get_runtime(), job, self.request.id))
 
     @app.task(name=COMMENT_TASK, **options)  # type: ignore[untyped-decorator]
     def handle_comment(self: Task, **kwargs: Any) -> str:
         job = CommentJob.from_json(kwargs)
         placeholder = AuditJob(job.installation_id, job.repo_id, job.repo_full_name, job.pr_number, "", "",
                                job.clone_url, job.delivery_id)
-        return run_audit_job(self, placeholder, lambda: commands.handle_comment(get_runtime(), job, self.request.id))
+        return run_audit_job(self, placeholder, lambda: handle.handle_comment(get_runtime(), job, self.request.id))
 
     @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
     def record_installation(self: Task, **kwargs: Any) -> str:
-        return jobs.record_installation(get_runtime(), InstallationJob.from_json(kwargs))
+        return installations.record_installation(get_runtime(), InstallationJob.from_json(kwargs))

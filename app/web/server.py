@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import redis.asyncio as aioredis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.store.client import UNREACHABLE, AsyncClient, answers, connect_async
+from app.store.queue import Enqueuer, ScriptBatcher
 from app.web.metrics import Metrics
 from app.web.payload import Delivery, MalformedPayload
-from app.web.queue import Enqueuer, ScriptBatcher
 from app.web.routing import ROUTES, route
 from app.web.signature import verify
 from config.settings import Settings, load_settings
@@ -68,7 +67,7 @@ class Receiver:
 
     secret: bytes
     check_name: str
-    redis: aioredis.Redis
+    redis: AsyncClient
     enqueuer: Enqueuer
     metrics: Metrics
     max_body: int = MAX_BODY
@@ -129,7 +128,7 @@ class WebhookEndpoint:
             return PONG if event == "ping" else IGNORED
         try:
             queued = await receiver.enqueuer.enqueue(delivery_id, routed.job, routed.head_key, routed.head_sha)
-        except (RedisError, OSError):
+        except UNREACHABLE:
             log.warning("redis unreachable", extra={"delivery": delivery_id, "event": event})
             return UNAVAILABLE
         return QUEUED if queued else DUPLICATE
@@ -156,9 +155,7 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     """Answer 200 when Redis answers, 503 otherwise."""
     receiver: Receiver = request.app.state.receiver
-    try:
-        await receiver.redis.ping()
-    except (RedisError, OSError):
+    if not await answers(receiver.redis):
         return PlainTextResponse("redis unreachable", status_code=503)
     return PlainTextResponse("ok")
 
@@ -199,9 +196,7 @@ def routes(receiver: Receiver) -> list[Route]:
 
 def create_app(settings: Settings, *, max_body: int = MAX_BODY) -> Starlette:
     """Return the receiver's ASGI app; Redis is connected lazily, on the first request."""
-    client = aioredis.Redis.from_url(
-        settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0, health_check_interval=30
-    )
+    client = connect_async(settings.redis_url)
     receiver = Receiver(
         secret=settings.webhook_secret.encode(),
         check_name=settings.check_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.commands.parser import Command, parse
+from app.jobs.commands.parser import Command, parse
 
 
 @pytest.mark.parametrize(("body", "expected"), [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.commands import text
-from app.commands.escape import escape_untrusted
-from app.commands.explain import breakdown, domain_named, explain_code
-from app.commands.permissions import can_write, role_from, valid_login
 from app.engine.model import Domain
+from app.jobs.commands import text
+from app.jobs.commands.escape import escape_untrusted
+from app.jobs.commands.explain import breakdown, domain_named, explain_code
+from app.jobs.commands.permissions import can_write, role_from, valid_login
 from tests.commands.reports import finding, report
 
 

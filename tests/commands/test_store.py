@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from app.commands.acceptances import Acceptance
-from app.commands.ratelimit import claim_rerun
-from app.commands.store import AcceptanceStore
 from app.engine.model import Domain
-from app.github.keys import acceptance_trail_key, acceptances_key, rerun_limit_key
+from app.store.acceptances import Acceptance, AcceptanceStore
+from app.store.keys import acceptance_trail_key, acceptances_key, rerun_limit_key
+from app.store.ratelimit import claim_rerun
 from tests.e2e.services import clear, session_redis
 
 COMMANDS_DB = 11

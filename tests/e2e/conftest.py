@@ -16,6 +16,7 @@ import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
+from app.jobs.runtime import RetryPolicy, Runtime, set_runtime
 from app.web.server import create_asgi
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull
@@ -25,7 +26,6 @@ from tests.e2e.repos import Repo
 from tests.e2e.services import AppKey, RedisProcess, app_key, clear, session_redis
 from tests.web.serve import serve
 from workers.celery_app import create_celery_app
-from workers.runtime import RetryPolicy, Runtime, set_runtime
 
 APP_ID = "4242"
 SECRET = "It's a Secret to Everybody"

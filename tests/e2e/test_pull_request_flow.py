@@ -10,8 +10,8 @@ from app.engine.cache import MemoryFactsCache
 from app.engine.pipeline import audit_commits
 from app.github import text
 from app.github.job import QUEUE
-from app.github.keys import delivery_key
 from app.gitrepo.repo import GitRepo
+from app.store.keys import delivery_key
 from tests.e2e import payloads
 from tests.e2e.conftest import Stack
 from tests.e2e.scenarios import BAD_POLICY, BASE, FIX, LOOSE_POLICY, REGRESSION, REGRESSION_LINE, many_findings

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from app.commands import text
-from app.commands.escape import escape_untrusted
-from app.commands.explain import DOMAINS
-from app.commands.ratelimit import COOLDOWN_SECONDS
-from app.commands.store import AcceptanceStore
 from app.engine.model import Domain
 from app.github.job import QUEUE
+from app.jobs.commands import text
+from app.jobs.commands.escape import escape_untrusted
+from app.jobs.commands.explain import DOMAINS
+from app.store.acceptances import AcceptanceStore
+from app.store.keys import COOLDOWN_SECONDS
 from tests.e2e import payloads
 from tests.e2e.conftest import Stack
 from tests.e2e.scenarios import BASE, REGRESSION

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from app.cache_redis import PREFIX, RedisFactsCache
 from app.engine.model import FileFacts, RawFinding
+from app.store.facts import RedisFactsCache
+from app.store.keys import FACTS_PREFIX as PREFIX
 from config.settings import Settings
 from tests.e2e.services import RedisProcess, clear, session_redis
 from workers.celery_app import TASK_TIME_LIMIT, VISIBILITY_TIMEOUT, celery_config, create_celery_app

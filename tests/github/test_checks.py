@@ -13,13 +13,13 @@ from app.github import text
 from app.github.checks import RERUN_ACTION, CheckRuns, now
 from app.github.client import GitHubClient, InstallationTokens
 from app.github.errors import TransientGitHubError
-from app.github.keys import annotations_key, check_run_key
 from app.github.output import Annotation, CheckOutput, message_output
+from app.store.keys import annotations_key, check_run_key
+from app.store.state import RedisRunIds, RedisSentAnnotations
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub, FakeServer, Recorded
 from tests.e2e.services import AppKey, app_key, clear, session_redis
 from tests.workers.conftest import WORKERS_DB, empty_ca_dir
-from workers.state import RedisRunIds, RedisSentAnnotations
 
 APP_ID = "31"
 REPO = "octo-org/checks"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from app.github.errors import retry_after_of
-from workers.runtime import RetryPolicy
+from app.jobs.runtime import RetryPolicy
 
 
 def test_retry_after_header_wins() -> None:

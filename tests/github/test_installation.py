@@ -7,11 +7,11 @@ from pathlib import Path
 import redis
 
 from app.github.job import InstallationJob
-from app.github.keys import installation_key
+from app.jobs.installations import record_installation
+from app.jobs.runtime import Runtime
+from app.store.keys import installation_key
 from config.settings import Settings
 from tests.e2e.services import clear, session_redis
-from workers.jobs import record_installation
-from workers.runtime import Runtime
 
 
 def test_repositories_are_recorded_and_lost_mirrors_removed(tmp_path: Path) -> None:

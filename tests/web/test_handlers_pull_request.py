@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.github.job import AuditJob
-from app.github.keys import latest_head_key
+from app.store.keys import latest_head_key
 from app.web.handlers.pull_request import ROUTES, audit_pull_request, job_from_pull_request
 from app.web.payload import Delivery, MalformedPayload
 from tests.e2e.openapi import webhook_examples

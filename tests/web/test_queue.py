@@ -17,8 +17,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, QUEUE, AuditJob, CommentJob, InstallationJob
-from app.github.keys import DELIVERY_TTL, HEAD_TTL, delivery_key, latest_head_key
-from app.web.queue import Enqueuer, ScriptBatcher, task_message
+from app.store.keys import DELIVERY_TTL, HEAD_TTL, delivery_key, latest_head_key
+from app.store.queue import Enqueuer, ScriptBatcher, task_message
 from tests.e2e.services import RedisProcess, clear, free_port
 from tests.web.conftest import WEB_DB
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from app.github.job import AUDIT_TASK, QUEUE
-from app.github.keys import delivery_key, latest_head_key
+from app.store.keys import delivery_key, latest_head_key
 from app.web.server import MAX_BODY, create_app, create_asgi
 from tests.e2e.payloads import Target, encode, headers, pull_request
 from tests.e2e.services import RedisProcess, free_port

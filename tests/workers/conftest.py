@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import redis
 
+from app.jobs.runtime import Runtime
 from tests.e2e.conftest import APP_ID, TEST_RETRY, make_settings
 from tests.e2e.fake_github import FakeGitHub, FakeServer
 from tests.e2e.git_server import GitServer
 from tests.e2e.repos import Repo
 from tests.e2e.services import AppKey, RedisProcess, app_key, clear, session_redis
-from workers.runtime import Runtime
 
 WORKERS_DB = 15
 

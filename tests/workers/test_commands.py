@@ -9,21 +9,21 @@ from dataclasses import dataclass
 import pytest
 import redis
 
-from app.commands import text
-from app.commands.escape import escape_untrusted
-from app.commands.explain import DOMAINS, explain_code
-from app.commands.parser import Command
-from app.commands.ratelimit import COOLDOWN_SECONDS, claim_rerun
 from app.github.errors import TransientGitHubError
 from app.github.job import AuditJob, CommentJob
-from app.github.keys import job_key, rerun_limit_key
+from app.jobs.commands import text
+from app.jobs.commands.escape import escape_untrusted
+from app.jobs.commands.explain import DOMAINS, explain_code
+from app.jobs.commands.handle import REASON_LIMIT, Request, handle_comment
+from app.jobs.commands.parser import Command
+from app.jobs.runtime import Runtime
+from app.store.keys import COOLDOWN_SECONDS, job_key, rerun_limit_key
+from app.store.ratelimit import claim_rerun
 from tests.e2e.fake_github import FakeGitHub, Pull
 from tests.e2e.git_server import GitServer
 from tests.e2e.payloads import example
 from tests.e2e.repos import Repo
 from tests.e2e.scenarios import BAD_POLICY, BASE
-from workers.commands import REASON_LIMIT, Request, handle_comment
-from workers.runtime import Runtime
 
 REPO = "octo-org/commands"
 REPO_ID = 501

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import redis
 
-from app.github.keys import CHECK_RUN_TTL, JOB_TTL, annotations_key, check_run_key, latest_head_key
-from workers.state import RedisRunIds, RedisSentAnnotations, claim, latest_head
+from app.store.keys import CHECK_RUN_TTL, JOB_TTL, annotations_key, check_run_key, latest_head_key
+from app.store.state import RedisRunIds, RedisSentAnnotations, claim, latest_head
 
 KEY = "verity:job:11:7:" + "a" * 40 + ":digest"
 HEAD = "a" * 40

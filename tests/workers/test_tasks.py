@@ -11,12 +11,12 @@ import redis
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from app.commands import text as command_text
-from app.commands.explain import DOMAINS
-from app.commands.ratelimit import COOLDOWN_SECONDS
 from app.github import text
 from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob
-from app.github.keys import installation_key, job_key, latest_head_key
+from app.jobs.commands import text as command_text
+from app.jobs.commands.explain import DOMAINS
+from app.jobs.runtime import Runtime, set_runtime
+from app.store.keys import COOLDOWN_SECONDS, installation_key, job_key, latest_head_key
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub, Pull
 from tests.e2e.git_server import GitServer
@@ -24,7 +24,6 @@ from tests.e2e.repos import Repo
 from tests.e2e.scenarios import BASE
 from tests.workers.test_commands import comment_job, open_pull
 from workers.celery_app import create_celery_app
-from workers.runtime import Runtime, set_runtime
 from workers.tasks import CONCLUDE_KEY, CONCLUDE_RETRIES, describe
 
 REPO = "octo-org/tasks"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.commands.parser import parse
 from app.github.job import CommentJob
+from app.jobs.commands.parser import parse
 from app.web.payload import Delivery, Routed, field, optional
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.github.job import AuditJob
-from app.github.keys import latest_head_key
+from app.store.keys import latest_head_key
 from app.web.payload import Delivery, MalformedPayload, Routed, field
 
 AUDITED_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")

@@ -7,13 +7,13 @@ import subprocess
 
 from app.checks.registry import checks_by_code
 from app.checks.ruff_rules import is_ruff_code, ruff_rule
-from app.commands import text
-from app.commands.acceptances import new_in, result_of
-from app.commands.escape import ZWJ, escape_untrusted
 from app.engine.model import Domain, Finding
 from app.engine.report import Report
 from app.engine.ruff import ruff_binary
 from app.engine.scoring_docs import domain_doc
+from app.jobs.acceptances import new_in, result_of
+from app.jobs.commands import text
+from app.jobs.commands.escape import ZWJ, escape_untrusted
 
 DOMAINS = ", ".join(f"`{d.value}`" for d in Domain)
 LISTED_FINDINGS = 20

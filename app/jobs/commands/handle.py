@@ -11,14 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.commands import text
-from app.commands.acceptances import Acceptance, accept_state, result_of
-from app.commands.escape import escape_untrusted
-from app.commands.explain import DOMAINS, breakdown, domain_named, explain_code
-from app.commands.parser import Command, parse
-from app.commands.permissions import can_write, role_of
-from app.commands.ratelimit import COOLDOWN_SECONDS, claim_rerun
-from app.commands.store import AcceptanceStore
 from app.engine.model import Domain
 from app.engine.pipeline import load_policy_at
 from app.engine.report import Report
@@ -27,10 +19,18 @@ from app.github.client import GitHubClient
 from app.github.errors import GitHubError
 from app.github.job import AuditJob, CommentJob
 from app.github.output import truncate
+from app.jobs.acceptances import accept_state, audit_head, result_of
+from app.jobs.audit import audit_pull_request
+from app.jobs.commands import text
+from app.jobs.commands.escape import escape_untrusted
+from app.jobs.commands.explain import DOMAINS, breakdown, domain_named, explain_code
+from app.jobs.commands.parser import Command, parse
+from app.jobs.commands.permissions import can_write, role_of
+from app.jobs.runtime import Runtime
+from app.store.acceptances import Acceptance, AcceptanceStore
+from app.store.keys import COOLDOWN_SECONDS
+from app.store.ratelimit import claim_rerun
 from config.policy import Policy, PolicyError
-from workers.acceptances import audit_head
-from workers.jobs import audit_pull_request
-from workers.runtime import Runtime
 
 log = logging.getLogger("verity.commands")
 REASON_LIMIT = 500

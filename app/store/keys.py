@@ -1,4 +1,22 @@
-"""The Redis keys the receiver and the workers share, in one place."""
+"""Every key Verity keeps in Redis: its name, its shape and its TTL, in one table.
+
+| Key | Shape | TTL | Module |
+|---|---|---|---|
+| `verity` (`app.github.job.QUEUE`) | list: Celery messages (protocol 2, JSON) | none | queue |
+| `verity:delivery:{delivery id}` | string `1`: the delivery was queued | `DELIVERY_TTL` 7 d | queue |
+| `verity:head:{repo}:{pr}` | string: the newest head SHA a webhook announced | `HEAD_TTL` 30 d | queue, state |
+| `verity:job:{repo}:{pr}:{sha}:{policy digest}` | string: the task that claimed the audit | `JOB_TTL` 7 d | state |
+| `verity:check:{repo}:{sha}:{check name}` | string: the head's check run id | `CHECK_RUN_TTL` 30 d | state |
+| `verity:annotations:{check run id}` | set: fingerprints already annotated | `CHECK_RUN_TTL` 30 d | state |
+| `verity:installation:{installation id}` | set: repository ids the installation grants | none | state |
+| `verity:accept:{repo}:{pr}` | hash: domain -> acceptance JSON | `ACCEPTANCE_TTL` 180 d* | acceptances |
+| `verity:accept-trail:{repo}:{pr}` | list: trail entries, last `TRAIL_LIMIT` | `ACCEPTANCE_TTL` 180 d* | acceptances |
+| `verity:rerun:{repo}:{pr}` | string: the comment holding the `/audit run` slot | `COOLDOWN_SECONDS` 30 s | ratelimit |
+| `verity:facts:{cache key}` | string: zlib-compressed JSON of one file's facts | `FACTS_TTL` 30 d | facts |
+
+* counted from the PR's last acceptance change. `{repo}` is the repository id, `{pr}` the PR number.
+Celery's own bookkeeping keys (`unacked`, `unacked_index`, `_kombu.*`) belong to kombu's Redis transport.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +25,11 @@ DELIVERY_TTL = 7 * 24 * 3600  # GitHub lets a delivery be redelivered for days
 HEAD_TTL = 30 * 24 * 3600
 JOB_TTL = 7 * 24 * 3600
 CHECK_RUN_TTL = 30 * 24 * 3600
+ACCEPTANCE_TTL = 180 * 24 * 3600  # refreshed on every change; a PR open longer than this loses them
+TRAIL_LIMIT = 200  # events kept per PR, newest last
+COOLDOWN_SECONDS = 30  # one `/audit run` per PR per cooldown
+FACTS_PREFIX = f"{PREFIX}facts:"
+FACTS_TTL = 30 * 24 * 3600
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -37,9 +60,6 @@ def annotations_key(check_run_id: int) -> str:
 def installation_key(installation_id: int) -> str:
     """Return the set of repository ids an installation grants."""
     return f"{PREFIX}installation:{installation_id}"
-
-
-ACCEPTANCE_TTL = 180 * 24 * 3600  # refreshed on every change; a PR open longer than this loses them
 
 
 def acceptances_key(repo_id: int, pr_number: int) -> str:

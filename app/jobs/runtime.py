@@ -9,11 +9,10 @@ import random
 import threading
 from dataclasses import dataclass, field
 
-import redis
-
-from app.cache_redis import RedisFactsCache
 from app.github.client import GitHubClient, InstallationTokens, Token
 from app.gitrepo.mirror import Mirrors
+from app.store.client import connect
+from app.store.facts import RedisFactsCache
 from config.settings import Settings, load_settings
 
 
@@ -39,7 +38,7 @@ class Runtime:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
-        self.redis = redis.Redis.from_url(self.settings.redis_url, socket_connect_timeout=5, socket_timeout=30)
+        self.redis = connect(self.settings.redis_url)
         self.tokens = InstallationTokens(self.settings)
         self.mirrors = Mirrors(self.settings.data_dir)
         self.facts = RedisFactsCache(self.redis)

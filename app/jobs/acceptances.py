@@ -1,4 +1,4 @@
-"""Accepted regressions: what an acceptance records, when it lapses, and the audit trail.
+"""Accepted regressions: when an acceptance lapses, auditing under the ones that hold, and the trail.
 
 An acceptance of domain D, made at head H, records D's head score at H and the fingerprints of D's
 new findings at H. At every later audit of the pull request it holds unless D got worse than at H:
@@ -7,85 +7,48 @@ new findings at H. At every later audit of the pull request it holds unless D go
 A lapsed acceptance is removed for good (a later fix does not revive it) and the trail says why.
 While it holds, the engine marks D's regression accepted and D does not block. An acceptance of a
 domain that no longer regresses holds but changes nothing.
+
+The records and their store are in `app.store.acceptances`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from app.commands import text
-from app.commands.escape import escape_untrusted
 from app.engine.model import Domain, Finding
-from app.engine.pipeline import Acceptances
+from app.engine.pipeline import Acceptances, audit_commits
 from app.engine.report import DomainResult, Report
+from app.github.checks import now
+from app.github.output import CheckOutput, truncate
+from app.gitrepo.repo import GitRepo
+from app.jobs.commands import text
+from app.jobs.commands.escape import escape_untrusted
+from app.store.acceptances import Acceptance, AcceptanceStore, TrailEntry
 from config.policy import Policy
 
+if TYPE_CHECKING:  # `verity explain` imports this module: it must not load the worker's clients
+    from app.jobs.runtime import Runtime
 
-@dataclass(frozen=True)
-class Acceptance:
-    """One domain's accepted regression: who, when, why, at which head, and the state it accepted."""
-
-    domain: Domain
-    login: str
-    reason: str  # as written; escaped whenever shown
-    at: str
-    head_sha: str
-    score: float | None
-    fingerprints: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def marker(self) -> str:
-        """Return how the check run marks the domain: `@user: reason`."""
-        return f"@{self.login}: {escape_untrusted(self.reason)}"
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the acceptance as stored."""
-        return {"domain": self.domain.value, "login": self.login, "reason": self.reason, "at": self.at,
-                "head_sha": self.head_sha, "score": self.score, "fingerprints": sorted(self.fingerprints)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Acceptance:
-        """Rebuild a stored acceptance."""
-        score = data.get("score")
-        return cls(Domain(data["domain"]), str(data["login"]), str(data["reason"]), str(data["at"]),
-                   str(data["head_sha"]), None if score is None else float(score),
-                   frozenset(str(f) for f in data.get("fingerprints", ())))
+log = logging.getLogger("verity.acceptances")
 
 
-@dataclass(frozen=True)
-class TrailEntry:
-    """One event of the audit trail: accepted, revoked or lapsed."""
+def marker(accepted: Acceptance) -> str:
+    """Return how the check run marks an accepted domain: `@user: reason`."""
+    return f"@{accepted.login}: {escape_untrusted(accepted.reason)}"
 
-    action: str
-    domain: Domain
-    login: str  # who accepted (for every action)
-    at: str
-    head_sha: str
-    reason: str = ""  # accepted: the user's reason; lapsed: why it lapsed (already escaped)
-    by: str = ""  # revoked: who revoked
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the entry as stored."""
-        return {"action": self.action, "domain": self.domain.value, "login": self.login, "at": self.at,
-                "head_sha": self.head_sha, "reason": self.reason, "by": self.by}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TrailEntry:
-        """Rebuild a stored entry."""
-        return cls(str(data["action"]), Domain(data["domain"]), str(data["login"]), str(data["at"]),
-                   str(data["head_sha"]), str(data.get("reason", "")), str(data.get("by", "")))
-
-    def render(self) -> str:
-        """Return the entry as a line of the check run's text."""
-        sha = self.head_sha[:12]
-        if self.action == "revoked":
-            return text.TRAIL_REVOKED.format(domain=self.domain.value, accepted_by=self.login, login=self.by,
-                                             at=self.at, sha=sha)
-        template = text.TRAIL_LAPSED if self.action == "lapsed" else text.TRAIL_ACCEPTED
-        reason = self.reason if self.action == "lapsed" else escape_untrusted(self.reason)
-        return template.format(domain=self.domain.value, login=self.login, at=self.at, sha=sha, reason=reason)
+def render_entry(entry: TrailEntry) -> str:
+    """Return a trail entry as a line of the check run's text."""
+    sha = entry.head_sha[:12]
+    if entry.action == "revoked":
+        return text.TRAIL_REVOKED.format(domain=entry.domain.value, accepted_by=entry.login, login=entry.by,
+                                         at=entry.at, sha=sha)
+    template = text.TRAIL_LAPSED if entry.action == "lapsed" else text.TRAIL_ACCEPTED
+    reason = entry.reason if entry.action == "lapsed" else escape_untrusted(entry.reason)
+    return template.format(domain=entry.domain.value, login=entry.login, at=entry.at, sha=sha, reason=reason)
 
 
 def new_in(report: Report, domain: Domain) -> list[Finding]:
@@ -115,7 +78,7 @@ def lapse_reason(accepted: Acceptance, report: Report, policy: Policy) -> str | 
 
 def for_engine(accepted: Mapping[Domain, Acceptance]) -> Acceptances:
     """Return acceptances as the engine takes them: domain -> (the check run's marker, reason)."""
-    return {domain: (a.marker, a.reason) for domain, a in accepted.items()}
+    return {domain: (marker(a), a.reason) for domain, a in accepted.items()}
 
 
 Audit = Callable[[Acceptances], Report]
@@ -145,4 +108,27 @@ def render_trail(entries: list[TrailEntry]) -> str:
     """Return the check run's audit trail of acceptances ("" when there was none)."""
     if not entries:
         return ""
-    return "\n".join([text.TRAIL_TITLE, "", *(e.render() for e in entries)]) + "\n"
+    return "\n".join([text.TRAIL_TITLE, "", *(render_entry(e) for e in entries)]) + "\n"
+
+
+def audit_head(rt: Runtime, store: AcceptanceStore, repo: GitRepo, shas: tuple[str, str], policy: Policy,
+               record: bool = True) -> Report:
+    """Audit (base, head) with the acceptances that hold; with `record`, remove and log those that lapsed."""
+    base_sha, head_sha = shas
+
+    def audit(accepted: Acceptances) -> Report:
+        return audit_commits(repo, base_sha, head_sha, rt.facts, acceptances=accepted)
+
+    report, lapsed = evaluate(store.active(), audit, policy)
+    for accepted, why in lapsed if record else ():
+        if store.lapse(accepted, why, now(), head_sha):
+            log.info("acceptance lapsed", extra={"domain": accepted.domain.value, "sha": head_sha[:12]})
+    return report
+
+
+def with_trail(output: CheckOutput, store: AcceptanceStore) -> CheckOutput:
+    """Put the PR's acceptance trail first in a check run's text, so truncation never drops it."""
+    trail = render_trail(store.trail())
+    if not trail:
+        return output
+    return replace(output, text=truncate(trail + ("\n" + output.text if output.text else "")))

@@ -1,6 +1,6 @@
-"""The workers' jobs as plain functions: audit a PR head and publish; conclude on errors.
+"""The audit job: fetch a PR head, audit it under its acceptances, publish, or mark it superseded.
 
-Celery never appears here; `workers.tasks` wraps these in thin task shims.
+Celery never appears here; `workers.tasks` wraps `audit_pull_request` and `conclude_on_error` in a task shim.
 """
 
 from __future__ import annotations
@@ -8,21 +8,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from app.commands.store import AcceptanceStore
 from app.engine.pipeline import load_policy_at
 from app.engine.report import Report
 from app.github import text
 from app.github.checks import CheckRuns
 from app.github.client import GitHubClient
-from app.github.job import AuditJob, InstallationJob
-from app.github.keys import installation_key, job_key
+from app.github.job import AuditJob
 from app.github.output import message_output, report_output
 from app.github.review import Reviews, plan_comments
 from app.gitrepo.repo import GitError, GitRepo
+from app.jobs.acceptances import audit_head, with_trail
+from app.jobs.runtime import Runtime
+from app.store.acceptances import AcceptanceStore
+from app.store.keys import job_key
+from app.store.state import RedisRunIds, RedisSentAnnotations, claim, latest_head
 from config.policy import Policy, PolicyError, default_policy
-from workers.acceptances import audit_head, with_trail
-from workers.runtime import Runtime
-from workers.state import RedisRunIds, RedisSentAnnotations, claim, latest_head
 
 log = logging.getLogger("verity.jobs")
 
@@ -160,18 +160,4 @@ def on_error_policy(rt: Runtime, job: AuditJob) -> Policy:
         return load_policy_at(repo, repo.merge_base(repo.resolve(f"refs/heads/{job.base_ref}"), job.head_sha))
     except (GitError, PolicyError):
         return default_policy()
-
-
-def record_installation(rt: Runtime, job: InstallationJob) -> str:
-    """Keep the set of repositories each installation grants; drop mirrors Verity may no longer read."""
-    key = installation_key(job.installation_id)
-    if job.action == "deleted":
-        rt.redis.delete(key)
-    if job.added_repo_ids:
-        rt.redis.sadd(key, *job.added_repo_ids)
-    if job.removed_repo_ids:
-        rt.redis.srem(key, *job.removed_repo_ids)
-    for repo_id in job.removed_repo_ids:
-        rt.mirrors.remove(repo_id)
-    return job.action
 

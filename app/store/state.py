@@ -1,10 +1,17 @@
-"""The workers' shared state in Redis: job claims, latest heads, check run ids, sent annotations."""
+"""The audits' shared state in Redis: job claims, latest heads, check run ids, sent annotations, installations."""
 
 from __future__ import annotations
 
 import redis
 
-from app.github.keys import CHECK_RUN_TTL, JOB_TTL, annotations_key, check_run_key, latest_head_key
+from app.store.keys import (
+    CHECK_RUN_TTL,
+    JOB_TTL,
+    annotations_key,
+    check_run_key,
+    installation_key,
+    latest_head_key,
+)
 
 # Take the key when free, or when it already names this task (a redelivery of a killed job).
 CLAIM_SCRIPT = """
@@ -61,3 +68,15 @@ class RedisSentAnnotations:
             pipe.sadd(annotations_key(run_id), *fingerprints)
             pipe.expire(annotations_key(run_id), CHECK_RUN_TTL)
             pipe.execute()
+
+
+def record_installation_repos(client: redis.Redis, installation_id: int, deleted: bool, added: tuple[int, ...],
+                              removed: tuple[int, ...]) -> None:
+    """Keep the set of repository ids an installation grants; a deleted installation starts empty."""
+    key = installation_key(installation_id)
+    if deleted:
+        client.delete(key)
+    if added:
+        client.sadd(key, *added)
+    if removed:
+        client.srem(key, *removed)

@@ -9,16 +9,15 @@ from collections.abc import Iterable, Mapping
 import redis
 
 from app.engine.model import FileFacts
+from app.store.keys import FACTS_PREFIX, FACTS_TTL
 
-PREFIX = "verity:facts:"
-TTL_SECONDS = 30 * 24 * 3600
 CHUNK = 500
 
 
 class RedisFactsCache:
     """A FactsCache over one Redis database; values are compressed JSON with a TTL."""
 
-    def __init__(self, client: redis.Redis, ttl: int = TTL_SECONDS) -> None:
+    def __init__(self, client: redis.Redis, ttl: int = FACTS_TTL) -> None:
         self._redis = client
         self._ttl = ttl
 
@@ -28,7 +27,7 @@ class RedisFactsCache:
         found: dict[str, FileFacts] = {}
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            values = self._redis.mget([PREFIX + k for k in chunk])
+            values = self._redis.mget([FACTS_PREFIX + k for k in chunk])
             for key, value in zip(chunk, values, strict=True):
                 facts = _decode(value)
                 if facts is not None:
@@ -41,7 +40,7 @@ class RedisFactsCache:
         for start in range(0, len(pairs), CHUNK):
             pipe = self._redis.pipeline(transaction=False)
             for key, facts in pairs[start : start + CHUNK]:
-                pipe.set(PREFIX + key, zlib.compress(json.dumps(facts.to_json()).encode(), 1), ex=self._ttl)
+                pipe.set(FACTS_PREFIX + key, zlib.compress(json.dumps(facts.to_json()).encode(), 1), ex=self._ttl)
             pipe.execute()
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from app.github.keys import rerun_limit_key
-
-COOLDOWN_SECONDS = 30
+from app.store.keys import COOLDOWN_SECONDS, rerun_limit_key
 
 # Take the PR's slot for this comment, or return the seconds left on another comment's slot. A retry
 # of the same comment's job finds its own id there and goes on.

@@ -21,7 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from app.github.job import QUEUE, TASK_OF, Job
-from app.github.keys import DELIVERY_TTL, HEAD_TTL, delivery_key
+from app.store.keys import DELIVERY_TTL, HEAD_TTL, delivery_key
 
 ENQUEUE_SCRIPT = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end

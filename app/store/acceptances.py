@@ -1,17 +1,71 @@
-"""Acceptances and their audit trail in Redis, per pull request; every change is one atomic script."""
+"""A pull request's acceptances and their audit trail in Redis; every change is one atomic script.
+
+The records' JSON is the stored shape (see `app.store.keys`); the rules that judge them are in
+`app.jobs.acceptances`.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import redis
-
-from app.commands.acceptances import Acceptance, TrailEntry
 from app.engine.model import Domain
-from app.github.keys import ACCEPTANCE_TTL, acceptance_trail_key, acceptances_key
+from app.store.keys import ACCEPTANCE_TTL, TRAIL_LIMIT, acceptance_trail_key, acceptances_key
 
-TRAIL_LIMIT = 200  # events kept per PR, newest last
+if TYPE_CHECKING:  # the rules import these records, and the CLI imports the rules: no Redis at import time
+    import redis
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """One domain's accepted regression: who, when, why, at which head, and the state it accepted."""
+
+    domain: Domain
+    login: str
+    reason: str  # as written; escaped whenever shown
+    at: str
+    head_sha: str
+    score: float | None
+    fingerprints: frozenset[str] = field(default_factory=frozenset)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the acceptance as stored."""
+        return {"domain": self.domain.value, "login": self.login, "reason": self.reason, "at": self.at,
+                "head_sha": self.head_sha, "score": self.score, "fingerprints": sorted(self.fingerprints)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Acceptance:
+        """Rebuild a stored acceptance."""
+        score = data.get("score")
+        return cls(Domain(data["domain"]), str(data["login"]), str(data["reason"]), str(data["at"]),
+                   str(data["head_sha"]), None if score is None else float(score),
+                   frozenset(str(f) for f in data.get("fingerprints", ())))
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One event of the audit trail: accepted, revoked or lapsed."""
+
+    action: str
+    domain: Domain
+    login: str  # who accepted (for every action)
+    at: str
+    head_sha: str
+    reason: str = ""  # accepted: the user's reason; lapsed: why it lapsed (already escaped)
+    by: str = ""  # revoked: who revoked
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as stored."""
+        return {"action": self.action, "domain": self.domain.value, "login": self.login, "at": self.at,
+                "head_sha": self.head_sha, "reason": self.reason, "by": self.by}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrailEntry:
+        """Rebuild a stored entry."""
+        return cls(str(data["action"]), Domain(data["domain"]), str(data["login"]), str(data["at"]),
+                   str(data["head_sha"]), str(data.get("reason", "")), str(data.get("by", "")))
+
 
 # Set or remove one domain's acceptance and append the event to the trail, in one step. ARGV[2] is
 # the new acceptance ("" removes); ARGV[3] is the acceptance a removal expects ("" takes any), so a

@@ -1,1 +1,0 @@
-"""Slash commands in pull request comments: parsing, permissions, acceptances, replies."""

@@ -1,0 +1,1 @@
+"""Slash commands in pull request comments: `handle` runs them; parsing, permissions, escaping and texts beside it."""
