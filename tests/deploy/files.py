@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KUBE_DIR = ROOT / "deploy" / "kubernetes"
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 DATA_DIR = "/var/lib/verity"
+TMP_DIR = "/tmp"  # verity: ignore[S108] the path the manifests mount an emptyDir on, no file is made here
 
 
 def deployment_paths() -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from app.github.job import QUEUE
-from tests.deploy.files import DATA_DIR, KUBE_DIR, containers, manifests, named, objects, workloads
+from tests.deploy.files import DATA_DIR, KUBE_DIR, TMP_DIR, containers, manifests, named, objects, workloads
 
 # Env vars that carry a secret must come from a Secret, never a literal value.
 SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "PRIVATE_KEY")
@@ -73,7 +73,7 @@ def test_writable_paths_are_volumes_since_the_root_filesystem_is_read_only(workl
     claims = {c["metadata"]["name"] for c in workload["spec"].get("volumeClaimTemplates", [])}
     for container in containers(workload):
         mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
-        assert "/tmp" in mounts and "emptyDir" in volumes[mounts["/tmp"]]
+        assert TMP_DIR in mounts and "emptyDir" in volumes[mounts[TMP_DIR]]
         if container["image"].startswith("verity:"):
             assert "emptyDir" in volumes[mounts[DATA_DIR]]
         for name in mounts.values():
