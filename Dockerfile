@@ -22,10 +22,10 @@ RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /wheels 
  && /opt/verity/bin/pip install --no-deps --no-index /wheels/verity-*.whl \
  && /opt/verity/bin/pip check
 
-# --- runtime: git (for the mirrors), the virtualenv, a non-root user ------------------------------
+# --- runtime: git (for the mirrors), tini, the virtualenv, a non-root user -------------------------
 FROM python:3.11.11-slim-bookworm AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates \
+ && apt-get install -y --no-install-recommends git ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 verity \
  && useradd --system --uid 10001 --gid verity --home-dir /var/lib/verity --create-home verity
@@ -42,9 +42,12 @@ WORKDIR /var/lib/verity
 RUN python -I -c "import app.web.server, workers.celery_app; from config.policy import default_policy; default_policy()" \
  && verity rules >/dev/null \
  && ruff --version \
- && git --version
+ && git --version \
+ && tini --version
 EXPOSE 8000
 # The receiver answers /healthz; a worker overrides this check (docker-compose.yml, deploy/kubernetes).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+# tini is PID 1: it forwards SIGTERM to Verity and reaps the git processes a killed fetch orphans.
+ENTRYPOINT ["tini", "--"]
 CMD ["verity", "serve", "--host", "0.0.0.0", "--port", "8000"]
