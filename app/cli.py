@@ -1,4 +1,4 @@
-"""The `verity` command: audit, rules, explain, serve, worker."""
+"""The `verity` command: audit, report, rules, explain, serve, worker."""
 
 from __future__ import annotations
 
@@ -14,15 +14,21 @@ from app.engine.pipeline import audit_commits
 from app.engine.report import Report
 from app.engine.ruff import RuffError
 from app.engine.scoring_docs import domain_doc
+from app.engine.standing import Standing, standing_at
 from app.gitrepo.repo import GitError, GitRepo
 from app.jobs.commands.explain import domain_named, explain_code
 from app.report.markdown import render_markdown
 from app.report.sarif import render_sarif
+from app.report.standing_html import render_standing_html
+from app.report.standing_json import standing_json
+from app.report.standing_markdown import render_standing_markdown
+from app.report.standing_text import render_standing_text
 from app.report.text import render_text
 from config.policy import PolicyError
 from config.settings import SettingsError, cli_cache_path
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("text", "markdown", "html", "json")
 
 
 class UsageError(Exception):
@@ -56,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--head", default="HEAD")
     audit.add_argument("--format", choices=("text", "markdown", "json", "sarif"), default="text")
     audit.add_argument("--config", help="a policy file to use instead of the base commit's")
+    report = sub.add_parser("report", help="where the whole repository stands at one commit (never a gate)")
+    report.add_argument("--repo", default=".")
+    report.add_argument("--at", default="HEAD", help="the commit to report on")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="text")
     rules = sub.add_parser("rules", help="list every check")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     explain = sub.add_parser("explain", help="document a check code or a domain's score")
@@ -92,6 +102,31 @@ def _audit(args: argparse.Namespace) -> int:
         cache.close()
     sys.stdout.write(render(report, args.format))
     return EXIT_PASS if report.passed else EXIT_FAIL
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Print where the repository stands at one commit; a report is not a gate, so it exits 0."""
+    repo = GitRepo(args.repo)
+    repo.check()
+    sha = repo.resolve(args.at)
+    cache = SQLiteFactsCache(cli_cache_path())
+    try:
+        result = standing_at(repo, sha, cache)
+    finally:
+        cache.close()
+    sys.stdout.write(render_standing(result, args.format))
+    return EXIT_PASS
+
+
+def render_standing(result: Standing, fmt: str) -> str:
+    """Render a standing in one of the report's formats."""
+    if fmt == "json":
+        return json.dumps(standing_json(result, verity_version()), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_standing_markdown(result)
+    if fmt == "html":
+        return render_standing_html(result, verity_version())
+    return render_standing_text(result)
 
 
 def _read_config(path: str | None) -> str | None:
@@ -161,6 +196,7 @@ def _worker(argv: list[str]) -> int:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": _audit,
+    "report": _report,
     "rules": lambda args: _rules(args.format),
     "explain": lambda args: _explain(args.topic),
     "serve": lambda args: _serve(args.host, args.port),

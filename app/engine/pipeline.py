@@ -52,7 +52,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
           acceptances: Acceptances | None = None) -> Report:
     """Audit the change from base to head under a policy."""
     base_facts, head_facts = collect_facts([base, head], policy, cache)
-    base_view, head_view = _view(base_facts, policy), _view(head_facts, policy)
+    base_view, head_view = snapshot_view(base_facts, policy), snapshot_view(head_facts, policy)
     digest = facts_digest()
     base_repo = repo_results(base_view, policy, base.sha, digest, cache)
     head_repo = repo_results(head_view, policy, head.sha, digest, cache)
@@ -81,11 +81,11 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         # Every suppression standing at head is listed, so none is silent.
         suppressions=tuple(Suppression(f, why) for f, why in sorted(head_quiet, key=lambda item: _order(item[0]))),
         skipped=tuple(head_facts.skipped),
-        notes=_notes(head_facts),
+        notes=snapshot_notes(head_facts),
     )
 
 
-def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
+def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
     """Return what the report must say it did not judge (so nothing is skipped silently)."""
     templates = sorted(p for p, f in facts.files.items() if f.data.get("yaml.manifest") == HELM_TEMPLATE)
     if not templates:
@@ -94,7 +94,7 @@ def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
     return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
 
 
-def _view(facts: SnapshotFacts, policy: Policy) -> RepoView:
+def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:
     """Return the repo view over one snapshot's facts."""
     return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy)
 
@@ -192,4 +192,4 @@ def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | 
     return round(total / weight, 1) if weight else None
 
 
-__all__ = ["Acceptances", "Located", "audit", "audit_commits", "load_policy_at"]
+__all__ = ["Acceptances", "Located", "audit", "audit_commits", "load_policy_at", "snapshot_notes", "snapshot_view"]
