@@ -164,3 +164,10 @@ def test_report_exits_2_with_one_line_on_bad_input(sample: tuple[RepoBuilder, st
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("verity: ") and "\n" not in err
+
+
+def test_report_exits_2_on_an_invalid_policy_at_the_commit(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("bad policy", {".github/verity.toml": "[gate\nseverity = 'x'\n", "a.py": "A = 1\n"})
+    assert main(["report", "--repo", str(repo.root)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("verity: ") and "line 1" in err and "\n" not in err

@@ -12,6 +12,7 @@ from app.engine.standing import DomainStanding, MetricStanding, Standing
 from app.report.evidence import (
     BAD_MARK,
     GOOD_MARK,
+    SHOWN_UNITS,
     TOP_FINDINGS,
     cost_text,
     domain_summary,
@@ -209,8 +210,8 @@ def _metric(metric: MetricStanding) -> str:
     text = head + escape(ratio_counts(metric))
     bad = metric.bad_units
     if bad:
-        shown = ", ".join(f"<code>{escape(unit_name(metric, u))}</code>" for u in bad[:5])
-        more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+        shown = ", ".join(f"<code>{escape(unit_name(metric, u))}</code>" for u in bad[:SHOWN_UNITS])
+        more = f" and {len(bad) - SHOWN_UNITS:,} more" if len(bad) > SHOWN_UNITS else ""
         text += f"<br><span class=\"summary\">not {escape(share_label(metric))}: {shown}{more}</span>"
     return text
 

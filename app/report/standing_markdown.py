@@ -17,12 +17,13 @@ from app.report.evidence import (
     score_text,
 )
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_text(text: str) -> str:
     """Escape untrusted text so Markdown and the HTML GitHub allows in it render it literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text)).replace("&", "&amp;")
+    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def md_code(text: str) -> str:
