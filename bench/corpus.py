@@ -297,6 +297,13 @@ def verity_revision() -> str:
     return sha + ("+dirty" if dirty else "")
 
 
+def engine_root() -> str:
+    """Return the folder the engine under test is imported from (PYTHONPATH can name another checkout)."""
+    import app
+
+    return str(Path(app.__file__).resolve().parent.parent)
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Return the command-line options."""
     parser = argparse.ArgumentParser(prog="bench/corpus.py", description=__doc__.splitlines()[0])
@@ -361,7 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_saved(args.summarise)
     repos = chosen_repos(args.repos)
     started = datetime.now(UTC)
-    info = {"machine": machine(), "verity": verity_revision(), "started": started.strftime("%Y-%m-%d %H:%M UTC")}
+    info = {"machine": machine(), "verity": verity_revision(), "engine": engine_root(),
+            "started": started.strftime("%Y-%m-%d %H:%M UTC")}
     results = run_all(args, repos)
     summary = summarise(results, frozenset(r.name for r in repos if r.well_kept))
     commits = {
