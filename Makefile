@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REDIS_PORT ?= 6379
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks clean
+.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks bench-corpus clean
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ bench: install
 bench-webhooks: install redis npm-fixtures
 	$(BIN)/python bench/webhooks/throughput.py
 	$(BIN)/python bench/webhooks/latency.py
+
+# Real repositories' recent history (bare mirrors in $VERITY_CORPUS_DIR, see bench/README.md); ARGS="--repos httpx".
+bench-corpus: install
+	$(BIN)/python bench/corpus.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .bench tests/fixtures/npm/node_modules *.egg-info
