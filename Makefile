@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REDIS_PORT ?= 6379
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks bench-corpus clean
+.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks bench-corpus bench-burst clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ bench-webhooks: install redis npm-fixtures
 # Real repositories' recent history (bare mirrors in $VERITY_CORPUS_DIR, see bench/README.md); ARGS="--repos httpx".
 bench-corpus: install
 	$(BIN)/python bench/corpus.py $(ARGS)
+
+# 500 PR deliveries over 50 small repositories into 1, 2 and 4 worker processes; ARGS="--workers 1,2".
+bench-burst: install redis npm-fixtures
+	$(BIN)/python bench/burst.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .bench tests/fixtures/npm/node_modules *.egg-info
