@@ -16,6 +16,7 @@ from app.engine.snapshot import Snapshot, TreeEntry
 from config.policy import Policy
 
 MAX_FILE_BYTES = 1_000_000
+MISSING_REASON = "blob not in the mirror (partial clone), never fetched"
 PARALLEL_THRESHOLD = 400  # below this, forking workers costs more than it saves
 
 
@@ -82,6 +83,8 @@ def _skip_reason(entry: TreeEntry) -> str:
         return "submodule"
     if not entry.mode.startswith("100"):
         return f"unsupported mode {entry.mode}"
+    if entry.is_missing:
+        return MISSING_REASON
     if entry.size > MAX_FILE_BYTES:
         return "over 1 MB"
     return ""

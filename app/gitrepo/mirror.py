@@ -2,7 +2,8 @@
 
 The token travels in `http.extraHeader`, set through GIT_CONFIG_COUNT in git's environment: never in
 the URL, a config file, the command line (which `ps` shows) or a log. Hooks are off, only http(s)
-transports are allowed, and plain http only to loopback (tests).
+transports are allowed, and plain http only to loopback (tests). Fetches are partial: blobs over
+1 MB are left on the server (the engine skips such files without ever asking for them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from urllib.parse import urlsplit
 from app.gitrepo.repo import GIT_CONFIG, GitError, GitRepo, git_env
 
 FETCH_TIMEOUT = 900
+# Blobs over the engine's 1 MB read limit stay on the server: a first fetch of a repository with
+# committed binaries stays cheap. git records the remote as a promisor; the engine reads only
+# present blobs and never fetches an absent one (see GitRepo.missing_blobs).
+BLOB_FILTER = "--filter=blob:limit=1m"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 FETCH_CONFIG = (
     "-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always",
@@ -75,7 +80,7 @@ class Mirrors:
         with self._locked(path):
             if not (path / "HEAD").exists():
                 self._git(["init", "--bare", "--quiet", str(path)], None)
-            self._git(["-C", str(path), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+            self._git(["-C", str(path), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", BLOB_FILTER,
                        "--end-of-options", check_clone_url(clone_url), *refspecs], token)
         return GitRepo(path)
 
