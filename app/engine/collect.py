@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from app.checks.base import matches_any
 from app.engine.cache import FactsCache, facts_key
+from app.engine.decoding import UNREADABLE, decode_file
 from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
 from app.engine.ruff import ruff_version, start_ruff
@@ -94,13 +95,18 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
     """Read and analyse the files the cache lacks: ruff in the background, Verity's checks meanwhile."""
     blobs = snapshots[-1].read_blobs({e.sha for e in missing.values()})
     texts: dict[str, tuple[str, str]] = {}
+    unreadable: dict[str, str] = {}
     out: dict[str, FileFacts] = {}
     for key, entry in missing.items():
-        text, reason = decode(blobs.get(entry.sha))
-        if reason:
-            out[key] = FileFacts(path=entry.path, kind="binary", skipped=reason)
+        decoded = decode_file(entry.path, blobs.get(entry.sha))
+        if decoded.facts is not None:
+            out[key] = decoded.facts
+        elif decoded.skipped:
+            out[key] = FileFacts(path=entry.path, kind="binary", skipped=decoded.skipped)
         else:
-            texts[key] = (entry.path, text)
+            texts[key] = (entry.path, decoded.text)
+            if decoded.unreadable:
+                unreadable[key] = decoded.unreadable
     python = {key: item for key, item in texts.items() if item[0].endswith((".py", ".pyi"))}
     batch = start_ruff(python)
     analysed = _analyse_texts(list(texts.items()))
@@ -109,20 +115,10 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
         text = texts[key][1]
         extra = ruff_found.get(key, [])
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
+        if key in unreadable:
+            facts.data[UNREADABLE] = unreadable[key]
         out[key] = facts
     return out
-
-
-def decode(blob: bytes | None) -> tuple[str, str]:
-    """Return a blob's text, or why it is skipped (missing, binary, not UTF-8)."""
-    if blob is None:
-        return "", "blob missing"
-    if b"\0" in blob[:8192]:
-        return "", "binary"
-    try:
-        return blob.decode("utf-8"), ""
-    except UnicodeDecodeError:
-        return "", "not UTF-8"
 
 
 def _analyse_one(item: tuple[str, tuple[str, str]]) -> tuple[str, FileFacts]:

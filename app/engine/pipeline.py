@@ -9,6 +9,7 @@ from app.checks.base import RepoView
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.engine.cache import FactsCache
 from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
+from app.engine.decoding import UNREADABLE
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
@@ -61,6 +62,8 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     base_found, _ = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
+    fixed, held = _held_by_unreadable(fixed, head_facts, path_map)
+    unchanged += held
     changed = frozenset(diff.changed_paths())
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
@@ -83,6 +86,17 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         skipped=tuple(head_facts.skipped),
         notes=_notes(head_facts),
     )
+
+
+def _held_by_unreadable(fixed: list[Finding], head: SnapshotFacts,
+                        path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
+    """Split fixed findings into (fixed, still standing): a file that head cannot read fixed nothing."""
+    unread = {path for path, _reason in head.skipped}
+    unread.update(path for path, facts in head.files.items() if facts.data.get(UNREADABLE))
+    if not unread:
+        return fixed, []
+    held = [f for f in fixed if path_map(f.path) in unread]
+    return [f for f in fixed if path_map(f.path) not in unread], held
 
 
 def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
