@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from app.checks.base import matches_any
+from app.checks.base import Environment, matches_any
 from app.engine.cache import FactsCache, facts_key
 from app.engine.decoding import UNREADABLE, decode_file
 from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
 from app.engine.ruff import ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
+from app.engine.vendored import RUFF_CONFIGS, left_out
 from config.policy import Policy
 
 MAX_FILE_BYTES = 1_000_000
@@ -29,6 +30,8 @@ class SnapshotFacts:
     files: dict[str, FileFacts] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     all_paths: frozenset[str] = frozenset()
+    left_out: dict[str, str] = field(default_factory=dict)  # not the project's code: path -> why
+    environments: tuple[Environment, ...] = ()
 
 
 def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCache) -> list[SnapshotFacts]:
@@ -63,10 +66,13 @@ def facts_digest() -> str:
 def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
     """List a snapshot's tree and decide, from the tree alone, what to analyse and what to skip."""
     tree = snap.tree()
-    result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree))
+    gone = left_out((e.path for e in tree), _root_configs(snap, tree))
+    installed = gone.installed()
+    result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree if e.path not in installed),
+                           left_out=gone.reasons, environments=gone.environments)
     keyed: dict[str, TreeEntry] = {}
     for entry in tree:
-        if matches_any(entry.path, policy.paths.exclude):
+        if matches_any(entry.path, policy.paths.exclude) or entry.path in gone.reasons:
             continue
         reason = _skip_reason(entry)
         if reason:
@@ -74,6 +80,13 @@ def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, d
         else:
             keyed[facts_key(digest, entry.path, entry.sha)] = entry
     return result, keyed
+
+
+def _root_configs(snap: Snapshot, tree: list[TreeEntry]) -> dict[str, bytes]:
+    """Read the repository's root tool settings that may exclude files (ruff's)."""
+    wanted = {e.path: e.sha for e in tree if e.path in RUFF_CONFIGS and not _skip_reason(e)}
+    blobs = snap.read_blobs(wanted.values()) if wanted else {}
+    return {path: blobs[sha] for path, sha in wanted.items() if sha in blobs}
 
 
 def _skip_reason(entry: TreeEntry) -> str:

@@ -24,6 +24,7 @@ from app.engine.scoring import (
     metric_states,
 )
 from app.engine.snapshot import Diff, Snapshot
+from app.engine.vendored import note as vendored_note
 from app.gitrepo.repo import GitRepo, GitSnapshot
 from config.policy import POLICY_PATH, Policy, load_policy
 
@@ -91,7 +92,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
 def _held_by_unreadable(fixed: list[Finding], head: SnapshotFacts,
                         path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
     """Split fixed findings into (fixed, still standing): a file that head cannot read fixed nothing."""
-    unread = {path for path, _reason in head.skipped}
+    unread = {path for path, _reason in head.skipped} | set(head.left_out)
     unread.update(path for path, facts in head.files.items() if facts.data.get(UNREADABLE))
     if not unread:
         return fixed, []
@@ -101,16 +102,20 @@ def _held_by_unreadable(fixed: list[Finding], head: SnapshotFacts,
 
 def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
     """Return what the report must say it did not judge (so nothing is skipped silently)."""
+    notes = []
+    vendored = vendored_note(facts.left_out, facts.environments)
+    if vendored:
+        notes.append(vendored)
     templates = sorted(p for p, f in facts.files.items() if f.data.get("yaml.manifest") == HELM_TEMPLATE)
-    if not templates:
-        return ()
-    shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
-    return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
+    if templates:
+        shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
+        notes.append(f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}")
+    return tuple(notes)
 
 
 def _view(facts: SnapshotFacts, policy: Policy) -> RepoView:
     """Return the repo view over one snapshot's facts."""
-    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy)
+    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy, environments=facts.environments)
 
 
 def _path_map(diff: Diff) -> Callable[[str], str]:
