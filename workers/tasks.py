@@ -6,19 +6,25 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import redis.exceptions
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from app.github.errors import TransientGitHubError
 from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
-from app.gitrepo.repo import GitError
+from app.gitrepo.repo import GitError, PermanentGitError
+from config.policy import PolicyError
 from workers import commands, jobs
 from workers.runtime import Runtime, get_runtime
 
 log = logging.getLogger("verity.tasks")
 
-# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches.
-RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError)
+# Errors no retry can fix (a refused clone URL, a repository that is gone, an invalid policy): they
+# conclude the check at once with their reason. Checked before RETRIABLE (PermanentGitError is a GitError).
+PERMANENT: tuple[type[Exception], ...] = (PermanentGitError, PolicyError)
+# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches, Redis.
+RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError,
+                                          redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 CONCLUDE_KEY = "conclude_reason"  # set on a retry that only has to conclude the check run
 CONCLUDE_RETRIES = 3
 
@@ -40,6 +46,9 @@ def run_audit_job(task: Task, job: AuditJob, work: Callable[[], str]) -> str:
             jobs.conclude_on_error(rt, job, str(pending))
             return "error"
         return work()
+    except PERMANENT as exc:
+        log.warning("audit ended on a permanent error", extra={**job.log_fields(), "reason": describe(exc)})
+        return give_up(rt, task, job, describe(exc), True)
     except RETRIABLE as exc:
         reason = str(pending or describe(exc))
         if retries >= rt.retry.max_retries + (CONCLUDE_RETRIES if pending else 0):

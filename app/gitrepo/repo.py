@@ -31,6 +31,10 @@ class GitError(RuntimeError):
     """A git command failed; the message is git's own first line."""
 
 
+class PermanentGitError(GitError):
+    """A git failure no retry can fix: a refused clone URL or ref name, a repository that is gone."""
+
+
 def git_env() -> dict[str, str]:
     """Return an environment in which git never prompts, pages or reads global hooks."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
