@@ -18,7 +18,7 @@ from app.engine.vendored import RUFF_CONFIGS, left_out
 from config.policy import Policy
 
 MAX_FILE_BYTES = 1_000_000
-MISSING_REASON = "blob not in the mirror (partial clone), never fetched"
+MISSING_REASON = "blob absent from the repository (a partial clone?), never fetched"
 PARALLEL_THRESHOLD = 400  # below this, forking workers costs more than it saves
 
 

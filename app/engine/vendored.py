@@ -63,12 +63,10 @@ def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
 
 def _environment_roots(paths: list[str]) -> dict[str, str]:
     """Return each committed Python environment's folder ("" for the repository root) and its marker file."""
-    roots: dict[str, str] = {}
+    # The `pyvenv.cfg` is the marker a finding sits on, when there is one.
+    roots = {path.rpartition("/")[0]: path for path in paths if path.rpartition("/")[2] == "pyvenv.cfg"}
     for path in paths:
         parts = path.split("/")
-        if parts[-1] == "pyvenv.cfg":
-            roots.setdefault("/".join(parts[:-1]), path)
-            continue
         for index, part in enumerate(parts[:-1]):
             if part in ("site-packages", "dist-packages"):
                 root = _root_above(parts[:index])

@@ -23,6 +23,7 @@ GIT_CONFIG = ("-c", "core.hooksPath=/dev/null", "-c", "core.quotePath=false", "-
 # Reading never touches the network: in a partial clone, git would otherwise fetch an absent blob
 # from the promisor remote the moment anything asks for it (old gits ignore GIT_NO_LAZY_FETCH).
 READ_CONFIG = ("-c", "protocol.allow=never")
+TREES_KEPT = 4  # commit listings a GitRepo keeps: an audit lists base and head, then diffs them
 PROMISOR_KEYS = r"^(remote\..*\.promisor|extensions\.partialclone)$"
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "added", "T": "modified"}
 
@@ -52,6 +53,7 @@ class GitRepo:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._trees: dict[str, list[TreeEntry]] = {}  # the last few commits listed, oldest first
 
     def run(self, args: Sequence[str], input_bytes: bytes | None = None) -> bytes:
         """Run one git command in the repository and return its output."""
@@ -95,31 +97,34 @@ class GitRepo:
         return any(line.split(b" ", 1)[-1].strip().lower() not in (b"false", b"") for line in out.splitlines())
 
     def missing_blobs(self, *commits: str) -> frozenset[str]:
-        """Return the objects the commits' trees name but the repository lacks (never fetching them)."""
-        if not self.is_partial or not commits:
-            return frozenset()
-        # `--missing=print` turns lazy fetching off and prints each absent object as `?sha`.
-        out = self.run(["rev-list", "--objects", "--no-walk", "--missing=print", *commits])
-        return frozenset(line[1:].decode() for line in out.splitlines() if line.startswith(b"?"))
+        """Return the blobs the commits' trees name but the repository lacks (never fetching them)."""
+        return frozenset(e.sha for commit in commits for e in self.tree(commit) if e.is_missing)
 
     def tree(self, sha: str) -> list[TreeEntry]:
         """List every path of a commit with its blob SHA, mode and size (MISSING_SIZE when absent)."""
-        if not self.is_partial:
-            return self._list(["-r", "--long", sha])
-        # `ls-tree --long` reads every blob's size and dies on an absent one: size only the present ones.
+        cached = self._trees.get(sha)
+        if cached is None:
+            cached = self._partial_tree(sha) if self.is_partial else self._list(["-r", "--long", sha])
+            if len(self._trees) >= TREES_KEPT:
+                self._trees.pop(next(iter(self._trees)))
+            self._trees[sha] = cached
+        return cached
+
+    def _partial_tree(self, sha: str) -> list[TreeEntry]:
+        """List a commit of a partial clone: `ls-tree --long` would die on (or fetch) an absent blob."""
         entries = self._list(["-r", sha])
-        missing = self.missing_blobs(sha)
+        # `--missing=print` turns lazy fetching off and prints each absent object as `?sha`.
+        out = self.run(["rev-list", "--objects", "--no-walk", "--missing=print", sha])
+        missing = {line[1:].decode() for line in out.splitlines() if line.startswith(b"?")}
         sizes = self._sizes(e.sha for e in entries if e.sha not in missing and not e.is_submodule)
         return [TreeEntry(e.path, e.sha, e.mode, sizes.get(e.sha, MISSING_SIZE)) for e in entries]
 
     def read_file(self, sha: str, path: str) -> bytes | None:
         """Return one file's bytes at a commit, or None when it is absent."""
         for entry in self.tree_paths(sha, [path]):
-            if entry.sha in self.missing_blobs(sha):
-                raise GitError(f"{path} is not in the mirror (partial clone)")
             blob = self.read_blobs([entry.sha]).get(entry.sha)
             if blob is None:
-                raise GitError(f"{path} could not be read")
+                raise GitError(f"{path} could not be read (not in the mirror)")
             return blob
         return None
 
@@ -139,7 +144,7 @@ class GitRepo:
             if kind == "tree":
                 continue
             path = raw_path.decode("utf-8", "surrogateescape")
-            # `-` is git's size for a submodule, or for a blob it could not read.
+            # `-` is git's size for a submodule; a blob it could not read gets `-` or `BAD`.
             length = int(size[0]) if size and size[0].isdigit() else (0 if kind == "commit" else MISSING_SIZE)
             entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=length))
         return entries

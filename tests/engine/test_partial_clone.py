@@ -65,3 +65,16 @@ def test_a_partial_clone_whose_remote_is_gone_still_audits(repo: RepoBuilder, tm
     assert clone.read_file(head, "app/small.py") == b"x = 1\n"
     [change] = [c for c in clone.diff(base, head).changes if c.path == "app/big.py"]
     assert change.status == "modified"
+
+
+def test_a_blob_lost_from_a_full_repository_is_skipped(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/main.py": "x = 1\n", "vendor/lib.pyd": b"\x01\x02" * 500})
+    repo.delete("vendor/lib.pyd")
+    head = repo.commit("head", {"app/main.py": "x = 2\n", "vendor/other.pyd": b"\x03\x04" * 500})
+    for path in ("vendor/lib.pyd", "vendor/other.pyd"):  # a mirror that lost objects: git lists them as `BAD`
+        sha = repo.git("rev-parse", f"{base if path == 'vendor/lib.pyd' else head}:{path}").strip()
+        (repo.root / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+
+    report = audit_commits(GitRepo(repo.root), base, head, MemoryFactsCache())
+
+    assert dict(report.skipped) == {"vendor/other.pyd": MISSING_REASON}
