@@ -114,7 +114,7 @@ def _installed_segment(path: str) -> str:
 
 
 def ruff_excludes(configs: Mapping[str, bytes]) -> tuple[str, ...]:
-    """Return the `exclude` and `extend-exclude` globs of the repository's root ruff settings."""
+    """Return the `exclude`, `extend-exclude` and `lint.exclude` globs of the repository's root ruff settings."""
     for name, table in RUFF_CONFIGS.items():
         raw = configs.get(name)
         if raw is None or len(raw) > MAX_CONFIG_BYTES:
@@ -127,7 +127,9 @@ def ruff_excludes(configs: Mapping[str, bytes]) -> tuple[str, ...]:
             data = data.get(key) if isinstance(data, dict) else None
         if not isinstance(data, dict):
             continue
+        lint = data.get("lint")
         globs = [g for key in ("exclude", "extend-exclude") for g in _strings(data.get(key))]
+        globs += _strings(lint.get("exclude")) if isinstance(lint, dict) else []  # lint-only excludes
         return tuple(g.strip().removeprefix("./").rstrip("/") for g in globs if g.strip().strip("./"))
     return ()
 

@@ -60,6 +60,7 @@ def test_markers_decide_not_folder_names() -> None:
     assert set(gone.reasons) == {"env/pyvenv.cfg", "env/bin/python.py",
                                  "usr/lib/python3/dist-packages/apt/__init__.py", "pkg.egg-info/PKG-INFO"}
     assert [(e.root, e.files) for e in gone.environments] == [("env", 2), ("usr", 1)]
-    ruff = {"ruff.toml": b'exclude = ["migrations", "./gen/*.py"]\n'}
-    excluded = left_out(["app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "migrations.yaml"], ruff)
-    assert set(excluded.reasons) == {"app/migrations/0001.py", "gen/api.py", "gen/sub/x.py"}
+    ruff = {"ruff.toml": b'exclude = ["migrations", "./gen/*.py"]\n[lint]\nexclude = ["proto/"]\n'}
+    excluded = left_out(["app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "migrations.yaml", "proto/a.py",
+                         "app/main.py"], ruff)
+    assert set(excluded.reasons) == {"app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "proto/a.py"}
