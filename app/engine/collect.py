@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -32,12 +33,26 @@ class SnapshotFacts:
     all_paths: frozenset[str] = frozenset()
     left_out: dict[str, str] = field(default_factory=dict)  # not the project's code: path -> why
     environments: tuple[Environment, ...] = ()
+    reclaimed: frozenset[str] = frozenset()  # left out by this tree, yet judged because the base judged them
+
+    def view_id(self) -> str:
+        """Return what identifies this snapshot's repo view: its commit, and what it reclaimed from leaving out."""
+        if not self.reclaimed:
+            return self.sha
+        return f"{self.sha}+{hashlib.sha256(chr(0).join(sorted(self.reclaimed)).encode()).hexdigest()[:16]}"
 
 
 def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCache) -> list[SnapshotFacts]:
     """Return the facts of each snapshot; files shared by several are read and analysed once."""
     digest = facts_digest()
-    plans = [_plan(snap, policy, digest) for snap in snapshots]
+    plans = []
+    judged: frozenset[str] = frozenset()
+    for snap in snapshots:
+        # A change cannot take files its base judged out of judging (a new exclude, a planted
+        # `pyvenv.cfg`): they stay judged on its head, so their new findings still count.
+        result, keyed = _plan(snap, policy, digest, judged)
+        plans.append((result, keyed))
+        judged = frozenset(e.path for e in keyed.values())
     wanted: dict[str, TreeEntry] = {}
     for _result, keyed in plans:
         wanted.update(keyed)
@@ -63,13 +78,17 @@ def facts_digest() -> str:
     return rules_digest([ruff_version()])
 
 
-def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
-    """List a snapshot's tree and decide, from the tree alone, what to analyse and what to skip."""
+def _plan(snap: Snapshot, policy: Policy, digest: str,
+          judged: frozenset[str] = frozenset()) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
+    """List a snapshot's tree and decide what to analyse and what to skip; `judged` paths are never left out."""
     tree = snap.tree()
     gone = left_out((e.path for e in tree), _root_configs(snap, tree))
+    reclaimed = frozenset(p for p in gone.reasons if p in judged)
+    for path in reclaimed:
+        del gone.reasons[path]
     installed = gone.installed()
     result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree if e.path not in installed),
-                           left_out=gone.reasons, environments=gone.environments)
+                           left_out=gone.reasons, environments=gone.environments, reclaimed=reclaimed)
     keyed: dict[str, TreeEntry] = {}
     for entry in tree:
         if matches_any(entry.path, policy.paths.exclude) or entry.path in gone.reasons:

@@ -64,3 +64,12 @@ def test_markers_decide_not_folder_names() -> None:
     excluded = left_out(["app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "migrations.yaml", "proto/a.py",
                          "app/main.py"], ruff)
     assert set(excluded.reasons) == {"app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "proto/a.py"}
+
+
+def test_a_change_cannot_take_judged_code_out_of_judging(repo: RepoBuilder) -> None:
+    base = repo.commit("base", PROJECT)
+    head = repo.commit("hide svc", {"svc/pyvenv.cfg": "home = /usr/bin\n",
+                                    "svc/core.py": PROJECT["svc/core.py"] + SECRET})
+    report = run_audit(repo, base, head)
+    assert ("SEC002", "svc/core.py") in {(f.rule, f.path) for f in report.new_findings()}
+    assert not report.passed
