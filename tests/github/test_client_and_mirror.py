@@ -116,6 +116,12 @@ def test_mirror_leaves_blobs_over_the_size_limit_on_the_server(fake: FakeServer,
         assert entries["data/dump.sql"].is_missing  # 1.5 MB: never downloaded
         assert not entries["app.py"].is_missing and mirror.read_file(head, "app.py") == b"x = 2\n"
         assert mirror.missing_blobs(head) == {entries["data/dump.sql"].sha}
+        newer = repo.commit({"data/dump.sql": "INSERT INTO t VALUES (2);\n" * 60_000, "app.py": "x = 3\n"},
+                            "pr again", branch="feature")
+        repo.open_pull(4, newer)
+        again = Mirrors(tmp_path / "data").fetch(56, server.url("octo/partial"), "main", 4, token.value)
+        assert again.resolve("refs/pull/4/head") == newer and again.read_file(newer, "app.py") == b"x = 3\n"
+        assert {e.path for e in again.tree(newer) if e.is_missing} == {"data/dump.sql"}
 
 
 @pytest.mark.parametrize("url", ["file:///etc", "ext::sh -c id", "http://example.com/o/r.git",
