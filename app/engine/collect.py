@@ -15,7 +15,7 @@ from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
 from app.engine.ruff import ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
-from app.engine.vendored import RUFF_CONFIGS, left_out
+from app.engine.vendored import ROOT_CONFIGS, left_out
 from config.policy import Policy
 
 MAX_FILE_BYTES = 1_000_000
@@ -102,8 +102,8 @@ def _plan(snap: Snapshot, policy: Policy, digest: str,
 
 
 def _root_configs(snap: Snapshot, tree: list[TreeEntry]) -> dict[str, bytes]:
-    """Read the repository's root tool settings that may exclude files (ruff's)."""
-    wanted = {e.path: e.sha for e in tree if e.path in RUFF_CONFIGS and not _skip_reason(e)}
+    """Read the repository's root files that may mark files as not its own (ruff settings, .gitattributes)."""
+    wanted = {e.path: e.sha for e in tree if e.path in ROOT_CONFIGS and not _skip_reason(e)}
     blobs = snap.read_blobs(wanted.values()) if wanted else {}
     return {path: blobs[sha] for path, sha in wanted.items() if sha in blobs}
 

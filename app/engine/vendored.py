@@ -3,7 +3,8 @@
 Installed trees are recognised by markers, never by a folder's name alone: a `pyvenv.cfg` (its
 folder is an environment), a `site-packages` or `dist-packages` segment (under `X/lib/pythonN/` or
 `X/Lib/`, all of `X` is the environment), `node_modules`, and `*.dist-info` / `*.egg-info` folders.
-The repository's ruff excludes (`exclude`, `extend-exclude`) leave out the Python files ruff skips.
+The repository's own marks count too: its ruff excludes (`exclude`, `extend-exclude`) leave out the
+Python files ruff skips, and its root `.gitattributes` the files it marks `linguist-vendored`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ ENVIRONMENT = "Python environment"
 NODE_MODULES = "node_modules"
 METADATA = "package metadata"
 RUFF_EXCLUDE = "ruff exclude"
+LINGUIST = "linguist-vendored"
 # Where ruff reads its settings, and the table that holds them in each.
 RUFF_CONFIGS = {"pyproject.toml": ("tool", "ruff"), "ruff.toml": (), ".ruff.toml": ()}
+GITATTRIBUTES = ".gitattributes"
+ROOT_CONFIGS = frozenset({*RUFF_CONFIGS, GITATTRIBUTES})  # the root files that may mark vendored code
 # What a root-level environment adds to a repository (its root is the project's own too).
 ROOT_ENV_DIRS = frozenset({"bin", "Scripts", "lib", "Lib", "lib64", "include", "Include", "share"})
 _LIB_PYTHON = re.compile(r"python\d+(\.\d+)?t?")
@@ -46,6 +50,7 @@ def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
     ordered = sorted(paths)
     roots = _environment_roots(ordered)
     patterns = ruff_excludes(configs)
+    attributes = vendored_attributes(configs.get(GITATTRIBUTES))
     reasons: dict[str, str] = {}
     members: Counter[str] = Counter()
     for path in ordered:
@@ -54,7 +59,8 @@ def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
             reasons[path] = ENVIRONMENT
             members[root] += 1
             continue
-        why = _installed_segment(path) or (RUFF_EXCLUDE if _ruff_excluded(path, patterns) else "")
+        why = _installed_segment(path) or (LINGUIST if _attributed(path, attributes) else "")
+        why = why or (RUFF_EXCLUDE if _ruff_excluded(path, patterns) else "")
         if why:
             reasons[path] = why
     environments = tuple(Environment(root, marker, members[root]) for root, marker in sorted(roots.items()))
@@ -153,13 +159,47 @@ def _ruff_excluded(path: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def vendored_attributes(raw: bytes | None) -> list[tuple[str, bool]]:
+    """Return the root `.gitattributes` patterns that set (True) or unset (False) `linguist-vendored`."""
+    if raw is None or len(raw) > MAX_CONFIG_BYTES:
+        return []
+    rules = []
+    for line in raw.decode("utf-8", "replace").splitlines():
+        fields = line.split()
+        if len(fields) < 2 or fields[0].startswith("#"):
+            continue
+        for attribute in fields[1:]:
+            if attribute in ("linguist-vendored", "linguist-vendored=true"):
+                rules.append((fields[0], True))
+            elif attribute in ("-linguist-vendored", "!linguist-vendored", "linguist-vendored=false"):
+                rules.append((fields[0], False))
+    return rules
+
+
+def _attributed(path: str, rules: list[tuple[str, bool]]) -> bool:
+    """Return whether the last `.gitattributes` rule matching a path marks it vendored."""
+    vendored = False
+    for pattern, value in rules:
+        if _attribute_matches(path, pattern):
+            vendored = value
+    return vendored
+
+
+def _attribute_matches(path: str, pattern: str) -> bool:
+    """Match a path as git matches a `.gitattributes` pattern: a bare name at any depth, else from the root."""
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+    pattern = pattern.lstrip("/")
+    return fnmatch.fnmatchcase(path, pattern) or (pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:]))
+
+
 def note(reasons: Mapping[str, str], environments: Iterable[Environment]) -> str:
     """Return the report's note on what was left out, with counts, or an empty string."""
     if not reasons:
         return ""
     counts = Counter(reasons.values())
     parts = []
-    for why in (ENVIRONMENT, NODE_MODULES, METADATA, RUFF_EXCLUDE):
+    for why in (ENVIRONMENT, NODE_MODULES, METADATA, LINGUIST, RUFF_EXCLUDE):
         if counts[why]:
             parts.append(f"{counts[why]} {_LABELS[why]}")
     envs = [f"{e.root or '.'}/" for e in environments]
@@ -171,5 +211,6 @@ _LABELS = {
     ENVIRONMENT: "in installed Python environments",
     NODE_MODULES: "in node_modules",
     METADATA: "in installed package metadata (*.dist-info, *.egg-info)",
+    LINGUIST: "marked linguist-vendored in .gitattributes",
     RUFF_EXCLUDE: "Python files the repository's ruff settings exclude",
 }

@@ -64,6 +64,10 @@ def test_markers_decide_not_folder_names() -> None:
     excluded = left_out(["app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "migrations.yaml", "proto/a.py",
                          "app/main.py"], ruff)
     assert set(excluded.reasons) == {"app/migrations/0001.py", "gen/api.py", "gen/sub/x.py", "proto/a.py"}
+    attributes = {".gitattributes": b"# vendored code\nthird_party/** linguist-vendored\n*.min.js linguist-vendored\n"
+                                     b"third_party/ours/** -linguist-vendored\n"}
+    marked = left_out(["third_party/lib/a.py", "web/app.min.js", "third_party/ours/b.py", "app/main.py"], attributes)
+    assert set(marked.reasons) == {"third_party/lib/a.py", "web/app.min.js"}
 
 
 def test_a_change_cannot_take_judged_code_out_of_judging(repo: RepoBuilder) -> None:
