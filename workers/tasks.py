@@ -12,15 +12,21 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from app.github.errors import TransientGitHubError
 from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
-from app.gitrepo.repo import GitError
+from app.gitrepo.repo import GitError, PermanentGitError
 from app.jobs import audit, installations
 from app.jobs.commands import handle
 from app.jobs.runtime import Runtime, get_runtime
+from app.store.client import TRANSIENT as STORE_TRANSIENT
+from config.policy import PolicyError
 
 log = logging.getLogger("verity.tasks")
 
-# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches.
-RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError)
+# Errors no retry can fix (a refused clone URL, a repository that is gone, an invalid policy): they
+# conclude the check at once with their reason. Checked before RETRIABLE (PermanentGitError is a GitError).
+PERMANENT: tuple[type[Exception], ...] = (PermanentGitError, PolicyError)
+# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches, Redis.
+RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError,
+                                          *STORE_TRANSIENT)
 CONCLUDE_KEY = "conclude_reason"  # set on a retry that only has to conclude the check run
 CONCLUDE_RETRIES = 3
 
@@ -55,6 +61,12 @@ def retry_later(attempt: Attempt, exc: Exception) -> str:
     raise attempt.task.retry(countdown=wait) from None
 
 
+def conclude_permanent(attempt: Attempt, exc: Exception) -> str:
+    """Conclude the check run at once: no retry can fix a refused URL, a repository gone, a bad policy."""
+    log.warning("audit ended on a permanent error", extra={**attempt.job.log_fields(), "reason": describe(exc)})
+    return give_up(attempt, describe(exc), True)
+
+
 def conclude_now(attempt: Attempt, exc: Exception) -> str:
     """Conclude the check run with the failure's reason: a later try would meet it again."""
     log.exception("audit failed", extra=attempt.job.log_fields())
@@ -64,6 +76,7 @@ def conclude_now(attempt: Attempt, exc: Exception) -> str:
 # What each failure leads to, first match wins. The last row is the edge: whatever broke, the
 # check run must not stay in progress.
 ON_ERROR: tuple[tuple[tuple[type[Exception], ...], Callable[[Attempt, Exception], str]], ...] = (
+    (PERMANENT, conclude_permanent),
     (RETRIABLE, retry_later),
     ((Exception,), conclude_now),
 )

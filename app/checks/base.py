@@ -213,13 +213,27 @@ class RepoFinding:
     finding: RawFinding
 
 
+@dataclass(frozen=True)
+class Environment:
+    """A Python environment committed in the tree: its folder ("" for the root), marker file and size."""
+
+    root: str
+    marker: str  # the `pyvenv.cfg`, or the first file found under `site-packages`
+    files: int
+
+
 @dataclass
 class RepoView:
-    """Everything a repo check or metric may read about one snapshot."""
+    """Everything a repo check or metric may read about one snapshot.
+
+    Installed trees (committed environments, `node_modules`) are in neither `files` nor `all_paths`;
+    `environments` names the committed Python environments.
+    """
 
     files: Mapping[str, FileFacts]
     all_paths: frozenset[str]
     policy: Policy
+    environments: tuple[Environment, ...] = ()
     _tests: dict[str, bool] = field(default_factory=dict)
     _python: list[FileFacts] | None = None
 

@@ -27,6 +27,7 @@ from app.checks.ci import (
     unpinned_action,
 )
 from app.checks.dependencies import (
+    committed_environment,
     conflicting_version_spec,
     missing_dependency_manifest,
     unbounded_version_spec,
@@ -118,6 +119,7 @@ CHECKS: tuple[FileCheck | RepoCheck, ...] = (
     unbounded_version_spec.CHECK,
     conflicting_version_spec.CHECK,
     missing_dependency_manifest.CHECK,
+    committed_environment.CHECK,
     # docs
     broken_relative_link.CHECK,
     # architecture

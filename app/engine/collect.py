@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from app.checks.base import matches_any
+from app.checks.base import Environment, matches_any
 from app.engine.cache import FactsCache, facts_key
+from app.engine.decoding import UNREADABLE, decode_file
 from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
 from app.engine.ruff import ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
+from app.engine.vendored import ROOT_CONFIGS, left_out
 from config.policy import Policy
 
 MAX_FILE_BYTES = 1_000_000
+MISSING_REASON = "blob absent from the repository (a partial clone?), never fetched"
 PARALLEL_THRESHOLD = 400  # below this, forking workers costs more than it saves
 
 
@@ -27,12 +31,28 @@ class SnapshotFacts:
     files: dict[str, FileFacts] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     all_paths: frozenset[str] = frozenset()
+    left_out: dict[str, str] = field(default_factory=dict)  # not the project's code: path -> why
+    environments: tuple[Environment, ...] = ()
+    reclaimed: frozenset[str] = frozenset()  # left out by this tree, yet judged because the base judged them
+
+    def view_id(self) -> str:
+        """Return what identifies this snapshot's repo view: its commit, and what it reclaimed from leaving out."""
+        if not self.reclaimed:
+            return self.sha
+        return f"{self.sha}+{hashlib.sha256(chr(0).join(sorted(self.reclaimed)).encode()).hexdigest()[:16]}"
 
 
 def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCache) -> list[SnapshotFacts]:
     """Return the facts of each snapshot; files shared by several are read and analysed once."""
     digest = facts_digest()
-    plans = [_plan(snap, policy, digest) for snap in snapshots]
+    plans = []
+    judged: frozenset[str] = frozenset()
+    for snap in snapshots:
+        # A change cannot take files its base judged out of judging (a new exclude, a planted
+        # `pyvenv.cfg`): they stay judged on its head, so their new findings still count.
+        result, keyed = _plan(snap, policy, digest, judged)
+        plans.append((result, keyed))
+        judged = frozenset(e.path for e in keyed.values())
     wanted: dict[str, TreeEntry] = {}
     for _result, keyed in plans:
         wanted.update(keyed)
@@ -58,13 +78,20 @@ def facts_digest() -> str:
     return rules_digest([ruff_version()])
 
 
-def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
-    """List a snapshot's tree and decide, from the tree alone, what to analyse and what to skip."""
+def _plan(snap: Snapshot, policy: Policy, digest: str,
+          judged: frozenset[str] = frozenset()) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
+    """List a snapshot's tree and decide what to analyse and what to skip; `judged` paths are never left out."""
     tree = snap.tree()
-    result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree))
+    gone = left_out((e.path for e in tree), _root_configs(snap, tree))
+    reclaimed = frozenset(p for p in gone.reasons if p in judged)
+    for path in reclaimed:
+        del gone.reasons[path]
+    installed = gone.installed()
+    result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree if e.path not in installed),
+                           left_out=gone.reasons, environments=gone.environments, reclaimed=reclaimed)
     keyed: dict[str, TreeEntry] = {}
     for entry in tree:
-        if matches_any(entry.path, policy.paths.exclude):
+        if matches_any(entry.path, policy.paths.exclude) or entry.path in gone.reasons:
             continue
         reason = _skip_reason(entry)
         if reason:
@@ -72,6 +99,13 @@ def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, d
         else:
             keyed[facts_key(digest, entry.path, entry.sha)] = entry
     return result, keyed
+
+
+def _root_configs(snap: Snapshot, tree: list[TreeEntry]) -> dict[str, bytes]:
+    """Read the repository's root files that may mark files as not its own (ruff settings, .gitattributes)."""
+    wanted = {e.path: e.sha for e in tree if e.path in ROOT_CONFIGS and not _skip_reason(e)}
+    blobs = snap.read_blobs(wanted.values()) if wanted else {}
+    return {path: blobs[sha] for path, sha in wanted.items() if sha in blobs}
 
 
 def _skip_reason(entry: TreeEntry) -> str:
@@ -82,6 +116,8 @@ def _skip_reason(entry: TreeEntry) -> str:
         return "submodule"
     if not entry.mode.startswith("100"):
         return f"unsupported mode {entry.mode}"
+    if entry.is_missing:
+        return MISSING_REASON
     if entry.size > MAX_FILE_BYTES:
         return "over 1 MB"
     return ""
@@ -91,13 +127,18 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
     """Read and analyse the files the cache lacks: ruff in the background, Verity's checks meanwhile."""
     blobs = snapshots[-1].read_blobs({e.sha for e in missing.values()})
     texts: dict[str, tuple[str, str]] = {}
+    unreadable: dict[str, str] = {}
     out: dict[str, FileFacts] = {}
     for key, entry in missing.items():
-        text, reason = decode(blobs.get(entry.sha))
-        if reason:
-            out[key] = FileFacts(path=entry.path, kind="binary", skipped=reason)
+        decoded = decode_file(entry.path, blobs.get(entry.sha))
+        if decoded.facts is not None:
+            out[key] = decoded.facts
+        elif decoded.skipped:
+            out[key] = FileFacts(path=entry.path, kind="binary", skipped=decoded.skipped)
         else:
-            texts[key] = (entry.path, text)
+            texts[key] = (entry.path, decoded.text)
+            if decoded.unreadable:
+                unreadable[key] = decoded.unreadable
     python = {key: item for key, item in texts.items() if item[0].endswith((".py", ".pyi"))}
     batch = start_ruff(python)
     analysed = _analyse_texts(list(texts.items()))
@@ -106,20 +147,10 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
         text = texts[key][1]
         extra = ruff_found.get(key, [])
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
+        if key in unreadable:
+            facts.data[UNREADABLE] = unreadable[key]
         out[key] = facts
     return out
-
-
-def decode(blob: bytes | None) -> tuple[str, str]:
-    """Return a blob's text, or why it is skipped (missing, binary, not UTF-8)."""
-    if blob is None:
-        return "", "blob missing"
-    if b"\0" in blob[:8192]:
-        return "", "binary"
-    try:
-        return blob.decode("utf-8"), ""
-    except UnicodeDecodeError:
-        return "", "not UTF-8"
 
 
 def _analyse_one(item: tuple[str, tuple[str, str]]) -> tuple[str, FileFacts]:

@@ -9,6 +9,7 @@ from app.checks.base import RepoView
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.engine.cache import FactsCache
 from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
+from app.engine.decoding import UNREADABLE
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
@@ -23,6 +24,7 @@ from app.engine.scoring import (
     metric_states,
 )
 from app.engine.snapshot import Diff, Snapshot
+from app.engine.vendored import note as vendored_note
 from app.gitrepo.repo import GitRepo, GitSnapshot
 from config.policy import POLICY_PATH, Policy, load_policy
 
@@ -54,13 +56,15 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     base_facts, head_facts = collect_facts([base, head], policy, cache)
     base_view, head_view = snapshot_view(base_facts, policy), snapshot_view(head_facts, policy)
     digest = facts_digest()
-    base_repo = repo_results(base_view, policy, base.sha, digest, cache)
-    head_repo = repo_results(head_view, policy, head.sha, digest, cache)
+    base_repo = repo_results(base_view, policy, base_facts.view_id(), digest, cache)
+    head_repo = repo_results(head_view, policy, head_facts.view_id(), digest, cache)
     path_map = _path_map(diff)
     base_lines, head_lines = lines_by_kind(base_facts.files.values()), lines_by_kind(head_facts.files.values())
     base_found, _ = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
+    fixed, held = _held_by_unreadable(fixed, head_facts, path_map)
+    unchanged += held
     changed = frozenset(diff.changed_paths())
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
@@ -85,18 +89,33 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     )
 
 
+def _held_by_unreadable(fixed: list[Finding], head: SnapshotFacts,
+                        path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
+    """Split fixed findings into (fixed, still standing): a file that head cannot read fixed nothing."""
+    unread = {path for path, _reason in head.skipped} | set(head.left_out)
+    unread.update(path for path, facts in head.files.items() if facts.data.get(UNREADABLE))
+    if not unread:
+        return fixed, []
+    held = [f for f in fixed if path_map(f.path) in unread]
+    return [f for f in fixed if path_map(f.path) not in unread], held
+
+
 def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
     """Return what the report must say it did not judge (so nothing is skipped silently)."""
+    notes = []
+    vendored = vendored_note(facts.left_out, facts.environments)
+    if vendored:
+        notes.append(vendored)
     templates = sorted(p for p, f in facts.files.items() if f.data.get("yaml.manifest") == HELM_TEMPLATE)
-    if not templates:
-        return ()
-    shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
-    return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
+    if templates:
+        shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
+        notes.append(f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}")
+    return tuple(notes)
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:
     """Return the repo view over one snapshot's facts."""
-    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy)
+    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy, environments=facts.environments)
 
 
 def _path_map(diff: Diff) -> Callable[[str], str]:

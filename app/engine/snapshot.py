@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+MISSING_SIZE = -1  # the size of a blob the repository lacks (a partial clone) or could not read
+
 
 @dataclass(frozen=True)
 class TreeEntry:
@@ -16,6 +18,11 @@ class TreeEntry:
     sha: str
     mode: str
     size: int
+
+    @property
+    def is_missing(self) -> bool:
+        """Return whether the blob is absent from the repository, so it can never be read."""
+        return self.size < 0
 
     @property
     def is_symlink(self) -> bool:

@@ -147,7 +147,7 @@ def standing(snapshot: Snapshot, policy: Policy, cache: FactsCache) -> Standing:
     """Score every domain of one snapshot and gather its evidence."""
     (facts,) = collect_facts([snapshot], policy, cache)
     view = snapshot_view(facts, policy)
-    results = repo_results(view, policy, snapshot.sha, facts_digest(), cache)
+    results = repo_results(view, policy, facts.view_id(), facts_digest(), cache)
     active, quiet = resolve(gather(view, results.findings), view, policy)
     # Fingerprints come from labelling against nothing; the status is irrelevant here.
     _, found, _ = label([], active, lambda _path, _line: False)

@@ -2,13 +2,15 @@
 
 The token travels in `http.extraHeader`, set through GIT_CONFIG_COUNT in git's environment: never in
 the URL, a config file, the command line (which `ps` shows) or a log. Hooks are off, only http(s)
-transports are allowed, and plain http only to loopback (tests).
+transports are allowed, and plain http only to loopback (tests). Fetches are partial: blobs over
+1 MB are left on the server (the engine skips such files without ever asking for them).
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,10 +18,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.gitrepo.repo import GIT_CONFIG, GitError, GitRepo, git_env
+from app.gitrepo.repo import GIT_CONFIG, GitError, GitRepo, PermanentGitError, git_env
 
 FETCH_TIMEOUT = 900
+# Blobs over the engine's 1 MB read limit stay on the server: a first fetch of a repository with
+# committed binaries stays cheap. git records the remote as a promisor; the engine reads only
+# present blobs and never fetches an absent one (see GitRepo.missing_blobs).
+BLOB_FILTER = "--filter=blob:limit=1m"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+# What git prints when the repository itself is gone (deleted, renamed away, or no longer readable):
+# GitHub answers 404 for both. No retry brings it back; 5xx, timeouts and network errors may pass.
+GONE = re.compile(r"repository not found|repository '[^'\n]*' not found|returned error: 404|returned error: 410"
+                  r"|does not appear to be a git repository", re.IGNORECASE)
 FETCH_CONFIG = (
     "-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always",
     "-c", "credential.helper=", "-c", "core.askPass=", "-c", "gc.autoDetach=false",
@@ -31,17 +41,17 @@ def check_clone_url(url: str) -> str:
     """Return the URL when git may fetch it: https, or http to loopback; raise GitError otherwise."""
     parts = urlsplit(url)
     if parts.username or parts.password:
-        raise GitError("clone_url must not carry credentials")
+        raise PermanentGitError("clone_url must not carry credentials")
     if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
         return url
-    raise GitError(f"clone_url scheme not allowed: {parts.scheme or 'none'}")
+    raise PermanentGitError(f"clone_url scheme not allowed: {parts.scheme or 'none'}")
 
 
 def check_branch(name: str) -> str:
     """Return a branch name that is safe to put in a refspec; raise GitError otherwise."""
     bad = name.startswith(("-", "/")) or ".." in name or any(c in name for c in " ~^:?*[\\\0")
     if not name or bad or name.endswith((".lock", "/")):
-        raise GitError(f"bad branch name: {name!r}")
+        raise PermanentGitError(f"bad branch name: {name!r}")
     return name
 
 
@@ -75,7 +85,7 @@ class Mirrors:
         with self._locked(path):
             if not (path / "HEAD").exists():
                 self._git(["init", "--bare", "--quiet", str(path)], None)
-            self._git(["-C", str(path), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+            self._git(["-C", str(path), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", BLOB_FILTER,
                        "--end-of-options", check_clone_url(clone_url), *refspecs], token)
         return GitRepo(path)
 
@@ -111,8 +121,16 @@ class Mirrors:
         except subprocess.TimeoutExpired:
             raise GitError(f"git {args[-4] if len(args) > 3 else args[0]} timed out") from None
         if proc.returncode != 0:
-            lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(_redact(lines[0] if lines else "git fetch failed", token))
+            raise _failure(proc.stderr.decode("utf-8", "replace"), token)
+
+
+def _failure(stderr: str, token: str | None) -> GitError:
+    """Return the error of a failed git command: permanent when the repository is gone, else retriable."""
+    lines = stderr.strip().splitlines()
+    first = _redact(lines[0] if lines else "git fetch failed", token)
+    if GONE.search(stderr):
+        return PermanentGitError(f"the repository is gone or no longer readable ({first})")
+    return GitError(first)
 
 
 def _redact(message: str, token: str | None) -> str:

@@ -6,6 +6,7 @@ clones without a work tree and dirty checkouts alike.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import threading
@@ -16,14 +17,23 @@ from typing import IO
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
-from app.engine.snapshot import Diff, FileChange, TreeEntry
+from app.engine.snapshot import MISSING_SIZE, Diff, FileChange, TreeEntry
 
 GIT_CONFIG = ("-c", "core.hooksPath=/dev/null", "-c", "core.quotePath=false", "-c", "core.fsmonitor=false")
+# Reading never touches the network: in a partial clone, git would otherwise fetch an absent blob
+# from the promisor remote the moment anything asks for it (old gits ignore GIT_NO_LAZY_FETCH).
+READ_CONFIG = ("-c", "protocol.allow=never")
+TREES_KEPT = 4  # commit listings a GitRepo keeps: an audit lists base and head, then diffs them
+PROMISOR_KEYS = r"^(remote\..*\.promisor|extensions\.partialclone)$"
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "added", "T": "modified"}
 
 
 class GitError(RuntimeError):
     """A git command failed; the message is git's own first line."""
+
+
+class PermanentGitError(GitError):
+    """A git failure no retry can fix: a refused clone URL or ref name, a repository that is gone."""
 
 
 def git_env() -> dict[str, str]:
@@ -33,16 +43,22 @@ def git_env() -> dict[str, str]:
     return env
 
 
+def read_env() -> dict[str, str]:
+    """Return the environment of a reading git command: no prompts and no lazy fetch of absent blobs."""
+    return {**git_env(), "GIT_NO_LAZY_FETCH": "1"}
+
+
 class GitRepo:
     """A local git repository (bare or not) read through git plumbing commands."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._trees: dict[str, list[TreeEntry]] = {}  # the last few commits listed, oldest first
 
     def run(self, args: Sequence[str], input_bytes: bytes | None = None) -> bytes:
         """Run one git command in the repository and return its output."""
-        cmd = ["git", *GIT_CONFIG, "-C", str(self.path), *args]
-        proc = subprocess.run(cmd, input=input_bytes, capture_output=True, env=git_env(), check=False)
+        cmd = ["git", *GIT_CONFIG, *READ_CONFIG, "-C", str(self.path), *args]
+        proc = subprocess.run(cmd, input=input_bytes, capture_output=True, env=read_env(), check=False)
         if proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(message[0] if message else f"git {args[0]} failed")
@@ -71,44 +87,88 @@ class GitRepo:
         except GitError:
             raise GitError(f"no merge-base between {base} and {head}") from None
 
+    @functools.cached_property
+    def is_partial(self) -> bool:
+        """Return whether the repository may lack blobs (a partial clone, with a promisor remote)."""
+        try:
+            out = self.run(["config", "--get-regexp", PROMISOR_KEYS])
+        except GitError:  # git exits 1 when no key matches
+            return False
+        return any(line.split(b" ", 1)[-1].strip().lower() not in (b"false", b"") for line in out.splitlines())
+
+    def missing_blobs(self, *commits: str) -> frozenset[str]:
+        """Return the blobs the commits' trees name but the repository lacks (never fetching them)."""
+        return frozenset(e.sha for commit in commits for e in self.tree(commit) if e.is_missing)
+
     def tree(self, sha: str) -> list[TreeEntry]:
-        """List every path of a commit with its blob SHA, mode and size."""
-        out = self.run(["ls-tree", "-r", "-z", "--long", "--full-tree", sha])
+        """List every path of a commit with its blob SHA, mode and size (MISSING_SIZE when absent)."""
+        cached = self._trees.get(sha)
+        if cached is None:
+            cached = self._partial_tree(sha) if self.is_partial else self._list(["-r", "--long", sha])
+            if len(self._trees) >= TREES_KEPT:
+                self._trees.pop(next(iter(self._trees)))
+            self._trees[sha] = cached
+        return cached
+
+    def _partial_tree(self, sha: str) -> list[TreeEntry]:
+        """List a commit of a partial clone: `ls-tree --long` would die on (or fetch) an absent blob."""
+        entries = self._list(["-r", sha])
+        # `--missing=print` turns lazy fetching off and prints each absent object as `?sha`.
+        out = self.run(["rev-list", "--objects", "--no-walk", "--missing=print", sha])
+        missing = {line[1:].decode() for line in out.splitlines() if line.startswith(b"?")}
+        sizes = self._sizes(e.sha for e in entries if e.sha not in missing and not e.is_submodule)
+        return [TreeEntry(e.path, e.sha, e.mode, sizes.get(e.sha, MISSING_SIZE)) for e in entries]
+
+    def read_file(self, sha: str, path: str) -> bytes | None:
+        """Return one file's bytes at a commit, or None when it is absent."""
+        for entry in self.tree_paths(sha, [path]):
+            blob = self.read_blobs([entry.sha]).get(entry.sha)
+            if blob is None:
+                raise GitError(f"{path} could not be read (not in the mirror)")
+            return blob
+        return None
+
+    def tree_paths(self, sha: str, paths: Sequence[str]) -> list[TreeEntry]:
+        """List only the given blobs of a commit (absent paths are left out; sizes are not read)."""
+        return [e for e in self._list([sha, "--", *paths]) if not e.is_submodule]
+
+    def _list(self, args: Sequence[str]) -> list[TreeEntry]:
+        """Run `git ls-tree` and parse its blob and submodule entries (trees are left out)."""
+        out = self.run(["ls-tree", "-z", "--full-tree", *args])
         entries = []
         for record in out.split(b"\0"):
             if not record:
                 continue
             meta, _, raw_path = record.partition(b"\t")
-            mode, _kind, blob, size = meta.decode().split()
+            mode, kind, blob, *size = meta.decode().split()
+            if kind == "tree":
+                continue
             path = raw_path.decode("utf-8", "surrogateescape")
-            entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=int(size) if size != "-" else 0))
+            # `-` is git's size for a submodule; a blob it could not read gets `-` or `BAD`.
+            length = int(size[0]) if size and size[0].isdigit() else (0 if kind == "commit" else MISSING_SIZE)
+            entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=length))
         return entries
 
-    def read_file(self, sha: str, path: str) -> bytes | None:
-        """Return one file's bytes at a commit, or None when it is absent."""
-        for entry in self.tree_paths(sha, [path]):
-            return self.read_blobs([entry.sha])[entry.sha]
-        return None
-
-    def tree_paths(self, sha: str, paths: Sequence[str]) -> list[TreeEntry]:
-        """List only the given paths of a commit (absent ones are left out)."""
-        out = self.run(["ls-tree", "-z", "--long", "--full-tree", sha, "--", *paths])
-        found = []
-        for record in out.split(b"\0"):
-            if record:
-                meta, _, raw_path = record.partition(b"\t")
-                mode, kind, blob, size = meta.decode().split()
-                if kind == "blob":
-                    found.append(TreeEntry(raw_path.decode("utf-8", "surrogateescape"), blob, mode, int(size)))
-        return found
+    def _sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        """Return the sizes of present objects, through one `git cat-file --batch-check`."""
+        wanted = "".join(f"{s}\n" for s in dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        sizes = {}
+        for line in self.run(["cat-file", "--batch-check"], wanted.encode()).splitlines():
+            fields = line.decode().split()
+            if len(fields) == 3 and fields[2].isdigit():
+                sizes[fields[0]] = int(fields[2])
+        return sizes
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """Read many blobs through one `git cat-file --batch` process."""
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        cmd = ["git", *GIT_CONFIG, "-C", str(self.path), "cat-file", "--batch"]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=git_env())
+        cmd = ["git", *GIT_CONFIG, *READ_CONFIG, "-C", str(self.path), "cat-file", "--batch"]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env=read_env())
         if proc.stdin is None or proc.stdout is None:
             raise GitError("git cat-file did not start")
         # Write requests from a thread so a full output pipe can never deadlock the reader.
@@ -117,7 +177,9 @@ class GitRepo:
         blobs: dict[str, bytes] = {}
         for sha in wanted:
             header = proc.stdout.readline().split()
-            if len(header) < 3 or header[1] == b"missing":
+            if not header:
+                break  # git stopped (an object it could not read): the rest count as unread
+            if len(header) < 3 or header[1] == b"missing" or not header[2].isdigit():
                 continue
             size = int(header[2])
             blobs[sha] = proc.stdout.read(size)
@@ -129,9 +191,17 @@ class GitRepo:
 
     def diff(self, base: str, head: str) -> Diff:
         """Return the change from base to head: statuses, renames and added lines."""
-        out = self.run(["diff", "--no-color", "--no-ext-diff", "-z", "--name-status", "-M", base, head])
+        # Rename detection and hunks read blobs: leave out the paths whose blobs are absent, and list
+        # their changes without reading them (such blobs are over the size limit, never analysed).
+        absent = sorted(self._absent_changes(base, head))
+        scope = ["--", ".", *(f":(exclude,literal){p}" for p in absent)] if absent else []
+        out = self.run(["diff", "--no-color", "--no-ext-diff", "-z", "--name-status", "-M", base, head, *scope])
         changes = _parse_name_status(out)
-        added = self._added_lines(base, head)
+        if absent:
+            listed = self.run(["diff", "--no-color", "--no-ext-diff", "-z", "--name-status", "--no-renames",
+                               base, head, "--", *(f":(literal){p}" for p in absent)])
+            changes.extend(_parse_name_status(listed))
+        added = self._added_lines(base, head, scope)
         renames = {c.old_path: c.path for c in changes if c.status == "renamed"}
         return Diff(
             changes=tuple(
@@ -140,10 +210,24 @@ class GitRepo:
             renames=renames,
         )
 
-    def _added_lines(self, base: str, head: str) -> dict[str, set[int]]:
+    def _absent_changes(self, base: str, head: str) -> set[str]:
+        """Return the changed paths whose base or head blob the repository lacks."""
+        missing = self.missing_blobs(base, head)
+        if not missing:
+            return set()
+        out = self.run(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", base, head])
+        fields = out.split(b"\0")
+        absent = set()
+        for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.decode().split()
+            if len(parts) >= 4 and (parts[2] in missing or parts[3] in missing):
+                absent.add(raw_path.decode("utf-8", "surrogateescape"))
+        return absent
+
+    def _added_lines(self, base: str, head: str, scope: Sequence[str] = ()) -> dict[str, set[int]]:
         """Return the head line numbers each file gained, parsed with unidiff."""
         # Added files need no hunks (every line is added): parse only modified and renamed files.
-        raw = self.run(["diff", "--no-color", "--no-ext-diff", "-M", "-U0", "--diff-filter=MRT", base, head])
+        raw = self.run(["diff", "--no-color", "--no-ext-diff", "-M", "-U0", "--diff-filter=MRT", base, head, *scope])
         try:
             patch = PatchSet(raw.decode("utf-8", "replace"))
         except UnidiffParseError:

@@ -10,6 +10,8 @@ Client = redis.Redis
 AsyncClient = aioredis.Redis
 # What a call raises when Redis cannot be reached or refuses: the receiver answers 503.
 UNREACHABLE: tuple[type[Exception], ...] = (RedisError, OSError)
+# What a job meets while Redis restarts or fails over: transient, like a GitHub 5xx, so it is retried.
+TRANSIENT: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 def connect(url: str) -> Client:

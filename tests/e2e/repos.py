@@ -28,6 +28,7 @@ class Repo:
         self.work = work_root / full_name.replace("/", "__")
         self.bare.mkdir(parents=True)
         git(self.bare, "init", "--bare", "-q", "-b", "main")
+        git(self.bare, "config", "uploadpack.allowFilter", "true")  # as GitHub: the mirrors fetch partially
         self.work.mkdir(parents=True)
         git(self.work, "init", "-q", "-b", "main")
 

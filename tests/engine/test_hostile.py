@@ -26,12 +26,12 @@ def test_hostile_files_are_skipped_or_reported(repo: RepoBuilder) -> None:
     skipped = dict(report.skipped)
     assert skipped == {
         "blob.bin": "binary",
-        "latin.py": "not UTF-8",
         "big.py": "over 1 MB",
         "passwd.py": "symlink (never followed)",
     }
     new = {(f.rule, f.path) for f in report.new_findings()}
     assert ("QLT001", "broken.py") in new
+    assert ("QLT001", "latin.py") in new  # Python refuses a non-UTF-8 module with no coding line
     assert not any(f.path in skipped for f in report.findings)
     assert all("root:" not in f.message for f in report.findings)
 

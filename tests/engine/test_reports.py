@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from app.engine.collect import decode, normalise
+from app.engine.collect import normalise
+from app.engine.decoding import decode
 from app.engine.findings import is_ignored
 from app.engine.model import DOMAIN_ORDER, Domain
 from app.engine.scoring_docs import domain_doc

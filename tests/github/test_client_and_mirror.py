@@ -16,7 +16,7 @@ from app.gitrepo.repo import GitError
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub, FakeServer
 from tests.e2e.git_server import GitServer
-from tests.e2e.repos import Repo
+from tests.e2e.repos import Repo, git
 from tests.e2e.services import AppKey, app_key
 
 
@@ -99,6 +99,29 @@ def test_mirror_fetches_with_the_token_header_only(fake: FakeServer, key: AppKey
         with pytest.raises(GitError) as refused:
             mirrors.fetch(55, server.url("octo/mirror"), "main", 3, "not-a-token")
         assert "not-a-token" not in str(refused.value)
+
+
+def test_mirror_leaves_blobs_over_the_size_limit_on_the_server(fake: FakeServer, key: AppKey, tmp_path: Path) -> None:
+    fake.fake.reset()
+    token = InstallationTokens(settings(fake, key, tmp_path)).get(9)
+    with GitServer(tmp_path / "served", lambda t: t in fake.fake.tokens) as server:
+        repo = Repo(tmp_path / "served", tmp_path / "work", "octo/partial")
+        git(repo.bare, "config", "uploadpack.allowFilter", "true")  # as GitHub serves filters
+        repo.commit({"data/dump.sql": "INSERT INTO t VALUES (1);\n" * 60_000, "app.py": "x = 1\n"}, "base")
+        repo.publish("main")
+        head = repo.commit({"app.py": "x = 2\n"}, "pr", branch="feature")
+        repo.open_pull(4, head)
+        mirror = Mirrors(tmp_path / "data").fetch(56, server.url("octo/partial"), "main", 4, token.value)
+        entries = {e.path: e for e in mirror.tree(head)}
+        assert entries["data/dump.sql"].is_missing  # 1.5 MB: never downloaded
+        assert not entries["app.py"].is_missing and mirror.read_file(head, "app.py") == b"x = 2\n"
+        assert mirror.missing_blobs(head) == {entries["data/dump.sql"].sha}
+        newer = repo.commit({"data/dump.sql": "INSERT INTO t VALUES (2);\n" * 60_000, "app.py": "x = 3\n"},
+                            "pr again", branch="feature")
+        repo.open_pull(4, newer)
+        again = Mirrors(tmp_path / "data").fetch(56, server.url("octo/partial"), "main", 4, token.value)
+        assert again.resolve("refs/pull/4/head") == newer and again.read_file(newer, "app.py") == b"x = 3\n"
+        assert {e.path for e in again.tree(newer) if e.is_missing} == {"data/dump.sql"}
 
 
 @pytest.mark.parametrize("url", ["file:///etc", "ext::sh -c id", "http://example.com/o/r.git",

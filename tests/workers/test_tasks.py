@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -180,3 +181,60 @@ def test_the_installation_task_rebuilds_its_job_from_json_lists(celery: Celery, 
               "delivery_id": "d-inst"}
     assert run(celery, INSTALLATION_TASK, kwargs) == "added"
     assert db.smembers(installation_key(8)) == {b"1", b"2"}
+
+
+def retried(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the reasons of every retry the task shims logged."""
+    return [vars(r)["reason"] for r in caplog.records if r.getMessage() == "retrying"]
+
+
+@pytest.mark.parametrize("clone_url", ["file:///etc/verity.git", "git://github.com/octo-org/tasks.git",
+                                       "https://user:pw@github.com/octo-org/tasks.git"])
+def test_a_refused_clone_url_concludes_at_once(celery: Celery, runtime: Runtime, fake: FakeGitHub, clone_url: str,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="verity.tasks")
+    job = AuditJob(installation_id=77, repo_id=603, repo_full_name=REPO, pr_number=7, head_sha=HEAD,
+                   base_ref="main", clone_url=clone_url)
+    assert run(celery, AUDIT_TASK, job.to_json()) == "error"
+    assert retried(caplog) == []
+    summary = concluded(fake)["output"]["summary"]
+    assert "clone_url" in summary and summary.startswith(error_summary("")[:20])
+
+
+def test_a_repository_that_is_gone_concludes_at_once(celery: Celery, runtime: Runtime, fake: FakeGitHub,
+                                                     git_server: GitServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="verity.tasks")
+    job = AuditJob(installation_id=77, repo_id=604, repo_full_name=REPO, pr_number=7, head_sha=HEAD,
+                   base_ref="main", clone_url=git_server.url("octo-org/deleted-long-ago"))
+    assert run(celery, AUDIT_TASK, job.to_json()) == "error"
+    assert retried(caplog) == []
+    assert "the repository is gone" in concluded(fake)["output"]["summary"]
+
+
+def test_a_git_server_that_does_not_answer_is_retried(celery: Celery, runtime: Runtime, fake: FakeGitHub,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="verity.tasks")
+    with socket.socket() as closed:  # a loopback port nobody listens on: the network failing, for now
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    job = AuditJob(installation_id=77, repo_id=605, repo_full_name=REPO, pr_number=7, head_sha=HEAD,
+                   base_ref="main", clone_url=f"http://127.0.0.1:{port}/octo-org/tasks.git")
+    assert run(celery, AUDIT_TASK, job.to_json()) == "error"
+    assert len(retried(caplog)) == runtime.retry.max_retries
+    assert concluded(fake)["conclusion"] == "neutral"
+
+
+def test_a_redis_connection_error_is_retried(celery: Celery, rt: Runtime, fake: FakeGitHub,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="verity.tasks")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    rt.redis = redis.Redis(port=port, socket_connect_timeout=1)  # Redis restarting: nobody listens yet
+    set_runtime(rt)
+    try:
+        assert run(celery, AUDIT_TASK, JOB.to_json()) == "error"
+    finally:
+        set_runtime(None)
+    assert len(retried(caplog)) >= rt.retry.max_retries
+    assert not any(r.getMessage() == "audit failed" for r in caplog.records)
