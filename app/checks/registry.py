@@ -36,6 +36,7 @@ from app.checks.dependencies import (
 )
 from app.checks.docs import broken_relative_link, docstring_coverage, readme
 from app.checks.facts import (
+    ci_config,
     ci_workflow,
     dependency_manifests,
     k8s_network,
@@ -172,6 +173,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     python_tests.EXTRACTOR,
     dependency_manifests.EXTRACTOR,
     ci_workflow.EXTRACTOR,
+    ci_config.EXTRACTOR,
     k8s_network.EXTRACTOR,
     markdown_links.EXTRACTOR,
     python_defs.EXTRACTOR,
@@ -187,6 +189,8 @@ METRICS: tuple[Metric, ...] = (
     # metrics
     module_coverage.METRIC,
     runs_checks.METRIC,
+    runs_checks.SAFEGUARDS,
+    runs_checks.EXISTS,
     docstring_coverage.METRIC,
     readme.METRIC,
     web_health_and_metrics.METRIC,

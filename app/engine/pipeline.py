@@ -172,9 +172,10 @@ def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: li
         if -change.attributable_points > policy.gate.tolerance:
             units = ", ".join(u.unit_id for u in change.newly_bad[:3])
             more = f" and {len(change.newly_bad) - 3} more" if len(change.newly_bad) > 3 else ""
+            hint = f"; {change.metric.on_loss}" if change.metric.on_loss else ""
             reasons.append(
                 f"{domain.value}: {change.metric.name} lost {-change.attributable_points:.1f} points "
-                f"through changed files ({units}{more})"
+                f"through changed files ({units}{more}){hint}"
             )
     return reasons
 

@@ -468,7 +468,7 @@ def test_code_without_any_workflow_scores_both_units_bad() -> None:
 
 def test_nothing_to_judge_without_code_or_with_another_ci_service() -> None:
     assert units({"README.md": "# docs\n", ".github/workflows/ci.yml": LINT_WF}) == []
-    assert units({"app.py": "x = 1\n", ".gitlab-ci.yml": "test:\n  script: pytest\n"}) == []
+    assert units({"app.py": "x = 1\n", ".travis.yml": "script: pytest\n"}) == []
     assert units({".github/scripts/release.py": "x = 1\n"}) == []
 
 
