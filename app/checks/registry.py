@@ -89,7 +89,14 @@ from app.checks.security import (
     tls_verification_disabled,
     wildcard_cors,
 )
-from app.checks.tests import missing_test_import, module_coverage, no_assertion, skip_marker, xfail_marker
+from app.checks.tests import (
+    disabled_test,
+    missing_test_import,
+    module_coverage,
+    no_assertion,
+    skip_marker,
+    xfail_marker,
+)
 
 # --- checks ---------------------------------------------------------------
 CHECKS: tuple[FileCheck | RepoCheck, ...] = (
@@ -112,6 +119,7 @@ CHECKS: tuple[FileCheck | RepoCheck, ...] = (
     skip_marker.CHECK,
     xfail_marker.CHECK,
     missing_test_import.CHECK,
+    disabled_test.CHECK,
     # dependencies
     undeclared_import.CHECK,
     undeclared_test_import.CHECK,

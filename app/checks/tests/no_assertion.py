@@ -5,12 +5,13 @@ Such a test has no `assert`, no `raise`, and no call to anything that checks. Ca
 those named `assert*`, `check*`, `verify*`, `expect*` or `fail*` (`self.assertEqual`,
 `mock.assert_called_once_with`, `np.testing.assert_allclose`, `pytest.fail`, Playwright's `expect`),
 `pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's `benchmark(...)`, and
-calls to any function of the repository that itself asserts (a shared `run_case(...)` helper, a
-base-class method). A `raise` counts because a hand-written `if x != y: raise AssertionError` is an
-assertion. Skipped and xfail tests are reported by their own checks instead; a test whose body only
-imports or reads attributes checks that they exist; an empty test method in a class with bases
-overrides an inherited test to switch it off; and a function named `test*` that returns a value is a
-helper, not a test.
+calls to a function of the test code that itself asserts (a shared `run_case(...)` helper, a
+base-class method, in a test file, a `conftest.py` or a test utility module). A production function
+that raises does not assert on the test's behalf: it is the code under test. A `raise` in test code
+counts because a hand-written `if x != y: raise AssertionError` is an assertion. Skipped and xfail
+tests are reported by their own checks instead; a test whose body only imports or reads attributes
+checks that they exist; an empty test method in a class with bases overrides an inherited test to
+switch it off; and a function named `test*` that returns a value is a helper, not a test.
 
 Which files are tests is the policy's `paths.tests`; test functions are pytest's (`test*` at module
 level or in a `Test*` class) and unittest's (`test*` methods of `TestCase` classes), in files named
