@@ -164,3 +164,10 @@ def test_shell_walk_marks_advisory_commands() -> None:
     assert advisory("pytest | tee log", pipefail=True) == [("pytest", False), ("tee", False)]
     assert advisory("set -euo pipefail\npytest | tee log") == [("pytest", False), ("tee", False)]
     assert advisory("pytest || (echo failed; exit 1)")[0] == ("pytest", False)
+
+
+def test_findings_inside_the_deleted_workflow_do_not_hide_the_loss(repo: RepoBuilder) -> None:
+    unpinned = "      - uses: actions/setup-python@v5\n      - uses: some/scanner@main\n"
+    base = {**BOTH, ".github/workflows/security.yml": workflow("Security", unpinned + SCAN_STEPS)}
+    regressed, reasons = ci_result(repo, base, {".github/workflows/security.yml": None})
+    assert regressed and "CI runs SAST" in reasons

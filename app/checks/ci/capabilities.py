@@ -41,7 +41,7 @@ _PROGRAMS: dict[str, frozenset[str]] = {
 # Programs that do a capability when their first operand is one of these subcommands.
 _SUBCOMMANDS: dict[str, dict[str, frozenset[str]]] = {
     TYPES: {"ty": frozenset({"check"})},
-    AUDIT: {"npm": frozenset({"audit"}), "yarn": frozenset({"audit", "npm"}), "pnpm": frozenset({"audit"}),
+    AUDIT: {"npm": frozenset({"audit"}), "yarn": frozenset({"audit"}), "pnpm": frozenset({"audit"}),
             "cargo": frozenset({"audit", "deny"}), "bundle": frozenset({"audit"}), "uv": frozenset({"audit"}),
             "snyk": frozenset({"test"}), "composer": frozenset({"audit"}), "poetry": frozenset({"audit"})},
     SCAN: {"snyk": frozenset({"iac", "container"}), "docker": frozenset({"scout"})},
@@ -75,6 +75,13 @@ _NAME_WORDS: dict[str, re.Pattern[str]] = {
     SCAN: re.compile(r"(?:^|[-_:])(?:trivy|hadolint|checkov|tfsec)(?:$|[-_:])"),
     BUILD: re.compile(r"^(?:build|dist|sdist|wheel|docker-build|build-[\w-]+|package)$"),
 }
+
+
+def tools(capability: str) -> list[str]:
+    """Return the programs recognised for a capability, for the documentation."""
+    found = set(_PROGRAMS.get(capability, frozenset()))
+    found |= {f"{program} {sub}" for program, subs in _SUBCOMMANDS.get(capability, {}).items() for sub in subs}
+    return sorted(found)
 
 
 def program_capabilities(program: str, operands: list[str]) -> set[str]:

@@ -24,7 +24,7 @@ A repository with no source code has nothing for CI to check and gets no units.
 from __future__ import annotations
 
 from app.checks.base import Metric, MetricUnit, RepoView, matches_any
-from app.checks.ci.capabilities import AUDIT, BUILD, LABELS, LINT, SAST, SCAN, SECRETS, TESTS, TYPES
+from app.checks.ci.capabilities import AUDIT, BUILD, LABELS, LINT, SAST, SCAN, SECRETS, TESTS, TYPES, tools
 from app.checks.ci.pipelines import Capabilities, capabilities
 from app.checks.facts import ci_config
 from app.engine.model import Domain
@@ -126,13 +126,32 @@ def missing_ci_units(view: RepoView) -> list[MetricUnit]:
     return [MetricUnit(WORKFLOWS_DIR, NO_CI_LABEL, False)] if found is not None and not found.has_ci else []
 
 
+ENFORCING = (
+    "A unit is good when some command that can fail the pipeline provides it; a step under "
+    "continue-on-error, a command ending in `|| true`, `|| echo` or `; exit 0`, run after `set +e`, or piped "
+    "into another command without pipefail (a `run:` step with no `shell:`) is advisory, and advisory is bad. "
+    "Sources: GitHub Actions workflows run for pull requests (and the local reusable workflows they call), "
+    "GitLab CI, pre-commit when CI runs it or pre-commit.ci is configured, and the make targets, tox "
+    "environments, nox sessions, hatch/poe/npm scripts and shell scripts they call, through docker compose "
+    "exec/run and docker run/exec"
+)
+
+
+def _described(capabilities: tuple[str, ...]) -> str:
+    """Return the units of some capabilities with the tools recognised for each (from the live tables)."""
+    parts = []
+    for capability in capabilities:
+        names = tools(capability)
+        parts.append(f'"{LABELS[capability]}"' + (f" ({', '.join(names)})" if names else ""))
+    return "; ".join(parts)
+
+
 METRIC = Metric(
     "ci-runs-checks",
     Domain.CI,
     40.0,
-    "CI runs the tests and a linter on pull requests, enforcing (GitHub Actions, GitLab CI, pre-commit, "
-    "and the make/tox/nox/hatch/npm tasks they call; repositories with source code and no CI service "
-    "Verity cannot read)",
+    f"Units: {_described((TESTS, LINT))}. {ENFORCING}. Repositories with source code and no CI service "
+    "Verity cannot read",
     units,
     ACCEPT_HINT,
 )
@@ -140,10 +159,10 @@ SAFEGUARDS = Metric(
     "ci-runs-safeguards",
     Domain.CI,
     30.0,
-    "CI runs, enforcing, a type check (Python/TypeScript), SAST (bandit, semgrep, CodeQL), a secret scan "
-    "(gitleaks, trufflehog, detect-secrets), a dependency audit (pip-audit, safety, osv-scanner), a "
-    "container/IaC scan (trivy, hadolint, checkov; with a Dockerfile, manifests or Terraform) and a build "
-    "(with a Dockerfile or a Python build system)",
+    f"Units: {_described((TYPES, SAST, SECRETS, AUDIT, SCAN, BUILD))}. The type check applies to Python and "
+    "TypeScript code, the container/IaC scan to repositories with a Dockerfile, Kubernetes manifests or "
+    "Terraform, the build to those with a Dockerfile or a Python build system. GitHub's CodeQL action and "
+    "the security actions of the same names count too",
     safeguard_units,
     ACCEPT_HINT,
 )
@@ -151,7 +170,7 @@ EXISTS = Metric(
     "ci-exists",
     Domain.CI,
     30.0,
-    "Some CI runs on pull requests (a repository with code and no CI at all loses these points, so it "
-    "scores below any CI that runs, findings and all)",
+    f'One unit, "{NO_CI_LABEL}", bad when a repository with code has no CI that runs on pull requests at all, '
+    "so that no CI (score 0) never scores above a CI that runs with findings",
     missing_ci_units,
 )
