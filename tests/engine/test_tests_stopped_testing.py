@@ -36,9 +36,13 @@ def rules(report: Report) -> list[str]:
 
 
 def test_a_test_that_only_calls_production_code_is_tst001(repo: RepoBuilder) -> None:
-    test = "from shop._cli import main\n\n\ndef test_bad_flag() -> None:\n    main(['--ok'])\n"
+    test = ("from shop._cli import main\nfrom shop._cart import Cart\n\n\ndef test_bad_flag() -> None:\n"
+            "    main(['--ok'])\n\n\ndef test_total() -> None:\n    Cart().total()\n")
     report = audit(repo, PACKAGE, {"tests/test_flags.py": test})
-    assert "TST001" in rules(report)
+    found = {f.message.split("`")[1]: f.severity.value for f in report.findings if f.rule == "TST001"}
+    # Only "main does not raise" is checked by the code under test: low. Nothing at all is checked: medium.
+    assert found == {"test_bad_flag": "low", "test_total": "medium"}
+    assert domain(report, Domain.TESTS).regressed
 
 
 def test_a_test_calling_an_asserting_helper_of_the_test_code_is_not_tst001(repo: RepoBuilder) -> None:

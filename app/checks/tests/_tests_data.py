@@ -29,14 +29,14 @@ def is_test_code(view: RepoView, path: str) -> bool:
     return view.is_test(path) or parts[-1] in TEST_CODE_FILES or bool(TEST_CODE_PARTS.intersection(parts[:-1]))
 
 
-def asserting_helpers(view: RepoView) -> set[str]:
-    """Return the names of the test-code functions that assert (a test calling one asserts through it).
+def asserting_helpers(view: RepoView, test_code: bool = True) -> set[str]:
+    """Return the names of the functions that assert or raise, in test code (or in production code).
 
     Only test code asserts on a test's behalf: production code that raises is the code under test.
     """
     names: set[str] = set()
     for facts in view.python_files():
         data = facts.data.get(python_tests.KEY)
-        if data and is_test_code(view, facts.path):
+        if data and is_test_code(view, facts.path) == test_code:
             names.update(data["helpers"])
     return names
