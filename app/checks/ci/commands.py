@@ -123,6 +123,7 @@ class Command:
     scripted: bool  # named through a task runner (`hatch run test`), so the name may be a script's
     path_like: bool  # written as a path (`./scripts/test.sh`), so it is not a shell builtin
     written: str = ""  # the program as written (`./scripts/test.sh`), to find a script in the tree
+    runner: str = ""  # the runner unwrapped to reach it (`hatch` in `hatch run lint:check`)
 
     @property
     def operands(self) -> list[str]:
@@ -201,11 +202,13 @@ def parse_command(segment: str) -> Command | None:
     """Return the program a simple shell command runs, with its arguments."""
     words = [w.strip("'\"") for w in segment.split()]
     words = [w for w in words if w]
-    index, scripted = 0, False
+    index, scripted, runner = 0, False, ""
     while index < len(words):
         step = _unwrap_step(words, index)
         if step is None:
             break
+        if step[1]:
+            runner = words[index].rsplit("/", 1)[-1]
         index, unwrapped = step
         scripted = scripted or unwrapped
     if index >= len(words):
@@ -213,7 +216,7 @@ def parse_command(segment: str) -> Command | None:
     word = _VAR_PREFIX.sub("", words[index]) or words[index]  # `${PREFIX}pytest`, `$VENV/bin/pytest`
     program = word.rsplit("/", 1)[-1].lower()
     path_like = "/" in word or bool(_SCRIPT_EXT.search(word))
-    return Command(program, tuple(words[index + 1 :]), scripted, path_like, word)
+    return Command(program, tuple(words[index + 1 :]), scripted, path_like, word, runner)
 
 
 def commands(script: str) -> list[Command]:

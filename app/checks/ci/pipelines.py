@@ -117,10 +117,15 @@ class Resolver:
             return self._nox(command, cwd, depth)
         if program in ("pre-commit", "prek") and command.operands[:1] == ["run"]:
             return self.pre_commit(command.operands[1:2])
-        if program in ("npm", "pnpm", "yarn", "bun"):
-            return self._npm(command, cwd, depth)
-        if program in ("hatch", "poe"):
-            return self._pyproject_script(command, cwd, depth)
+        if command.runner in ("npm", "pnpm", "yarn", "bun"):
+            return self._npm(command.written, cwd, depth)
+        if program in ("npm", "pnpm", "yarn", "bun") and command.operands[:1] in (["test"], ["t"]):
+            return self._npm("test", cwd, depth)
+        if command.runner == "hatch":
+            env, _, name = command.written.rpartition(":")
+            return self._pyproject_script(f"hatch:{env or 'default'}:{name}", cwd, depth)
+        if program == "poe" and command.operands:
+            return self._pyproject_script(f"poe:{command.operands[0]}", cwd, depth)
         if command.path_like:
             script = self.config(_join(cwd, command.written), "script")
             return None if script is None else self.script(script["text"], cwd, depth)
@@ -201,35 +206,16 @@ class Resolver:
                 merge(found, self.script(line, cwd, depth))
         return found
 
-    def _npm(self, command: Command, cwd: str, depth: int) -> Found | None:
+    def _npm(self, target: str, cwd: str, depth: int) -> Found | None:
         """Return what `npm run X` / `npm test` runs, from package.json's scripts."""
         config = self.config(_join(cwd, "package.json"), "npm")
-        targets = [t for t in task_targets(command) if t not in ("ci", "install", "i", "add")]
-        if config is None or not targets:
-            return None
-        found: Found = {}
-        for target in targets:
-            script = config["scripts"].get(target)
-            if script is None:
-                merge(found, dict.fromkeys(name_capabilities(target), True))
-            else:
-                merge(found, self.script(script, cwd, depth))
-        return found
+        script = config["scripts"].get(target) if config is not None else None
+        return None if script is None else self.script(script, cwd, depth)
 
-    def _pyproject_script(self, command: Command, cwd: str, depth: int) -> Found | None:
-        """Return what `hatch run [env:]script` or `poe task` runs, from pyproject.toml."""
+    def _pyproject_script(self, key: str, cwd: str, depth: int) -> Found | None:
+        """Return what a hatch script or a poe task runs, from pyproject.toml."""
         config = self.config(_join(cwd, "pyproject.toml"), "pyproject")
-        operands = command.operands
-        if config is None or not operands:
-            return None
-        if command.program == "hatch":
-            if operands[0] != "run" or len(operands) < 2:
-                return None
-            env, _, name = operands[1].rpartition(":")
-            key = f"hatch:{env or 'default'}:{name}"
-        else:
-            key = f"poe:{operands[0]}"
-        lines = config["scripts"].get(key)
+        lines = config["scripts"].get(key) if config is not None else None
         if lines is None:
             return None
         found: Found = {}
@@ -314,6 +300,7 @@ def capabilities(view: RepoView) -> Capabilities:
                     found.setdefault(_GITLAB_TEMPLATES[stem], True)
             result.add(path, found)
         elif kind == "pre-commit" and config["ci"]:
+            result.has_ci = True  # pre-commit.ci runs on pull requests
             result.add(path, resolver.pre_commit([], ci_only=True))
     return result
 
