@@ -166,8 +166,11 @@ def test_shell_walk_marks_advisory_commands() -> None:
     assert advisory("pytest || (echo failed; exit 1)")[0] == ("pytest", False)
 
 
-def test_findings_inside_the_deleted_workflow_do_not_hide_the_loss(repo: RepoBuilder) -> None:
-    unpinned = "      - uses: actions/setup-python@v5\n      - uses: some/scanner@main\n"
-    base = {**BOTH, ".github/workflows/security.yml": workflow("Security", unpinned + SCAN_STEPS)}
-    regressed, reasons = ci_result(repo, base, {".github/workflows/security.yml": None})
-    assert regressed and "CI runs SAST" in reasons
+def test_findings_inside_the_deleted_workflow_do_not_turn_the_loss_into_an_improvement(repo: RepoBuilder) -> None:
+    unpinned = "".join(f"      - uses: some/scanner{i}@main\n" for i in range(8))
+    base = repo.commit("base", {**CODE, **BOTH, ".github/workflows/security.yml": workflow("Security", unpinned + SCAN_STEPS)})
+    repo.delete(".github/workflows/security.yml")
+    ci = domain(run_audit(repo, base, repo.commit("head")), Domain.CI)
+    assert ci.regressed and "CI runs SAST" in " ".join(ci.reasons)
+    assert ci.base is not None and ci.head is not None and ci.head < ci.base
+    assert round(sum(step.points for step in ci.explanation), 1) == round(ci.head - ci.base, 1)
