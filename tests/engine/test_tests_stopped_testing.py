@@ -87,3 +87,11 @@ def test_adding_the_first_test_of_a_re_exported_module_improves_tests(repo: Repo
     tests = domain(audit(repo, PACKAGE, {"tests/test_entrypoint.py": CLI_TEST}), Domain.TESTS)
     assert not tests.regressed
     assert tests.base is not None and tests.head is not None and tests.head > tests.base
+
+
+def test_importorskip_of_a_package_a_lock_file_pins_does_not_regress(repo: RepoBuilder) -> None:
+    test = "import pytest\n\nyaml = pytest.importorskip('yaml')\n\n\n" + CLI_TEST.split("\n\n\n", 1)[1]
+    lock = 'version = 1\n\n[[package]]\nname = "pyyaml"\nversion = "6.0.2"\n'
+    base = {**PACKAGE, "tests/test_cli.py": CLI_TEST, "uv.lock": lock}
+    report = audit(repo, base, {"tests/test_cli.py": "from shop import main\n" + test})
+    assert not domain(report, Domain.TESTS).regressed

@@ -4,7 +4,7 @@ Flags tests switched off whatever the platform or version.
 That is an unconditional skip marker (`@pytest.mark.skip`, `@unittest.skip`, a `pytestmark` that
 skips the module), a module-level `pytest.skip(...)` outside any `if`, `try` or `with`, and
 `pytest.importorskip("pkg")` of a package that no manifest declares, no install command (workflow,
-tox, nox, Dockerfile, script) installs and the repository does not hold: the suite can never have
+tox, nox, Dockerfile, script) installs, no lock file pins and the repository does not hold: the suite can never have
 it, so the tests behind it never run. Skips with a condition (`skipif`, a platform or version check)
 are `skipped-test` (TST002), which is low.
 
@@ -39,7 +39,8 @@ from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.dependencies.declared import declared
-from app.checks.dependencies.import_names import STDLIB
+from app.checks.dependencies.import_names import STDLIB, distribution_candidates
+from app.checks.facts import lock_packages
 from app.checks.facts.python_modules import module_index
 from app.checks.tests._tests_data import files_with_tests
 from app.engine.model import Domain, RawFinding, Severity
@@ -66,12 +67,21 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
 
 
 def _never_installed(view: RepoView, module: str) -> bool:
-    """Return whether a module is third-party and neither declared nor installed anywhere in the repository."""
+    """Return whether a module is third-party, declared nowhere, installed by nothing and pinned by no lock file.
+
+    A lock file too large to read may pin it: then nothing is reported.
+    """
     top = module.split(".", 1)[0]
     if not top.isidentifier() or top in STDLIB or module_index(view).exists(top):
         return False
     decl = declared(view)
-    return not decl.incomplete and not decl.declares(module, ROLES)
+    if decl.incomplete or decl.declares(module, ROLES):
+        return False
+    locks = [p for p in view.all_paths if lock_packages.is_lock_file(p)]
+    if any(p not in view.files for p in locks):
+        return False
+    pinned = {name for p in locks for name in view.data(p, lock_packages.KEY, None) or []}
+    return not distribution_candidates(module) & pinned
 
 
 CHECK = RepoCheck(RULE, find)
