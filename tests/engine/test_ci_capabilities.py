@@ -174,3 +174,13 @@ def test_findings_inside_the_deleted_workflow_do_not_turn_the_loss_into_an_impro
     assert ci.regressed and "CI runs SAST" in " ".join(ci.reasons)
     assert ci.base is not None and ci.head is not None and ci.head < ci.base
     assert round(sum(step.points for step in ci.explanation), 1) == round(ci.head - ci.base, 1)
+
+
+def test_moving_the_scan_steps_into_a_local_composite_action_is_no_loss(repo: RepoBuilder) -> None:
+    action = ("name: scan\nruns:\n  using: composite\n  steps:\n    - run: bandit -r shop\n      shell: bash\n"
+              "    - run: pip-audit\n      shell: bash\n")
+    moved = {
+        ".github/workflows/security.yml": workflow("Security", "      - uses: ./.github/actions/scan\n"),
+        ".github/actions/scan/action.yml": action,
+    }
+    assert ci_result(repo, BOTH, moved) == (False, "")

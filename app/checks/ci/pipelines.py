@@ -1,7 +1,7 @@
 """Which capabilities a snapshot's CI runs on pull requests, enforcing or advisory, and where that is written.
 
 Sources: live GitHub Actions workflows that run for pull requests (and the local reusable workflows
-their jobs call), GitLab CI, and pre-commit.ci (a `ci:` section). Each command of their scripts is
+and composite actions they call), GitLab CI, and pre-commit.ci (a `ci:` section). Each command of their scripts is
 followed, statically, into what it calls: `make` targets (prerequisites and recipes), tox
 environments, nox sessions, hatch and poe scripts, npm scripts, pre-commit hooks and shell scripts of
 the tree; `docker compose exec/run` and `docker run/exec` are unwrapped to the command they run. A task
@@ -241,8 +241,13 @@ class Resolver:
     def uses(self, uses: str, depth: int) -> Found:
         """Return what an action or a reusable workflow provides."""
         if uses.startswith("./") and uses.endswith((".yml", ".yaml")) and depth <= MAX_DEPTH:
-            called = self.config(uses.removeprefix("./"), "workflow")
+            called = self.config(_join("", uses), "workflow")
             return self.runs(called["runs"], depth + 1) if called is not None else {}
+        if uses.startswith("./") and depth <= MAX_DEPTH:  # a local composite action
+            folder = _join("", uses)
+            action = self.config(f"{folder}/action.yml", "action") or self.config(f"{folder}/action.yaml", "action")
+            if action is not None:
+                return self.runs(action["runs"], depth + 1)
         if action_name(uses) in _PRE_COMMIT_ACTIONS:
             return self.pre_commit([])
         found = dict.fromkeys(action_capabilities(uses), True)

@@ -3,6 +3,7 @@
 Data by file (None for other files), with a `type`:
 - `workflow` (live GitHub Actions file): `on_pr` (runs for pull requests: `pull_request`,
   `pull_request_target`, `merge_group`, or `push` to every branch) and `runs`;
+- `action` (`action.yml` of a composite action): `runs` of its steps;
 - `gitlab` (`.gitlab-ci.yml`): `runs` of its jobs (hidden and manual jobs aside) and `includes`;
 - `runs` entries: `{"script", "pipefail", "advisory", "cwd"}` or `{"uses", "advisory"}`, advisory under
   `continue-on-error: true` / `allow_failure: true`;
@@ -60,6 +61,8 @@ def _extract(ctx: FileContext) -> dict[str, Any] | None:
         return _workflow(ctx) if is_live(ctx.path) else None
     if ctx.path == ".gitlab-ci.yml":
         return _gitlab(ctx)
+    if lower in ("action.yml", "action.yaml"):
+        return _composite_action(ctx)
     if ctx.path in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
         return _pre_commit(ctx)
     if lower in MAKEFILES or lower.endswith(".mk"):
@@ -143,6 +146,29 @@ def _workflow(ctx: FileContext) -> dict[str, Any] | None:
             runs.extend({"script": s[:MAX_SCRIPT], "pipefail": pipefail, "advisory": advisory, "cwd": cwd}
                         for s in input_scripts(step))
     return {"type": "workflow", "on_pr": runs_on_pull_requests(workflow), "runs": runs}
+
+
+def _composite_action(ctx: FileContext) -> dict[str, Any] | None:
+    """Return the runs of a composite action's steps (`runs.steps`), which a workflow's `uses: ./path` runs."""
+    docs = mappings(ctx)
+    action = docs[0] if docs else None
+    runs_map = action.get_map("runs") if action is not None else None
+    steps = runs_map.get_list("steps") if runs_map is not None else None
+    if steps is None:
+        return None
+    runs: list[dict[str, Any]] = []
+    for step in steps.maps():
+        if is_disabled(step):
+            continue
+        advisory = step.get("continue-on-error") is True
+        uses = step.get_str("uses")
+        if uses:
+            runs.append({"uses": uses, "advisory": advisory})
+        pipefail = _pipefail(step.get_str("shell"))  # composite steps must name their shell
+        cwd = step.get_str("working-directory") or ""
+        runs.extend({"script": s[:MAX_SCRIPT], "pipefail": pipefail, "advisory": advisory, "cwd": cwd}
+                    for s in input_scripts(step))
+    return {"type": "action", "runs": runs}
 
 
 def _lines(value: Any) -> list[str]:
