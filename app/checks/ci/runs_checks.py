@@ -27,6 +27,7 @@ from app.checks.base import Metric, MetricUnit, RepoView, matches_any
 from app.checks.ci.capabilities import AUDIT, BUILD, LABELS, LINT, SAST, SCAN, SECRETS, TESTS, TYPES, tools
 from app.checks.ci.pipelines import Capabilities, capabilities
 from app.checks.facts import ci_config
+from app.checks.facts.python_modules import per_view
 from app.engine.model import Domain
 
 WORKFLOWS_DIR = ".github/workflows"
@@ -50,6 +51,7 @@ OTHER_CI = (".travis.yml", "Jenkinsfile", "azure-pipelines.yml", "bitbucket-pipe
 OTHER_CI_DIRS = (".circleci/", ".buildkite/", ".woodpecker/", ".azure-pipelines/")
 
 
+@per_view
 def _extensions(view: RepoView) -> set[str]:
     """Return the extensions of the snapshot's files outside `.github/` and excluded paths."""
     found: set[str] = set()
