@@ -291,6 +291,7 @@ class Metric:
     points: float
     description: str
     units: Callable[[RepoView], list[MetricUnit]]
+    on_loss: str = ""  # what the gate reason adds when a PR lowers the metric (how to accept a deliberate loss)
 
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:

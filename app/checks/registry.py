@@ -37,9 +37,11 @@ from app.checks.dependencies import (
 )
 from app.checks.docs import broken_relative_link, docstring_coverage, readme
 from app.checks.facts import (
+    ci_config,
     ci_workflow,
     dependency_manifests,
     k8s_network,
+    lock_packages,
     markdown_links,
     python_defs,
     python_docstrings,
@@ -89,7 +91,14 @@ from app.checks.security import (
     tls_verification_disabled,
     wildcard_cors,
 )
-from app.checks.tests import missing_test_import, module_coverage, no_assertion, skip_marker, xfail_marker
+from app.checks.tests import (
+    disabled_test,
+    missing_test_import,
+    module_coverage,
+    no_assertion,
+    skip_marker,
+    xfail_marker,
+)
 
 # --- checks ---------------------------------------------------------------
 CHECKS: tuple[FileCheck | RepoCheck, ...] = (
@@ -112,6 +121,7 @@ CHECKS: tuple[FileCheck | RepoCheck, ...] = (
     skip_marker.CHECK,
     xfail_marker.CHECK,
     missing_test_import.CHECK,
+    disabled_test.CHECK,
     # dependencies
     undeclared_import.CHECK,
     undeclared_test_import.CHECK,
@@ -174,6 +184,8 @@ EXTRACTORS: tuple[Extractor, ...] = (
     python_tests.EXTRACTOR,
     dependency_manifests.EXTRACTOR,
     ci_workflow.EXTRACTOR,
+    ci_config.EXTRACTOR,
+    lock_packages.EXTRACTOR,
     k8s_network.EXTRACTOR,
     markdown_links.EXTRACTOR,
     python_defs.EXTRACTOR,
@@ -189,6 +201,8 @@ METRICS: tuple[Metric, ...] = (
     # metrics
     module_coverage.METRIC,
     runs_checks.METRIC,
+    runs_checks.SAFEGUARDS,
+    runs_checks.EXISTS,
     docstring_coverage.METRIC,
     readme.METRIC,
     web_health_and_metrics.METRIC,

@@ -66,9 +66,10 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     fixed, held = _held_by_unreadable(fixed, head_facts, path_map)
     unchanged += held
     changed = frozenset(diff.changed_paths())
+    deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
-                       path_map, (acceptances or {}).get(domain), changed)
+                       path_map, (acceptances or {}).get(domain), changed, deleted)
         for domain in DOMAIN_ORDER
     ]
     reasons = tuple(r for d in results if d.blocking for r in d.reasons)
@@ -135,6 +136,7 @@ def _domain_result(
     unchanged: list[Finding],
     new: list[Finding], fixed: list[Finding], path_map: Callable[[str], str], accepted: tuple[str, str] | None,
     changed: frozenset[str],
+    deleted: frozenset[str] = frozenset(),
 ) -> DomainResult:
     """Score one domain on both sides, explain the delta and judge the regression."""
     settings = policy.domain(domain)
@@ -156,6 +158,13 @@ def _domain_result(
         return DomainResult(domain, None, None, False, False, len(new_here), len(fixed_here),
                             reasons=(f"{domain.value}: disabled by policy",))
     changes = [attribute(b, h, path_map, changed) for b, h in zip(base_state.metrics, head_state.metrics, strict=True)]
+    # Findings that left with a deleted file do not offset what the deletion took away (a deleted
+    # security workflow's unpinned actions must not turn the lost scans into an improvement).
+    gone = [f for f in fixed_here if f.path in deleted] if any(c.newly_bad for c in changes) else []
+    if gone:
+        fixed_here = [f for f in fixed_here if f.path not in deleted]
+        head_state = DomainState(head_state.lines, head_state.weights + tuple(float(f.severity.weight) for f in gone),
+                                 head_state.metrics)
     applicable = base_state.applicable or head_state.applicable
     # A domain with nothing to judge on either side is never regressed (its findings are still listed).
     reasons = _regressions(domain, policy, new_here, changes) if applicable else []
@@ -168,7 +177,7 @@ def _domain_result(
         regressed=regressed,
         blocking=blocking,
         new_findings=len(new_here),
-        fixed_findings=len(fixed_here),
+        fixed_findings=len(fixed_here) + len(gone),
         explanation=explain(base_state, head_state, fixed_here, new_here),
         reasons=tuple(reasons),
         accepted_by=accepted[0] if accepted and regressed else None,
@@ -191,9 +200,10 @@ def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: li
         if -change.attributable_points > policy.gate.tolerance:
             units = ", ".join(u.unit_id for u in change.newly_bad[:3])
             more = f" and {len(change.newly_bad) - 3} more" if len(change.newly_bad) > 3 else ""
+            hint = f"; {change.metric.on_loss}" if change.metric.on_loss else ""
             reasons.append(
                 f"{domain.value}: {change.metric.name} lost {-change.attributable_points:.1f} points "
-                f"through changed files ({units}{more})"
+                f"through changed files ({units}{more}){hint}"
             )
     return reasons
 

@@ -25,8 +25,11 @@ def domain_doc(domain: Domain) -> str:
         f"  per 1,000 judged non-blank lines (at least {FLOOR_LINES} lines), and cap = 100 minus the points",
         "  of the metrics below that have units.",
     ]
-    lines.extend(f"- metric {m.name} ({m.points:g} points): loses points * bad / total. {m.description}"
-                 for m in metrics)
+    for metric in metrics:
+        lines.append(f"- metric {metric.name} ({metric.points:g} points): loses points * bad / total. "
+                     f"{metric.description}")
+        if metric.on_loss:
+            lines.append(f"  When a PR loses one of its units: {metric.on_loss}.")
     lines += [
         "",
         "The gate: the domain regresses when the PR adds a finding at or above gate.severity, or when a",

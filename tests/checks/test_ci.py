@@ -468,7 +468,7 @@ def test_code_without_any_workflow_scores_both_units_bad() -> None:
 
 def test_nothing_to_judge_without_code_or_with_another_ci_service() -> None:
     assert units({"README.md": "# docs\n", ".github/workflows/ci.yml": LINT_WF}) == []
-    assert units({"app.py": "x = 1\n", ".gitlab-ci.yml": "test:\n  script: pytest\n"}) == []
+    assert units({"app.py": "x = 1\n", ".travis.yml": "script: pytest\n"}) == []
     assert units({".github/scripts/release.py": "x = 1\n"}) == []
 
 
@@ -520,3 +520,70 @@ def test_same_repository_guard_is_not_a_pwn_request() -> None:
     assert lines(base_guard, "CI005") == []
     step_guard = PRT.replace("      - run: git fetch", "      - if: ${{ !github.event.pull_request.head.repo.fork }}\n        run: git fetch")
     assert lines(step_guard, "CI005") == [11, 12]
+
+
+# --- CI capabilities (ci-runs-checks, ci-runs-safeguards, ci-exists) -------------------------------
+
+
+def capability_units(files: dict[str, str]) -> dict[str, bool]:
+    """Return label -> good of every CI capability unit over in-memory files."""
+    found: dict[str, bool] = {}
+    for name in ("ci-runs-checks", "ci-runs-safeguards", "ci-exists"):
+        found.update((u.label, u.good) for u in metric_units({"app.py": "x = 1\n", **files}, name))
+    return found
+
+
+def on_pr(steps: str, extra: str = "") -> str:
+    """Return a workflow running these steps on pull requests."""
+    return f"on: pull_request\n{extra}jobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+
+
+def test_no_ci_at_all_is_one_more_bad_unit() -> None:
+    assert capability_units({})["CI runs on pull requests"] is False
+    assert "CI runs on pull requests" not in capability_units({".github/workflows/ci.yml": on_pr("      - run: pytest\n")})
+
+
+def test_a_workflow_run_only_on_pushes_to_main_does_not_run_for_pull_requests() -> None:
+    workflow = "on:\n  push:\n    branches: [main]\njobs:\n  ci:\n    runs-on: x\n    steps:\n      - run: pytest\n"
+    units = capability_units({".github/workflows/ci.yml": workflow})
+    assert units["CI runs the tests"] is False and units["CI runs on pull requests"] is False
+    every_branch = workflow.replace("    branches: [main]\n", "    branches-ignore: [gh-pages]\n")
+    assert capability_units({".github/workflows/ci.yml": every_branch})["CI runs the tests"] is True
+
+
+def test_gitlab_allow_failure_is_advisory() -> None:
+    pipeline = "tests:\n  script:\n    - pytest\nsecrets:\n  allow_failure: true\n  script: gitleaks detect\n"
+    units = capability_units({".gitlab-ci.yml": pipeline})
+    assert units["CI runs the tests"] is True and units["CI runs secret scan"] is False
+    included = pipeline + "include:\n  - template: Security/SAST.gitlab-ci.yml\n"
+    assert capability_units({".gitlab-ci.yml": included})["CI runs SAST (bandit, semgrep, CodeQL)"] is True
+
+
+def test_nox_hatch_npm_and_shell_scripts_are_followed() -> None:
+    noxfile = "import nox\n\n@nox.session(name='types')\ndef typing(session):\n    session.run('mypy', 'src')\n"
+    pyproject = '[tool.hatch.envs.sec.scripts]\nscan = "bandit -r src"\n'
+    package = '{"scripts": {"audit:deps": "npm audit --audit-level=high"}}'
+    script = "#!/usr/bin/env bash\nset -e\ntrivy fs .\n"
+    steps = ("      - run: nox -s types\n      - run: hatch run sec:scan\n      - run: npm run audit:deps\n"
+             "      - run: ./scripts/scan\n")
+    units = capability_units({".github/workflows/ci.yml": on_pr(steps), "noxfile.py": noxfile,
+                              "pyproject.toml": pyproject, "package.json": package, "scripts/scan": script,
+                              "Dockerfile": "FROM python:3.12\n"})
+    assert units["CI runs a type check"] and units["CI runs SAST (bandit, semgrep, CodeQL)"]
+    assert units["CI runs dependency audit"] and units["CI runs container/IaC scan"]
+
+
+def test_pre_commit_ci_and_local_reusable_workflows_count() -> None:
+    config = "ci:\n  skip: [mypy]\nrepos:\n  - repo: x\n    rev: v1\n    hooks:\n      - id: detect-secrets\n      - id: mypy\n"
+    units = capability_units({".pre-commit-config.yaml": config})
+    assert units["CI runs secret scan"] is True and units["CI runs a type check"] is False
+    assert "CI runs on pull requests" not in units
+    called = "on: workflow_call\njobs:\n  scan:\n    runs-on: x\n    steps:\n      - run: semgrep ci\n"
+    caller = "on: pull_request\njobs:\n  scan:\n    uses: ./.github/workflows/scan.yml\n"
+    units = capability_units({".github/workflows/ci.yml": caller, ".github/workflows/scan.yml": called})
+    assert units["CI runs SAST (bandit, semgrep, CodeQL)"] is True
+
+
+def test_bandit_is_sast_not_lint() -> None:
+    units = capability_units({".github/workflows/ci.yml": on_pr("      - run: bandit -r .\n")})
+    assert units["CI runs SAST (bandit, semgrep, CodeQL)"] is True and units["CI runs a linter"] is False

@@ -161,7 +161,8 @@ def test_tests_extractor_lists_tests_with_assertions_markers_and_helpers() -> No
         {"name": "test_one", "line": 6, "assertions": 1, "skip": False, "xfail": False},
         {"name": "TestCart.test_two", "line": 11, "assertions": 1, "skip": False, "xfail": True},
     ]
-    assert data["markers"] == [{"kind": "xfail", "line": 10, "how": "pytest.mark.xfail", "target": "TestCart.test_two"}]
+    assert data["markers"] == [{"kind": "xfail", "line": 10, "how": "pytest.mark.xfail", "target": "TestCart.test_two",
+                                "unconditional": False}]
     assert data["helpers"] == ["check_total", "test_one", "test_two"]
 
 
@@ -333,12 +334,13 @@ class TestOld(unittest.TestCase):
 
 
 def test_tst002_flags_each_skip_marker_on_its_line() -> None:
+    # Line 6's unconditional `@pytest.mark.skip` is TST005 (medium), not TST002.
     assert found({"tests/test_marked.py": MARKED}, skip_marker.RULE.code) == [
-        ("tests/test_marked.py", 4), ("tests/test_marked.py", 6), ("tests/test_marked.py", 11),
+        ("tests/test_marked.py", 4), ("tests/test_marked.py", 11),
         ("tests/test_marked.py", 25), ("tests/test_marked.py", 27),
     ]
     messages = [f.message for _, f in findings({"tests/test_marked.py": MARKED}, skip_marker.RULE.code)]
-    assert messages[:2] == ["pytest.mark.skipif skips the whole module", "pytest.mark.skip skips `test_a`"]
+    assert messages[:2] == ["pytest.mark.skipif skips the whole module", "pytest.skip() skips `test_b`"]
 
 
 def test_tst003_flags_each_xfail_marker_on_its_line() -> None:
@@ -475,10 +477,28 @@ def test_metric_counts_modules_imported_or_named_by_tests() -> None:
         "tests/test_mocks.py": "def test_z(mocker):\n    mocker.patch('shop.fees.charge')\n",
     }
     assert coverage(files) == {
-        "src/shop/cart.py": True,  # re-exported by the package the tests import
+        "src/shop/cart.py": False,  # the package is imported, but no test uses a name cart.py defines
         "src/shop/_pricing.py": True,  # a test file is named after it
         "src/shop/tax.py": True,  # imported by dotted name
-        "src/shop/fees.py": True,  # named in a patch() target
+        "src/shop/fees.py": False,  # a patch() target mocks it out: that is not testing it
+    }
+
+
+def test_metric_maps_names_through_re_exports_to_the_module_that_defines_them() -> None:
+    files = {
+        "pkg/__init__.py": "from ._main import main\nfrom ._client import *\nfrom . import _models as models\n",
+        "pkg/_main.py": BODY.replace("def f", "def main"),
+        "pkg/_client.py": BODY.replace("def f", "def Client"),
+        "pkg/_models.py": BODY,
+        "pkg/_other.py": BODY,
+        "tests/test_a.py": "import pkg\n\ndef test_a():\n    assert pkg.main([]) == 0\n",
+        "tests/test_b.py": "from pkg import Client\n\ndef test_b():\n    assert Client()\n",
+    }
+    assert coverage(files) == {
+        "pkg/_main.py": True,  # pkg.main is _main.main
+        "pkg/_client.py": True,  # Client comes through a star import of the module that defines it
+        "pkg/_models.py": False,
+        "pkg/_other.py": False,
     }
 
 

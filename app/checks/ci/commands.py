@@ -19,6 +19,7 @@ from app.checks.infrastructure.yaml_tree import YMap
 
 _SEGMENT_SPLIT = re.compile(r"&&|\|\||\$\(|[;|&\n()`]")
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
+_VAR_PREFIX = re.compile(r"^(?:\$\{\w+\}|\$\w+(?=/))+/?")
 _ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON = re.compile(r"^(?:python[\d.]*|py|pypy[\d.]*)(?:\.exe)?$")
 _SCRIPT_EXT = re.compile(r"\.(?:sh|bash|py|ps1|cmd|bat)$")
@@ -30,6 +31,18 @@ _EXECUTORS = frozenset({"npx", "bunx", "pnpx"})
 _RUNNERS = frozenset({"poetry", "uv", "pdm", "pipenv", "rye", "pixi", "hatch", "conda", "mamba", "micromamba",
                       "bundle", "pnpm", "yarn", "npm", "bun"})
 _RUNNER_VERBS = frozenset({"run", "exec", "dlx"})
+_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl"})
+_COMPOSE_TOOLS = frozenset({"docker-compose", "podman-compose"})
+# docker and docker compose options that take a value as the next word.
+_CONTAINER_VALUE_OPTIONS = frozenset({
+    "-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "-v", "--volume", "--mount", "--name",
+    "-p", "--publish", "--network", "--net", "--entrypoint", "-f", "--file", "--project-name", "--profile",
+    "--platform", "-l", "--label", "--add-host", "--cpus", "-m", "--memory", "--ipc", "--pid", "--hostname",
+    "-h", "--project-directory", "--context", "-c", "--log-driver", "--log-opt", "--gpus", "--shm-size",
+    "--cap-add", "--cap-drop", "--security-opt", "--tmpfs", "--device", "--runtime", "--pull", "--ulimit",
+    "--volumes-from", "--link", "--dns", "--group-add", "--cidfile", "--detach-keys", "--index", "--ansi",
+    "--progress", "--parallel", "-H", "--host", "--config", "--log-level",
+})
 _VALUE_OPTIONS = frozenset({"-n", "--name", "-p", "--prefix", "-C", "--directory", "--with", "--extra", "--group",
                             "--project", "--python", "-e", "--env", "--environment", "--only-group", "--package",
                             "--cwd", "-w", "--workspace", "--filter", "-F", "--dir", "-W", "-X", "-f", "--file",
@@ -109,6 +122,8 @@ class Command:
     args: tuple[str, ...]
     scripted: bool  # named through a task runner (`hatch run test`), so the name may be a script's
     path_like: bool  # written as a path (`./scripts/test.sh`), so it is not a shell builtin
+    written: str = ""  # the program as written (`./scripts/test.sh`), to find a script in the tree
+    runner: str = ""  # the runner unwrapped to reach it (`hatch` in `hatch run lint:check`)
 
     @property
     def operands(self) -> list[str]:
@@ -148,25 +163,60 @@ def _unwrap_step(words: list[str], index: int) -> tuple[int, bool] | None:
         return _skip_options(words, index + 2), True
     if _PYTHON.match(base):
         return _unwrap_python(words, index)[0], False
+    if base in _CONTAINER_TOOLS or base in _COMPOSE_TOOLS:
+        inner = _unwrap_container(words, index)
+        return None if inner is None else (inner, False)
     return None
+
+
+def _skip_container_options(words: list[str], index: int) -> int:
+    """Return the index of the first word at or after `index` that is not a docker option (or its value)."""
+    while index < len(words) and words[index].startswith("-"):
+        word = words[index]
+        index += 2 if word in _CONTAINER_VALUE_OPTIONS and "=" not in word else 1
+    return index
+
+
+def _unwrap_container(words: list[str], index: int) -> int | None:
+    """Skip `docker compose [opts] exec|run [opts] SERVICE` or `docker run|exec [opts] IMAGE`; None otherwise.
+
+    The command after the service or image runs inside the container: it is what the step does.
+    """
+    compose = words[index].rsplit("/", 1)[-1] in _COMPOSE_TOOLS
+    index = _skip_container_options(words, index + 1)
+    if not compose and index < len(words) and words[index] == "compose":
+        compose = True
+        index = _skip_container_options(words, index + 1)
+    verbs = ("exec", "run") if compose else ("run", "exec", "container")
+    if index >= len(words) or words[index] not in verbs:
+        return None
+    if words[index] == "container":  # `docker container run|exec`
+        index += 1
+        if index >= len(words) or words[index] not in ("run", "exec"):
+            return None
+    index = _skip_container_options(words, index + 1) + 1  # the service, container or image
+    return index if index < len(words) else None
 
 
 def parse_command(segment: str) -> Command | None:
     """Return the program a simple shell command runs, with its arguments."""
     words = [w.strip("'\"") for w in segment.split()]
     words = [w for w in words if w]
-    index, scripted = 0, False
+    index, scripted, runner = 0, False, ""
     while index < len(words):
         step = _unwrap_step(words, index)
         if step is None:
             break
+        if step[1]:
+            runner = words[index].rsplit("/", 1)[-1]
         index, unwrapped = step
         scripted = scripted or unwrapped
     if index >= len(words):
         return None
-    word = words[index]
+    word = _VAR_PREFIX.sub("", words[index]) or words[index]  # `${PREFIX}pytest`, `$VENV/bin/pytest`
     program = word.rsplit("/", 1)[-1].lower()
-    return Command(program, tuple(words[index + 1 :]), scripted, "/" in word or bool(_SCRIPT_EXT.search(word)))
+    path_like = "/" in word or bool(_SCRIPT_EXT.search(word))
+    return Command(program, tuple(words[index + 1 :]), scripted, path_like, word, runner)
 
 
 def commands(script: str) -> list[Command]:
@@ -187,7 +237,7 @@ def _script_name(command: Command) -> str:
     return _SCRIPT_EXT.sub("", command.program)
 
 
-def _targets(command: Command) -> list[str]:
+def task_targets(command: Command) -> list[str]:
     """Return the targets a task runner is asked to run (`make -C x test lint` gives test, lint)."""
     operands: list[str] = []
     skip = False
@@ -204,7 +254,7 @@ def _targets(command: Command) -> list[str]:
     return [o for o in operands if o not in verbs]
 
 
-def _tox_envs(command: Command) -> list[str]:
+def tox_envs(command: Command) -> list[str]:
     """Return the tox environments or nox sessions named on the command line (none: the defaults)."""
     envs: list[str] = []
     collecting = False  # nox takes several sessions after one `-s`
@@ -226,7 +276,7 @@ def _tox_envs(command: Command) -> list[str]:
 
 def _tox_kinds(command: Command) -> tuple[bool, bool]:
     """Return (runs tests, runs linters) for a tox or nox command, from its environment names."""
-    envs = _tox_envs(command)
+    envs = tox_envs(command)
     if not envs:
         return True, False
     lint = [e for e in envs if LINT_NAME.match(e.lower()) or "lint" in e.lower()]
@@ -244,7 +294,7 @@ def _is_gradle_test(task: str) -> bool:
 
 def _jvm_kinds(command: Command) -> tuple[bool, bool]:
     """Return (tests, lint) for Gradle and Maven invocations."""
-    tasks = _targets(command)
+    tasks = task_targets(command)
     lowered = " ".join(command.args).lower()
     lint = any(w in lowered for w in ("lint", "detekt", "spotless", "checkstyle", "pmd", "spotbugs"))
     if command.program.startswith("gradle"):
@@ -259,7 +309,7 @@ def _runner_kinds(command: Command) -> tuple[bool, bool]:
     """Return (tests, lint) for a task runner from the names of the targets it runs."""
     if command.program in ("tox", "nox"):
         return _tox_kinds(command)
-    targets = [t.lower() for t in _targets(command)]
+    targets = [t.lower() for t in task_targets(command)]
     if command.program in ("npm", "pnpm"):
         targets = [t for t in targets if t not in ("ci", "install", "i")]  # installs, not scripts
     umbrella = any(UMBRELLA_NAME.match(t) for t in targets)
@@ -299,7 +349,7 @@ def script_kinds(script: str) -> tuple[bool, bool]:
     return tests, lint
 
 
-def _input_scripts(step: YMap) -> Iterable[str]:
+def input_scripts(step: YMap) -> Iterable[str]:
     """Yield the step's shell text: `run`, and command-like inputs of actions that run commands."""
     run = step.get("run")
     if isinstance(run, str):
@@ -314,7 +364,7 @@ def _input_scripts(step: YMap) -> Iterable[str]:
             yield prefix + value
 
 
-def _action_kinds(uses: str) -> tuple[bool, bool]:
+def action_kinds(uses: str) -> tuple[bool, bool]:
     """Return (tests, lint) for a step's action or a job's reusable workflow, from its name."""
     name = action_name(uses)
     lowered = uses.lower().split("@", 1)[0]
@@ -328,8 +378,8 @@ def _action_kinds(uses: str) -> tuple[bool, bool]:
 
 def step_kinds(step: YMap) -> tuple[bool, bool]:
     """Return whether a workflow step (or job calling a workflow) runs tests and whether it lints."""
-    tests, lint = _action_kinds(step.get_str("uses") or "")
-    for script in _input_scripts(step):
+    tests, lint = action_kinds(step.get_str("uses") or "")
+    for script in input_scripts(step):
         script_tests, script_lint = script_kinds(script)
         tests, lint = tests or script_tests, lint or script_lint
     return tests, lint

@@ -11,9 +11,12 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
                                              # or empty in a class with bases (switches an inherited test off)
             "calls": ["run_case"]}],         # names it calls, kept only when it has no assertion
  "markers": [{"kind": "skip" | "xfail", "line": 3, "how": "pytest.mark.skipif",
-              "target": "TestCart.test_total" | "TestCart" | "<module>" | "<variable name>"}],
+              "target": "TestCart.test_total" | "TestCart" | "<module>" | "<variable name>",
+              "unconditional": False}],  # a `skip` mark, or a module-level `pytest.skip()`, under no `if`
+ "importorskips": [{"module": "numpy", "line": 4}],  # pytest.importorskip("numpy")
  "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
- "refs": ["pkg.mod.func"]}   # dotted strings given to patch(), import_module() and the like
+ "refs": ["pkg.mod.func"],   # dotted strings given to patch(), import_module() and the like
+ "uses": ["httpx.main"]}     # in test files: dotted names read through `import x` bindings
 ```
 
 Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
@@ -41,6 +44,8 @@ REF_CALLS = frozenset({"patch", "import_module", "__import__", "importorskip", "
 DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 TEST_FILE = re.compile(r"test\w*\.py|\w+_test\.py")  # where pytest and unittest look for tests
 MAX_CALLS = 40  # calls kept per assertion-free test: enough to find a helper, and small in the cache
+MAX_USES = 500  # dotted names read through imported modules per test file
+MAX_USE_DEPTH = 4
 MAX_REFS = 200  # patch() targets per file: a missed one would call a tested module untested
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
@@ -69,9 +74,12 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     helpers = _asserting_helpers(functions, counts, calls)
     entries = [_test_entry(ctx, f, counts, calls, markers) for f in tests]
     refs = _refs(ctx)
-    if not (entries or markers or helpers or refs):
+    guards = _importorskips(ctx)
+    uses = _module_uses(ctx) if collected else []
+    if not (entries or markers or helpers or refs or guards):
         return None
-    return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs}
+    return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs, "importorskips": guards,
+            "uses": uses}
 
 
 def _assertions_and_calls(ctx: FileContext, collected: bool) -> tuple[dict[int, int], dict[int, set[str]]]:
@@ -267,10 +275,62 @@ def _markers(ctx: FileContext) -> list[dict[str, Any]]:
             found.append((raise_, "skip", "SkipTest"))
     found.extend(_unittest_decorators(ctx))
     entries = [
-        {"kind": kind, "line": getattr(node, "lineno", 0), "how": how, "target": _target(ctx, node)}
+        {"kind": kind, "line": getattr(node, "lineno", 0), "how": how, "target": _target(ctx, node),
+         "unconditional": _unconditional(ctx, node, how)}
         for node, kind, how in found
     ]
     return sorted(entries, key=lambda e: (e["line"], e["how"]))
+
+
+UNCONDITIONAL_MARKS = frozenset({"pytest.mark.skip", "unittest.skip"})
+CONDITIONAL_PARENTS = (ast.If, ast.IfExp, ast.Try, ast.With, ast.BoolOp, ast.While, ast.For, ast.Match)
+
+
+def _unconditional(ctx: FileContext, node: ast.AST, how: str) -> bool:
+    """Return whether a skip switches tests off whatever the platform or version.
+
+    That is a `skip` marker (not `skipif`, not in an `if` or conditional expression), or a
+    `pytest.skip()` at module level outside any `if`, `try` or `with`.
+    """
+    ancestors = list(ctx.ancestors(node))
+    if any(isinstance(a, CONDITIONAL_PARENTS) for a in ancestors):
+        return False
+    if how in UNCONDITIONAL_MARKS:
+        return True
+    return how == "pytest.skip()" and not any(isinstance(a, (*FUNCTIONS, ast.ClassDef, ast.Lambda)) for a in ancestors)
+
+
+def _module_uses(ctx: FileContext) -> list[str]:
+    """Return the dotted names read through `import x` bindings (`httpx.main`), so a test is mapped by name."""
+    aliases: dict[str, str] = {}
+    for node in ctx.nodes(ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".", 1)[0]
+                aliases[root] = root
+    if not aliases:
+        return []
+    found: set[str] = set()
+    for attr in ctx.nodes(ast.Attribute):
+        if isinstance(ctx.parent(attr), ast.Attribute):
+            continue  # only the longest chain
+        name = dotted(attr) or ""
+        root, _, rest = name.partition(".")
+        if root in aliases and rest:
+            found.add(".".join([aliases[root], *rest.split(".")[:MAX_USE_DEPTH]]))
+    return sorted(found)[:MAX_USES]
+
+
+def _importorskips(ctx: FileContext) -> list[dict[str, Any]]:
+    """Return the modules `pytest.importorskip("x")` switches tests off without."""
+    found = []
+    for call in ctx.nodes(ast.Call):
+        first = call.args[0] if call.args else None
+        if _callee(call) == "importorskip" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            found.append({"module": first.value, "line": call.lineno})
+    return found
 
 
 def _is_mark(node: ast.AST) -> bool:

@@ -17,11 +17,26 @@ def files_with_tests(view: RepoView) -> Iterator[tuple[str, dict[str, Any]]]:
             yield facts.path, data
 
 
-def asserting_helpers(view: RepoView) -> set[str]:
-    """Return the names of every function of the snapshot that asserts (a test calling one asserts through it)."""
+# Folders and files that hold test utilities, wherever the policy's test globs stop.
+TEST_CODE_PARTS = frozenset({"tests", "test", "testing", "testutils", "test_utils", "test_helpers", "pytest_plugins"})
+TEST_CODE_FILES = frozenset({"conftest.py", "testing.py", "testutils.py", "test_utils.py", "test_helpers.py",
+                             "pytest_plugin.py"})
+
+
+def is_test_code(view: RepoView, path: str) -> bool:
+    """Return whether a file is test code: a test, a conftest, or a test utility module or package."""
+    parts = path.split("/")
+    return view.is_test(path) or parts[-1] in TEST_CODE_FILES or bool(TEST_CODE_PARTS.intersection(parts[:-1]))
+
+
+def asserting_helpers(view: RepoView, test_code: bool = True) -> set[str]:
+    """Return the names of the functions that assert or raise, in test code (or in production code).
+
+    Only test code asserts on a test's behalf: production code that raises is the code under test.
+    """
     names: set[str] = set()
     for facts in view.python_files():
         data = facts.data.get(python_tests.KEY)
-        if data:
+        if data and is_test_code(view, facts.path) == test_code:
             names.update(data["helpers"])
     return names

@@ -1,6 +1,8 @@
-"""Metric `test-coverage-of-modules`: the share of source modules that some test imports or is named after."""
+"""Metric `test-coverage-of-modules`: the share of source modules some test reaches by name or is named after."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from app.checks.base import Metric, MetricUnit, RepoView
 from app.checks.facts import python_defs, python_imports, python_tests
@@ -12,13 +14,16 @@ NAME = "test-coverage-of-modules"
 POINTS = 40.0
 LABEL = "tested"
 MIN_LINES = 5  # smaller modules (constants, re-exports) are not owed a test of their own
+MAX_REEXPORT_DEPTH = 5
 NOT_SOURCE_FILES = frozenset(
     {"__init__.py", "__main__.py", "conftest.py", "setup.py", "manage.py", "noxfile.py", "fabfile.py",
      "wsgi.py", "asgi.py"}
 )
 DESCRIPTION = (
-    "Source modules that some test imports (by dotted name, through a package's re-exports, or by a "
-    "patch()/import_module() string) or that a test file is named after (test_<module>.py, "
+    "Source modules that some test reaches: it imports the module, or uses a name the module defines "
+    "(`from pkg import main` or `pkg.main` reach the module behind pkg's re-exports that defines main, "
+    "not every module of pkg; a patch() string mocks a module, it does not test it), or a test file is "
+    "named after it (test_<module>.py, "
     "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores "
     "aside), out of every non-test module of at least "
     f"{MIN_LINES} non-blank lines that defines a function or class, outside docs, examples, scripts, "
@@ -49,7 +54,7 @@ def units(view: RepoView) -> list[MetricUnit]:
         return []
     index = module_index(view)
     tests = [f for f in view.python_files() if view.is_test(f.path)]
-    covered = _reexported(view, index, _imported_by_tests(index, tests))
+    covered = _imported_by_tests(view, index, tests)
     named = {name for f in tests if (name := _tested_name(f.path)) is not None}
     return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named)) for f in sources]
 
@@ -61,35 +66,107 @@ def _named_after(path: str, named: set[str]) -> bool:
     return _stem(path).lstrip("_") in named or (bool(package) and package in named)
 
 
-def _imported_by_tests(index: ModuleIndex, tests: list[FileFacts]) -> set[str]:
-    """Return the module files the test files import or name in patch()/import_module() strings."""
+def _imported_by_tests(view: RepoView, index: ModuleIndex, tests: list[FileFacts]) -> set[str]:
+    """Return the module files some test reaches by name: a module it imports, or one defining a name it uses.
+
+    `from pkg import main` and `pkg.main(...)` reach the module that defines `main` behind `pkg`'s
+    re-exports (`pkg/_main.py`), not every module the package imports. A `patch("pkg.mod.fn")` string
+    mocks a module out: it does not test it.
+    """
+    exports = _Exports(view, index)
     covered: set[str] = set()
     for facts in tests:
         for entry in facts.data.get(python_imports.KEY, []):
             if not entry["type_checking"]:
-                for name in python_imports.imported_modules(facts.path, entry):
-                    covered |= index.resolve(name)
-        for ref in (facts.data.get(python_tests.KEY) or {}).get("refs", []):
-            parts = ref.split(".")
-            for end in range(len(parts), 0, -1):
-                covered |= index.resolve(".".join(parts[:end]))
+                covered |= _reached_by_import(exports, facts.path, entry)
+        for use in (facts.data.get(python_tests.KEY) or {}).get("uses", []):
+            covered |= exports.reach_dotted(use)
     return covered
 
 
-def _reexported(view: RepoView, index: ModuleIndex, covered: set[str]) -> set[str]:
-    """Add the modules that imported packages import in their `__init__` (the package's public API)."""
-    queue = [p for p in covered if is_package_init(p)]
-    while queue:
-        init = queue.pop()
-        for entry in view.data(init, python_imports.KEY, []):
-            if entry["type_checking"]:
+def _reached_by_import(exports: _Exports, path: str, entry: dict[str, Any]) -> set[str]:
+    """Return the module files one import statement of a test reaches."""
+    module = python_imports.absolute_module(path, entry)
+    if module is None:
+        return set()
+    if not entry["names"]:
+        return exports.modules(module)  # `import pkg.mod`: a package alone is reached through its uses
+    found: set[str] = set()
+    for name in entry["names"]:
+        if name == "*":
+            found |= exports.modules(module) | exports.star(module)
+        elif module:
+            found |= exports.reach(module, name)
+        else:
+            found |= exports.modules(name)
+    return found
+
+
+class _Exports:
+    """Resolves a name used through a module or package to the module files that define it."""
+
+    def __init__(self, view: RepoView, index: ModuleIndex) -> None:
+        self.view = view
+        self.index = index
+
+    def modules(self, dotted_name: str) -> set[str]:
+        """Return the regular module files (not package inits) a dotted name imports."""
+        return {p for p in self.index.resolve(dotted_name) if not is_package_init(p)}
+
+    def inits(self, dotted_name: str) -> set[str]:
+        """Return the package inits a dotted name imports."""
+        return {p for p in self.index.resolve(dotted_name) if is_package_init(p)}
+
+    def reach_dotted(self, use: str) -> set[str]:
+        """Return the modules a dotted use (`httpx.main`, `pkg.sub.mod.fn`) reaches."""
+        parts = use.split(".")
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            found = self.modules(prefix)
+            if found:
+                return found
+            if self.inits(prefix) and end < len(parts):
+                return self.reach(prefix, parts[end])
+        return set()
+
+    def reach(self, module: str, name: str, depth: int = 0) -> set[str]:
+        """Return the modules that `from module import name` reaches, following package re-exports."""
+        found = self.modules(f"{module}.{name}") or self.modules(module)
+        if found or depth > MAX_REEXPORT_DEPTH:
+            return found
+        reached: set[str] = set()
+        for init in self.inits(module):
+            reached |= self._from_init(init, name, depth)
+        return reached
+
+    def _from_init(self, init: str, name: str, depth: int) -> set[str]:
+        """Return the modules a package's `__init__` takes `name` from (explicitly, else through star imports)."""
+        stars: list[str] = []
+        for entry in self.view.data(init, python_imports.KEY, []):
+            source = python_imports.absolute_module(init, entry)
+            if entry["type_checking"] or source is None:
                 continue
-            for name in python_imports.imported_modules(init, entry):
-                for path in index.resolve(name) - covered:
-                    covered.add(path)
-                    if is_package_init(path):
-                        queue.append(path)
-    return covered
+            if name in entry["names"]:
+                return self.reach(source, name, depth + 1) if source else self.modules(name)
+            if "*" in entry["names"]:
+                stars.append(source)
+        defining = {p for source in stars for p in self.modules(source) if _defines(self.view, p, name)}
+        return defining
+
+    def star(self, module: str) -> set[str]:
+        """Return the modules a package re-exports (what `from pkg import *` may bring)."""
+        found: set[str] = set()
+        for init in self.inits(module):
+            for entry in self.view.data(init, python_imports.KEY, []):
+                if not entry["type_checking"]:
+                    for name in python_imports.imported_modules(init, entry):
+                        found |= self.modules(name)
+        return found
+
+
+def _defines(view: RepoView, path: str, name: str) -> bool:
+    """Return whether a module defines a top-level class or function of that name."""
+    return any(d["name"] == name for d in view.data(path, python_defs.KEY, []))
 
 
 def _stem(path: str) -> str:

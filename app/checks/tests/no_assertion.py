@@ -5,12 +5,15 @@ Such a test has no `assert`, no `raise`, and no call to anything that checks. Ca
 those named `assert*`, `check*`, `verify*`, `expect*` or `fail*` (`self.assertEqual`,
 `mock.assert_called_once_with`, `np.testing.assert_allclose`, `pytest.fail`, Playwright's `expect`),
 `pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's `benchmark(...)`, and
-calls to any function of the repository that itself asserts (a shared `run_case(...)` helper, a
-base-class method). A `raise` counts because a hand-written `if x != y: raise AssertionError` is an
-assertion. Skipped and xfail tests are reported by their own checks instead; a test whose body only
-imports or reads attributes checks that they exist; an empty test method in a class with bases
-overrides an inherited test to switch it off; and a function named `test*` that returns a value is a
-helper, not a test.
+calls to a function of the test code that itself asserts (a shared `run_case(...)` helper, a
+base-class method, in a test file, a `conftest.py` or a test utility module). A production function
+that raises does not assert on the test's behalf: it is the code under test, so a test whose only
+check is that such a function does not raise is reported too, at low severity (it checks something,
+just not the result). A `raise` in test code
+counts because a hand-written `if x != y: raise AssertionError` is an assertion. Skipped and xfail
+tests are reported by their own checks instead; a test whose body only imports or reads attributes
+checks that they exist; an empty test method in a class with bases overrides an inherited test to
+switch it off; and a function named `test*` that returns a value is a helper, not a test.
 
 Which files are tests is the policy's `paths.tests`; test functions are pytest's (`test*` at module
 level or in a `Test*` class) and unittest's (`test*` methods of `TestCase` classes), in files named
@@ -49,17 +52,26 @@ RULE = rule("TST001", "test-without-assertion", Domain.TESTS, Severity.MEDIUM, _
 
 def find(view: RepoView) -> Iterator[RepoFinding]:
     """Report test functions with no assertion, directly or through a helper."""
-    helpers: set[str] | None = None
+    helpers: tuple[set[str], set[str]] | None = None
     for path, data in files_with_tests(view):
         for test in data["tests"]:
             if test["assertions"] or test["skip"] or test["xfail"]:
                 continue
-            helpers = asserting_helpers(view) if helpers is None else helpers
-            if set(test.get("calls", [])) & helpers:
+            helpers = (asserting_helpers(view), asserting_helpers(view, False)) if helpers is None else helpers
+            calls = set(test.get("calls", []))
+            if calls & helpers[0]:
                 continue
             name = test["name"]
-            message = f"test `{name}` asserts nothing"
-            yield RepoFinding(path, RawFinding(RULE.code, test["line"], message, snippet=f"no assertion {name}"))
+            raising = sorted(calls & helpers[1])
+            if raising:
+                # Only "it does not raise" is checked, by the code under test itself: weak, yet a test.
+                message = f"test `{name}` asserts nothing; only that `{raising[0]}` (code under test) does not raise"
+                finding = RawFinding(RULE.code, test["line"], message, snippet=f"no assertion {name}",
+                                     severity=Severity.LOW)
+            else:
+                message = f"test `{name}` asserts nothing"
+                finding = RawFinding(RULE.code, test["line"], message, snippet=f"no assertion {name}")
+            yield RepoFinding(path, finding)
 
 
 CHECK = RepoCheck(RULE, find)

@@ -3,9 +3,10 @@ Flags tests switched off by a skip marker or a run-time skip.
 
 Skips are `@pytest.mark.skip`, `@pytest.mark.skipif`, a `pytestmark`
 that skips a module or class, `pytest.skip(...)` or `self.skipTest(...)` in a body, `raise SkipTest`,
-and unittest's `@skip`, `@skipIf` and `@skipUnless`. One finding per marker, on the marker's line,
-in the files the policy calls tests. `pytest.importorskip` is not reported: it guards an optional
-dependency rather than switching a test off.
+and unittest's `@skipIf` and `@skipUnless`. One finding per marker, on the marker's line,
+in the files the policy calls tests. Unconditional skips (`@pytest.mark.skip`, `@unittest.skip`, a
+module-level `pytest.skip()`) are `disabled-test` (TST005) instead. `pytest.importorskip` of a
+package the repository declares is not reported: it guards an optional dependency.
 
 ## Why is this bad?
 A skipped test protects nothing, yet still counts as a test in the suite's size. Skips are added
@@ -42,8 +43,8 @@ def markers(view: RepoView, kind: str, check: Rule) -> Iterator[RepoFinding]:
     """Report every marker of one kind (skip or xfail) in the test files."""
     for path, data in files_with_tests(view):
         for marker in data["markers"]:
-            if marker["kind"] != kind:
-                continue
+            if marker["kind"] != kind or (kind == "skip" and marker.get("unconditional")):
+                continue  # an unconditional skip is `disabled-test` (TST005), medium
             target = "the whole module" if marker["target"] == "<module>" else f"`{marker['target']}`"
             message = f"{marker['how']} {'skips' if kind == 'skip' else 'expects failure of'} {target}"
             snippet = f"{marker['how']} {marker['target']}"
