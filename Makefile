@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REDIS_PORT ?= 6379
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks clean
+.PHONY: install demo test check lint redis npm-fixtures chromium bench bench-webhooks clean
 
 install: $(STAMP)
 
@@ -26,7 +26,11 @@ redis:
 npm-fixtures:
 	@bash tests/fixtures/install-npm.sh
 
-test: install redis npm-fixtures
+# Debian's chromium renders the trend page in a test (headless).
+chromium:
+	@bash tests/fixtures/install-chromium.sh
+
+test: install redis npm-fixtures chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install

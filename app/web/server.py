@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.store.client import UNREACHABLE, AsyncClient, answers, connect_async
 from app.store.queue import Enqueuer, ScriptBatcher
+from app.web import trend
 from app.web.metrics import Metrics
 from app.web.payload import Delivery, MalformedPayload
 from app.web.routing import ROUTES, route
@@ -191,6 +192,8 @@ def routes(receiver: Receiver) -> list[Route]:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Route("/badge/{owner}/{repo}.svg", trend.badge, methods=["GET"]),
+        Route("/repos/{owner}/{repo}", trend.trend_page, methods=["GET"]),
     ]
 
 
