@@ -56,13 +56,18 @@ def audit_push(rt: Runtime, job: PushJob, task_id: str) -> str:
     runs.start(run_id)
     result = standing(GitSnapshot(repo, job.head_sha), policy, rt.facts)
     runs.complete(run_id, baseline_output(result, job.branch))
-    newest = record_commit(rt.redis, repo_record(job, policy, result, committed_at(repo, job.head_sha)))
+    newest = record_commit(rt.redis, repo_record(job, policy, result, repo))
     log.info("baseline published", extra={**job.log_fields(), "overall": result.overall, "newest": newest})
     return "published"
 
 
 def is_superseded(rt: Runtime, job: PushJob, branch_head: str) -> bool:
-    """Return whether a newer push replaced this head: announced since, and the branch has moved on."""
+    """Return whether a newer push replaced this head: announced since, and the branch has moved on.
+
+    A forced job (someone re-ran this commit's check) audits the commit it names, however old.
+    """
+    if job.force:
+        return False
     latest = latest_push_head(rt.redis, job.repo_id)
     return latest is not None and latest != job.head_sha and branch_head != job.head_sha
 
@@ -79,12 +84,21 @@ def external_id(job: PushJob) -> str:
     return f"{job.repo_id}:0:{job.head_sha}"
 
 
+def position(repo: GitRepo, sha: str) -> int:
+    """Return how many commits the branch's first-parent line holds up to this one: the history's order.
+
+    Commit times cannot order it: commits made in the same second, or rebased, tie or run backwards.
+    """
+    return int(repo.run(["rev-list", "--count", "--first-parent", sha]).decode().strip() or 0)
+
+
 def committed_at(repo: GitRepo, sha: str) -> int:
-    """Return a commit's committer time, in Unix seconds: the history's order."""
+    """Return a commit's committer time, in Unix seconds."""
     return int(repo.run(["show", "-s", "--format=%ct", sha]).decode().strip() or 0)
 
 
-def repo_record(job: PushJob, policy: Policy, result: Standing, at: int) -> RepoRecord:
+def repo_record(job: PushJob, policy: Policy, result: Standing, repo: GitRepo) -> RepoRecord:
     """Return the repository's record with this commit as its latest."""
+    entry = entry_from_standing(result, position(repo, job.head_sha), committed_at(repo, job.head_sha))
     return RepoRecord(job.repo_id, job.repo_full_name, job.html_url, job.branch, job.private, policy.report.public,
-                      entry_from_standing(result, at), table_rows(result))
+                      entry, table_rows(result))

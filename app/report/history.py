@@ -24,7 +24,8 @@ class HistoryEntry:
     """The scores of one audited commit of the default branch."""
 
     sha: str
-    committed_at: int  # the commit's committer time, Unix seconds: the history's order
+    position: int  # commits on the branch's first-parent line up to this one: the history's order
+    committed_at: int  # the commit's committer time, Unix seconds, as shown
     overall: float | None
     scores: tuple[float | None, ...]  # one per domain, in DOMAIN_ORDER
 
@@ -34,13 +35,14 @@ class HistoryEntry:
 
     def to_json(self) -> dict[str, Any]:
         """Return the stored shape."""
-        return {"sha": self.sha, "at": self.committed_at, "overall": self.overall, "scores": list(self.scores)}
+        return {"sha": self.sha, "n": self.position, "at": self.committed_at, "overall": self.overall,
+                "scores": list(self.scores)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> HistoryEntry:
         """Rebuild an entry from its stored shape."""
         scores = tuple(_score(v) for v in data["scores"])
-        return cls(str(data["sha"]), int(data["at"]), _score(data["overall"]), scores)
+        return cls(str(data["sha"]), int(data["n"]), int(data["at"]), _score(data["overall"]), scores)
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,10 @@ class RepoRecord:
                    HistoryEntry.from_json(data["latest"]), rows)
 
 
-def entry_from_standing(standing: Standing, committed_at: int) -> HistoryEntry:
+def entry_from_standing(standing: Standing, position: int, committed_at: int) -> HistoryEntry:
     """Return the history entry of a commit's standing."""
-    return HistoryEntry(standing.commit, committed_at, standing.overall, tuple(d.score for d in standing.domains))
+    scores = tuple(d.score for d in standing.domains)
+    return HistoryEntry(standing.commit, position, committed_at, standing.overall, scores)
 
 
 def table_rows(standing: Standing) -> tuple[TableRow, ...]:

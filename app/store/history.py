@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from app.store.client import AsyncClient
 
-# Add the commit, trim to the limit (oldest commit time first), and replace the record only when the
+# Add the commit, trim to the limit (earliest on the branch first), and replace the record only when the
 # commit is the newest one kept: a late job for an older commit must not hide the newer table.
 RECORD_SCRIPT = """
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -48,7 +48,7 @@ def record_commit(client: redis.Redis, record: RepoRecord, limit: int = HISTORY_
     entry = record.latest
     keys = [history_key(record.repo_id), history_scores_key(record.repo_id), repo_key(record.repo_id),
             repo_name_key(record.full_name)]
-    args: list[str | int] = [entry.sha, entry.committed_at, _dump(entry.to_json()), _dump(record.to_json()), limit,
+    args: list[str | int] = [entry.sha, entry.position, _dump(entry.to_json()), _dump(record.to_json()), limit,
                              record.repo_id]
     return bool(client.eval(RECORD_SCRIPT, len(keys), *keys, *args))
 

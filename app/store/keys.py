@@ -15,8 +15,8 @@
 | `verity:facts:{cache key}` | string: zlib-compressed JSON of one file's facts | `FACTS_TTL` 30 d | facts |
 | `verity:push-head:{repo}` | string: the newest default-branch head a push announced | `HEAD_TTL` 30 d | queue |
 | `verity:push-job:{repo}:{sha}:{policy digest}` | string: the task that claimed a baseline | `JOB_TTL` 7 d | state |
-| `verity:history:{repo}` | sorted set: audited default-branch SHAs by commit time | none** | history |
-| `verity:history-scores:{repo}` | hash: SHA -> entry JSON (commit time, scores) | none** | history |
+| `verity:history:{repo}` | sorted set: audited SHAs by first-parent position | none** | history |
+| `verity:history-scores:{repo}` | hash: SHA -> entry JSON (position, time, scores) | none** | history |
 | `verity:repo:{repo}` | string: record JSON (name, URL, privacy, opt-in, latest table) | none** | history |
 | `verity:repo-name:{owner/name, lower case}` | string: the repository id of a name | none** | history |
 
@@ -37,7 +37,7 @@ TRAIL_LIMIT = 200  # events kept per PR, newest last
 COOLDOWN_SECONDS = 30  # one `/audit run` per PR per cooldown
 FACTS_PREFIX = f"{PREFIX}facts:"
 FACTS_TTL = 30 * 24 * 3600
-HISTORY_LIMIT = 1_000  # default-branch commits kept per repository, newest by commit time
+HISTORY_LIMIT = 1_000  # default-branch commits kept per repository, the latest on the branch
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -96,7 +96,7 @@ def push_job_key(repo_id: int, head_sha: str, policy_digest: str) -> str:
 
 
 def history_key(repo_id: int) -> str:
-    """Return the sorted set of a repository's audited default-branch commits, by commit time."""
+    """Return the sorted set of a repository's audited default-branch commits, by first-parent position."""
     return f"{PREFIX}history:{repo_id}"
 
 

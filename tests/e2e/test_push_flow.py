@@ -101,3 +101,23 @@ def test_a_burst_of_pushes_audits_only_the_newest_head(stack: Stack) -> None:
     assert stack.completed_run(newer)["output"]["title"].startswith("Baseline: overall ")
     stack.wait_for(lambda: stack.queue_length() == 0, message="queue drained")
     assert [e.sha for e in read_history(stack.redis, stack.target.repo_id)] == [newer]
+
+
+def test_rerunning_an_older_baseline_audits_it_again_instead_of_calling_it_superseded(stack: Stack) -> None:
+    older = push(stack, BASE)
+    first = stack.completed_run(older)
+    newer = push(stack, REGRESSION)
+    stack.completed_run(newer)
+    patches = len(stack.fake.check_runs[first["id"]]["patches"])
+    rerun = payloads.example("check_run", "rerequested")
+    payloads.rewrite(rerun, stack.target)
+    rerun["repository"]["default_branch"] = stack.target.base_ref
+    rerun["check_run"].update(name="Verity", head_sha=older)
+    rerun["check_run"]["check_suite"]["head_branch"] = stack.target.base_ref
+    assert stack.deliver("check_run", rerun).status_code == 202
+    stack.wait_for(lambda: len(stack.fake.check_runs[first["id"]]["patches"]) >= patches + 2, message="re-run")
+    again = stack.completed_run(older)
+    assert again["id"] == first["id"] and again["conclusion"] == "neutral"
+    assert again["output"]["title"] == first["output"]["title"]
+    history = read_history(stack.redis, stack.target.repo_id)
+    assert [e.sha for e in history] == [older, newer]

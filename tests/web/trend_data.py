@@ -26,7 +26,8 @@ def entry(index: int, salt: str = "") -> HistoryEntry:
     security = DOMAIN_NAMES.index("security")
     scores[security] = 92.5 if index % 10 < 6 else 70.0
     known = [s for s in scores if s is not None]
-    return HistoryEntry(sha(index, salt), START + index * DAY, round(sum(known) / len(known), 1), tuple(scores))
+    overall = round(sum(known) / len(known), 1)
+    return HistoryEntry(sha(index, salt), index + 1, START + index * DAY, overall, tuple(scores))
 
 
 def record(repo_id: int, full_name: str, latest: HistoryEntry, *, private: bool = False, opt_in: bool = False,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.github.job import AuditJob
+from app.github.job import AuditJob, PushJob
 from app.github.text import RERUN_IDENTIFIER
 from app.web.handlers.pull_request import SHA_RE
-from app.web.payload import Delivery, MalformedPayload, Routed, field
+from app.web.handlers.push import job_from_push
+from app.web.payload import Delivery, MalformedPayload, Routed, field, optional
 
 SUITE_ACTIONS = ("requested", "rerequested")
 
@@ -35,7 +36,18 @@ def rerun_check_run(delivery: Delivery) -> Routed | None:
     elif delivery.action != "rerequested":
         return None
     job = _job(delivery, run, field(run, "head_sha", kind=str))
-    return None if job is None else Routed(AuditJob(**{**job.to_json(), "force": True}))
+    if job is None:
+        return rerun_baseline(delivery, run)
+    return Routed(AuditJob(**{**job.to_json(), "force": True}))
+
+
+def rerun_baseline(delivery: Delivery, run: dict[str, Any]) -> Routed | None:
+    """Queue a forced baseline audit when the re-run check is on the default branch (no pull request)."""
+    branch = optional(run, "check_suite", "head_branch", kind=str)
+    if branch is None or branch != field(delivery.payload, "repository", "default_branch", kind=str):
+        return None
+    job = job_from_push(delivery, field(run, "head_sha", kind=str), branch)
+    return Routed(PushJob(**{**job.to_json(), "force": True}))
 
 
 def _job(delivery: Delivery, holder: dict[str, Any], head_sha: str) -> AuditJob | None:

@@ -20,21 +20,26 @@ def audit_push(delivery: Delivery) -> Routed | None:
     head_sha = field(payload, "after", kind=str)
     if head_sha == NO_COMMIT:
         return None
+    job = job_from_push(delivery, head_sha, default_branch)
+    return Routed(job, push_head_key(job.repo_id), head_sha)
+
+
+def job_from_push(delivery: Delivery, head_sha: str, branch: str) -> PushJob:
+    """Build the baseline job of a default-branch head from a payload's repository and installation."""
     if not SHA_RE.fullmatch(head_sha):
-        raise MalformedPayload("after is not a commit SHA")
-    job = PushJob(
+        raise MalformedPayload("head SHA is not a commit SHA")
+    payload = delivery.payload
+    return PushJob(
         installation_id=field(payload, "installation", "id", kind=int),
         repo_id=field(payload, "repository", "id", kind=int),
         repo_full_name=field(payload, "repository", "full_name", kind=str),
         head_sha=head_sha,
-        branch=default_branch,
+        branch=branch,
         clone_url=field(payload, "repository", "clone_url", kind=str),
         html_url=field(payload, "repository", "html_url", kind=str),
         # Only an explicit `false` counts as public: privacy first.
         private=field(payload, "repository", "private", kind=bool) is not False,
         delivery_id=delivery.delivery_id,
     )
-    return Routed(job, push_head_key(job.repo_id), head_sha)
-
 
 ROUTES = {"push": audit_push}
