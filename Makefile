@@ -46,6 +46,7 @@ bench: install
 bench-webhooks: install redis npm-fixtures
 	$(BIN)/python bench/webhooks/throughput.py
 	$(BIN)/python bench/webhooks/latency.py
+	$(BIN)/python bench/webhooks/pages.py
 
 clean:
 	rm -rf $(VENV) .bench tests/fixtures/npm/node_modules *.egg-info

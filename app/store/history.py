@@ -6,8 +6,9 @@ which answer None alike for a repository never audited and one that may not be s
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from app.report.history import HistoryEntry, RepoRecord
 from app.store.keys import (
@@ -48,7 +49,7 @@ def record_commit(client: redis.Redis, record: RepoRecord, limit: int = HISTORY_
     entry = record.latest
     keys = [history_key(record.repo_id), history_scores_key(record.repo_id), repo_key(record.repo_id),
             repo_name_key(record.full_name)]
-    args: list[str | int] = [entry.sha, entry.position, _dump(entry.to_json()), _dump(record.to_json()), limit,
+    args: list[str | int | bytes] = [entry.sha, entry.position, _dump(entry.to_json()), _dump(record.to_json()), limit,
                              record.repo_id]
     return bool(client.eval(RECORD_SCRIPT, len(keys), *keys, *args))
 
@@ -64,7 +65,7 @@ def forget_repository(client: redis.Redis, repo_id: int) -> None:
     raw = client.get(repo_key(repo_id))
     keys = [history_key(repo_id), history_scores_key(repo_id), repo_key(repo_id), push_head_key(repo_id)]
     if isinstance(raw, bytes):
-        name_key = repo_name_key(RepoRecord.from_json(json.loads(raw)).full_name)
+        name_key = repo_name_key(RepoRecord.from_json(orjson.loads(raw)).full_name)
         if client.get(name_key) == str(repo_id).encode():
             keys.append(name_key)
     client.delete(*keys)
@@ -84,7 +85,7 @@ async def visible_record(client: AsyncClient, full_name: str) -> RepoRecord | No
     raw = await client.get(repo_key(int(repo_id)))
     if not isinstance(raw, bytes):
         return None
-    record = RepoRecord.from_json(json.loads(raw))
+    record = RepoRecord.from_json(orjson.loads(raw))
     # The name index may outlive a rename: the record must still carry the name asked for.
     if record.full_name.lower() != full_name.lower() or not record.visible:
         return None
@@ -101,9 +102,9 @@ async def history(client: AsyncClient, repo_id: int, limit: int = HISTORY_LIMIT)
 
 def _entries(values: list[Any]) -> list[HistoryEntry]:
     """Parse stored entries, skipping any a concurrent trim removed."""
-    return [HistoryEntry.from_json(json.loads(v)) for v in values if isinstance(v, bytes)]
+    return [HistoryEntry.from_json(orjson.loads(v)) for v in values if isinstance(v, bytes)]
 
 
-def _dump(data: dict[str, Any]) -> str:
+def _dump(data: dict[str, Any]) -> bytes:
     """Return compact JSON."""
-    return json.dumps(data, separators=(",", ":"))
+    return orjson.dumps(data)

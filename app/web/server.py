@@ -187,13 +187,14 @@ class FastWebhook:
 
 def routes(receiver: Receiver) -> list[Route]:
     """Return the receiver's explicit route list."""
+    pages = trend.TrendPages(receiver.redis)
     return [
         Route("/webhook", WebhookEndpoint(receiver), methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        Route("/badge/{owner}/{repo}.svg", trend.badge, methods=["GET"]),
-        Route("/repos/{owner}/{repo}", trend.trend_page, methods=["GET"]),
+        Route("/badge/{owner}/{repo}.svg", pages.badge, methods=["GET"]),
+        Route("/repos/{owner}/{repo}", pages.trend_page, methods=["GET"]),
     ]
 
 

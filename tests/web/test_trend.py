@@ -114,3 +114,15 @@ def test_losing_access_forgets_the_repository(receiver: Receiver) -> None:
     keys = (history_key(40), history_scores_key(40), repo_key(40), repo_name_key("octo/demo"))
     assert receiver.redis.exists(*keys) == 0
     assert receiver.client.get("/badge/octo/demo.svg").status_code == 404
+
+
+def test_a_kept_page_never_outlives_privacy_and_a_new_commit_shows_at_once(receiver: Receiver) -> None:
+    [*_, latest] = seed(receiver.redis, 41, "octo/demo", 3)
+    assert receiver.client.get("/repos/octo/demo").status_code == 200  # drawn and kept
+    newer = entry(3, "octo/demo")
+    record_commit(receiver.redis, record(41, "octo/demo", newer))
+    assert newer.sha in receiver.client.get("/repos/octo/demo").text
+    record_commit(receiver.redis, record(41, "octo/demo", newer, private=True))  # the repository went private
+    assert receiver.client.get("/repos/octo/demo").status_code == 404
+    assert receiver.client.get("/badge/octo/demo.svg").status_code == 404
+    assert latest.sha != newer.sha
