@@ -6,6 +6,7 @@ Every string recorded from the repository or its payload (name, URL, branch) is 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -27,7 +28,8 @@ TREND_STYLE = STYLE + """
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 13px; }
 .swatch { display: inline-block; width: 14px; height: 4px; vertical-align: middle; margin-right: 5px; }
 .chart svg { max-width: 960px; }
-table.commits td { font-size: 13px; } table.commits td:first-child { white-space: nowrap; }
+table.commits th, table.commits td { font-size: 12px; padding: 4px 6px; }
+.wide { overflow-x: auto; } table.commits td:first-child { white-space: nowrap; }
 .legend .na { color: var(--na); }
 """
 
@@ -71,12 +73,14 @@ def _header(record: RepoRecord) -> str:
 
 def trend_chart(record: RepoRecord, entries: Sequence[HistoryEntry]) -> str:
     """Return the inline SVG line chart: one line per domain and a thick overall line, x = commit order."""
-    parts = [f'<svg viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-label="Score of each domain per commit, '
-             '0 to 100"><title>Score of each domain per commit, 0 to 100</title>', _grid(entries)]
+    low = axis_floor(entries)
+    title = f"Score of each domain per commit, {low} to 100"
+    parts = [f'<svg viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-label="{title}"><title>{title}</title>',
+             _grid(entries, low)]
     for index, domain in enumerate(DOMAIN_NAMES):
-        parts.append(_line(entries, domain, LINE_COLOURS[index], 1.6, f"line-{domain}"))
-    parts.append(_line(entries, None, OVERALL_COLOUR, 3.0, "line-overall"))
-    parts.append(_points(record, entries))
+        parts.append(_line(entries, domain, LINE_COLOURS[index], 1.6, f"line-{domain}", low))
+    parts.append(_line(entries, None, OVERALL_COLOUR, 3.0, "line-overall", low))
+    parts.append(_points(record, entries, low))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -87,19 +91,32 @@ def _x(index: int, count: int) -> float:
     return LEFT + (width / 2 if count < 2 else width * index / (count - 1))
 
 
-def _y(score: float) -> float:
-    """Return the y of a score."""
-    return TOP + (CHART_H - TOP - BOTTOM) * (100.0 - max(0.0, min(score, 100.0))) / 100.0
+def axis_floor(entries: Sequence[HistoryEntry]) -> int:
+    """Return the score at the chart's bottom: 0, or a multiple of 10 below every score when all are high.
+
+    Scores of a healthy repository sit near 100, where a 0-to-100 axis would draw every line on top
+    of the others; the axis starts low enough to show every point, and says where it starts.
+    """
+    scores = [s for e in entries for s in (e.overall, *e.scores) if s is not None]
+    if not scores:
+        return 0
+    return max(0, min(80, int(math.floor((min(scores) - 2.0) / 10.0) * 10)))
 
 
-def _grid(entries: Sequence[HistoryEntry]) -> str:
+def _y(score: float, low: int) -> float:
+    """Return the y of a score on an axis from `low` to 100."""
+    clamped = max(float(low), min(score, 100.0))
+    return TOP + (CHART_H - TOP - BOTTOM) * (100.0 - clamped) / (100.0 - low)
+
+
+def _grid(entries: Sequence[HistoryEntry], low: int) -> str:
     """Return the horizontal grid with its score labels, and the first and last commits' dates."""
     parts = []
-    for tick in (0, 25, 50, 75, 100):
-        y = _y(tick)
+    for tick in sorted({round(low + (100 - low) * i / 4, 1) for i in range(5)}):
+        y = _y(tick, low)
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{CHART_W - RIGHT}" y2="{y:.1f}" stroke="#d9dee5"/>'
                      f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" fill="#5a6472" '
-                     f'text-anchor="end">{tick}</text>')
+                     f'text-anchor="end">{tick:g}</text>')
     if entries:
         ends = [(0, "start"), (len(entries) - 1, "end")] if len(entries) > 1 else [(0, "middle")]
         for index, anchor in ends:
@@ -109,7 +126,8 @@ def _grid(entries: Sequence[HistoryEntry]) -> str:
     return "".join(parts)
 
 
-def _line(entries: Sequence[HistoryEntry], domain: str | None, colour: str, width: float, css_id: str) -> str:
+def _line(entries: Sequence[HistoryEntry], domain: str | None, colour: str, width: float, css_id: str,
+          low: int) -> str:
     """Return one score's polyline, broken where the score is n/a."""
     runs: list[list[str]] = [[]]
     for index, entry in enumerate(entries):
@@ -117,7 +135,7 @@ def _line(entries: Sequence[HistoryEntry], domain: str | None, colour: str, widt
         if score is None:
             runs.append([])
             continue
-        runs[-1].append(f"{_x(index, len(entries)):.1f},{_y(score):.1f}")
+        runs[-1].append(f"{_x(index, len(entries)):.1f},{_y(score, low):.1f}")
     lines = "".join(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="{width}" '
                     'stroke-linejoin="round"/>' for run in runs if len(run) > 1)
     dots = "".join(f'<circle cx="{run[0].split(",")[0]}" cy="{run[0].split(",")[1]}" r="2.5" fill="{colour}"/>'
@@ -125,7 +143,7 @@ def _line(entries: Sequence[HistoryEntry], domain: str | None, colour: str, widt
     return f'<g id="{css_id}">{lines}{dots}</g>'
 
 
-def _points(record: RepoRecord, entries: Sequence[HistoryEntry]) -> str:
+def _points(record: RepoRecord, entries: Sequence[HistoryEntry], low: int) -> str:
     """Return the overall score's points, each linking to its commit, with a tooltip."""
     if len(entries) > 200:  # past this the points are a smear; the commit table carries the links
         return ""
@@ -133,7 +151,7 @@ def _points(record: RepoRecord, entries: Sequence[HistoryEntry]) -> str:
     for index, entry in enumerate(entries):
         if entry.overall is None:
             continue
-        dot = (f'<circle cx="{_x(index, len(entries)):.1f}" cy="{_y(entry.overall):.1f}" r="3.5" '
+        dot = (f'<circle cx="{_x(index, len(entries)):.1f}" cy="{_y(entry.overall, low):.1f}" r="3.5" '
                f'fill="{OVERALL_COLOUR}"><title>{entry.sha[:12]}: overall {score_text(entry.overall)}</title>'
                "</circle>")
         url = record.commit_url(entry.sha)
@@ -176,8 +194,9 @@ def _commits(record: RepoRecord, entries: Sequence[HistoryEntry]) -> str:
                     f'<td class="num score {grade(entry.overall)}">{score_text(entry.overall)}</td>{cells}</tr>')
     return (
         f'<section id="commits"><h2>Commits (newest {min(len(entries), LISTED_COMMITS):,})</h2>'
-        '<table class="commits"><thead><tr><th>Commit</th><th>Committed (UTC)</th><th class="num">overall</th>'
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        '<div class="wide"><table class="commits"><thead><tr><th>Commit</th><th>Committed (UTC)</th>'
+        '<th class="num">overall</th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 

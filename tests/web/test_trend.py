@@ -6,11 +6,12 @@ import xml.etree.ElementTree as ET
 
 import httpx
 
-from app.report.history import DOMAIN_NAMES
+from app.report.history import DOMAIN_NAMES, HistoryEntry
+from app.report.trend_html import axis_floor
 from app.store.history import forget_repository, read_history, record_commit
 from app.store.keys import history_key, history_scores_key, repo_key, repo_name_key
 from tests.web.conftest import Receiver
-from tests.web.trend_data import entry, record, seed
+from tests.web.trend_data import entry, record, seed, sha
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -126,3 +127,11 @@ def test_a_kept_page_never_outlives_privacy_and_a_new_commit_shows_at_once(recei
     assert receiver.client.get("/repos/octo/demo").status_code == 404
     assert receiver.client.get("/badge/octo/demo.svg").status_code == 404
     assert latest.sha != newer.sha
+
+
+def test_the_chart_axis_starts_low_enough_for_every_score_and_says_where() -> None:
+    high = [HistoryEntry(sha(i), i, 0, 99.0, (97.6,) + (None,) * 9) for i in range(3)]
+    assert axis_floor(high) == 80  # never a band narrower than 20 points
+    assert axis_floor([entry(i) for i in range(5)]) == 50  # the sample's lowest score is 60
+    assert axis_floor([HistoryEntry(sha(0), 1, 0, None, (None,) * 10)]) == 0
+    assert axis_floor([HistoryEntry(sha(0), 1, 0, 1.0, (0.5,) + (None,) * 9)]) == 0
