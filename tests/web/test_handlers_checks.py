@@ -66,6 +66,18 @@ def test_completed_suites_and_pushes_without_a_pull_request_are_ignored() -> Non
     assert audit_check_suite(delivery("check_suite", suite("requested"))) is None  # its pull_requests is []
 
 
+def test_rerequesting_a_suite_on_the_default_branch_forces_its_baseline() -> None:
+    payload = suite("rerequested")
+    payload["check_suite"]["pull_requests"] = []
+    branch = payload["repository"]["default_branch"]
+    payload["check_suite"]["head_branch"] = branch
+    routed = audit_check_suite(delivery("check_suite", payload))
+    assert routed is not None and isinstance(routed.job, PushJob) and routed.job.force
+    assert (routed.job.branch, routed.head_key) == (branch, "")
+    payload["check_suite"]["head_branch"] = "feature"
+    assert audit_check_suite(delivery("check_suite", payload)) is None
+
+
 def test_a_suite_whose_head_is_not_a_sha_is_malformed() -> None:
     payload = suite("rerequested")
     payload["check_suite"]["head_sha"] = "refs/heads/main"
