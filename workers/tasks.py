@@ -16,13 +16,15 @@ from app.github.job import (
     COMMENT_TASK,
     INSTALLATION_TASK,
     PUSH_TASK,
+    REPOSITORY_TASK,
     AuditJob,
     CommentJob,
     InstallationJob,
     PushJob,
+    RepositoryJob,
 )
 from app.gitrepo.repo import GitError
-from app.jobs import audit, installations, push
+from app.jobs import audit, installations, push, repositories
 from app.jobs.commands import handle
 from app.jobs.runtime import Runtime, get_runtime
 
@@ -134,3 +136,7 @@ def register_tasks(app: Celery) -> None:
     @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
     def record_installation(self: Task, **kwargs: Any) -> str:
         return installations.record_installation(get_runtime(), InstallationJob.from_json(kwargs))
+
+    @app.task(name=REPOSITORY_TASK, **options)  # type: ignore[untyped-decorator]
+    def record_repository(self: Task, **kwargs: Any) -> str:
+        return repositories.record_repository(get_runtime(), RepositoryJob.from_json(kwargs))

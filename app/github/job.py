@@ -9,6 +9,7 @@ AUDIT_TASK = "verity.audit_pull_request"
 COMMENT_TASK = "verity.handle_comment"
 INSTALLATION_TASK = "verity.record_installation"
 PUSH_TASK = "verity.audit_push"
+REPOSITORY_TASK = "verity.record_repository"
 QUEUE = "verity"
 
 
@@ -144,7 +145,25 @@ class PushJob:
                 "sha": self.head_sha[:12]}
 
 
-Job = AuditJob | CommentJob | InstallationJob | PushJob
+@dataclass(frozen=True)
+class RepositoryJob:
+    """Record a repository made private or public, or deleted: who may see its badge and trend page."""
+
+    repo_id: int
+    action: str  # privatized, publicized or deleted
+    delivery_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the job as the task's keyword arguments."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RepositoryJob:
+        """Rebuild a job from task keyword arguments, ignoring unknown keys."""
+        return cls(int(data["repo_id"]), str(data["action"]), str(data.get("delivery_id", "")))
+
+
+Job = AuditJob | CommentJob | InstallationJob | PushJob | RepositoryJob
 
 TASK_OF: dict[type, str] = {AuditJob: AUDIT_TASK, CommentJob: COMMENT_TASK, InstallationJob: INSTALLATION_TASK,
-                            PushJob: PUSH_TASK}
+                            PushJob: PUSH_TASK, RepositoryJob: REPOSITORY_TASK}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from redis.exceptions import WatchError
 
 from app.report.history import HistoryEntry, RepoRecord
 from app.store.keys import (
@@ -69,6 +70,26 @@ def forget_repository(client: redis.Redis, repo_id: int) -> None:
         if client.get(name_key) == str(repo_id).encode():
             keys.append(name_key)
     client.delete(*keys)
+
+
+def set_privacy(client: redis.Redis, repo_id: int, private: bool) -> bool:
+    """Record that a repository became private or public; False when Verity holds no record of it."""
+    key = repo_key(repo_id)
+    with client.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)  # type: ignore[no-untyped-call]
+                raw = pipe.get(key)
+                if not isinstance(raw, bytes):
+                    return False
+                record = orjson.loads(raw)
+                record["private"] = private
+                pipe.multi()
+                pipe.set(key, orjson.dumps(record))
+                pipe.execute()
+                return True
+            except WatchError:  # a push job wrote the record meanwhile: read it again
+                continue
 
 
 def read_history(client: redis.Redis, repo_id: int) -> list[HistoryEntry]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from app.web.handlers import checks, comments, installations, pull_request, push
+from app.web.handlers import checks, comments, installations, pull_request, push, repositories
 from app.web.payload import Delivery, Routed
 
 Handler = Callable[[Delivery], Routed | None]
@@ -15,6 +15,7 @@ ROUTE_TABLES: tuple[Mapping[str, Handler], ...] = (
     checks.ROUTES,
     comments.ROUTES,
     installations.ROUTES,
+    repositories.ROUTES,
 )
 
 ROUTES: dict[str, Handler] = {event: handler for table in ROUTE_TABLES for event, handler in table.items()}

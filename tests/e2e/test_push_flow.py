@@ -99,8 +99,10 @@ def test_a_burst_of_pushes_audits_only_the_newest_head(stack: Stack) -> None:
     assert superseded["conclusion"] == "neutral" and superseded["output"]["title"] == text.TITLE_SUPERSEDED
     assert newer[:12] in superseded["output"]["summary"]
     assert stack.completed_run(newer)["output"]["title"].startswith("Baseline: overall ")
+    # The history entry follows the check run's completion: wait for it, then for the older job to be gone.
+    history = stack.wait_for(lambda: read_history(stack.redis, stack.target.repo_id), message="a history entry")
     stack.wait_for(lambda: stack.queue_length() == 0, message="queue drained")
-    assert [e.sha for e in read_history(stack.redis, stack.target.repo_id)] == [newer]
+    assert [e.sha for e in history] == [newer]
 
 
 def test_rerunning_an_older_baseline_audits_it_again_instead_of_calling_it_superseded(stack: Stack) -> None:

@@ -8,7 +8,7 @@ import httpx
 
 from app.report.history import DOMAIN_NAMES, HistoryEntry
 from app.report.trend_html import axis_floor
-from app.store.history import forget_repository, read_history, record_commit
+from app.store.history import forget_repository, read_history, record_commit, set_privacy
 from app.store.keys import history_key, history_scores_key, repo_key, repo_name_key
 from tests.web.conftest import Receiver
 from tests.web.trend_data import entry, record, seed, sha
@@ -135,3 +135,12 @@ def test_the_chart_axis_starts_low_enough_for_every_score_and_says_where() -> No
     assert axis_floor([entry(i) for i in range(5)]) == 50  # the sample's lowest score is 60
     assert axis_floor([HistoryEntry(sha(0), 1, 0, None, (None,) * 10)]) == 0
     assert axis_floor([HistoryEntry(sha(0), 1, 0, 1.0, (0.5,) + (None,) * 9)]) == 0
+
+
+def test_a_repository_made_private_stops_being_shown_at_once(receiver: Receiver) -> None:
+    seed(receiver.redis, 42, "octo/demo", 2)
+    assert set_privacy(receiver.redis, 42, True)
+    assert receiver.client.get("/badge/octo/demo.svg").status_code == 404
+    assert set_privacy(receiver.redis, 42, False)
+    assert receiver.client.get("/badge/octo/demo.svg").status_code == 200
+    assert not set_privacy(receiver.redis, 43, True)  # never audited: nothing to record

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 import redis
 from celery import Celery
 
 from app.github import text
-from app.github.job import PUSH_TASK, PushJob
+from app.github.job import PUSH_TASK, REPOSITORY_TASK, PushJob, RepositoryJob
 from app.jobs.runtime import Runtime, set_runtime
 from app.store.history import read_history
-from app.store.keys import push_job_key
+from app.store.keys import push_job_key, repo_key
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub
 from tests.e2e.git_server import GitServer
@@ -81,3 +82,21 @@ def test_a_fetch_that_keeps_failing_concludes_the_baseline_with_the_reason(
     [check] = fake.runs_for(job.head_sha)
     assert (check["conclusion"], check["output"]["title"]) == ("neutral", text.TITLE_ERROR)
     assert read_history(db, 703) == []
+
+
+def test_the_repository_task_records_privacy_and_forgets_deleted_repositories(
+        celery: Celery, runtime: Runtime, fake: FakeGitHub, db: redis.Redis, git_server: GitServer,
+        served_repo: Repo) -> None:
+    job = published(served_repo, git_server, BASE, 704)
+    assert run(celery, job, "task-r") == "published"
+
+    def apply(action: str) -> Any:
+        return celery.tasks[REPOSITORY_TASK].apply(kwargs=RepositoryJob(704, action).to_json()).get()
+
+    assert apply("privatized") == "privatized"
+    assert orjson.loads(db.get(repo_key(704)) or b"{}")["private"] is True
+    assert apply("publicized") == "publicized"
+    assert orjson.loads(db.get(repo_key(704)) or b"{}")["private"] is False
+    assert apply("deleted") == "forgotten"
+    assert db.get(repo_key(704)) is None and read_history(db, 704) == []
+    assert apply("privatized") == "unknown"
