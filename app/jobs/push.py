@@ -40,8 +40,7 @@ def audit_push(rt: Runtime, job: PushJob, task_id: str) -> str:
     branch_head = repo.resolve(f"refs/heads/{job.branch}")
     runs = check_runs(rt, job)
     if is_superseded(rt, job, branch_head):
-        return conclude(runs, job, message_output("neutral", text.TITLE_SUPERSEDED, text.SUMMARY_PUSH_SUPERSEDED.format(
-            branch=job.branch.replace("`", ""), new_sha=branch_head[:12])), "superseded")
+        return conclude(runs, job, superseded_output(job, branch_head), "superseded")
     if not has_commit(repo, job.head_sha):
         raise GitError(f"head {job.head_sha} is not in the mirror")
     try:
@@ -70,6 +69,12 @@ def is_superseded(rt: Runtime, job: PushJob, branch_head: str) -> bool:
         return False
     latest = latest_push_head(rt.redis, job.repo_id)
     return latest is not None and latest != job.head_sha and branch_head != job.head_sha
+
+
+def superseded_output(job: PushJob, newer: str) -> CheckOutput:
+    """Return the neutral check run of a head a newer push replaced before it was audited."""
+    summary = text.SUMMARY_PUSH_SUPERSEDED.format(branch=job.branch.replace("`", ""), new_sha=newer[:12])
+    return message_output("neutral", text.TITLE_SUPERSEDED, summary)
 
 
 def conclude(runs: CheckRuns, job: PushJob, output: CheckOutput, outcome: str) -> str:
