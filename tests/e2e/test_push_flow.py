@@ -35,7 +35,8 @@ def test_push_to_the_default_branch_gives_a_neutral_baseline_a_history_entry_a_b
         stack: Stack) -> None:
     first = push(stack, BASE)
     run = stack.completed_run(first)
-    assert run["conclusion"] == "neutral"
+    assert run["conclusion"] == "neutral" and run["name"] == stack.settings.check_name
+    assert len(stack.fake.runs_for(first)) == 1
     assert run["history"][:2] == ["queued", "in_progress"] and run["history"][-1] == "completed"
     assert run["output"]["title"].startswith("Baseline: overall ")
     assert TABLE_HEADER in run["output"]["summary"] and "| security |" in run["output"]["summary"]
