@@ -52,14 +52,16 @@ def png_pixels(data: bytes) -> tuple[int, int, bytes]:
     return width, height, zlib.decompress(idat)
 
 
-def test_the_trend_page_renders_in_chromium_with_its_chart_and_table(receiver: Receiver, tmp_path: Path) -> None:
+def test_the_trend_page_renders_in_chromium_with_its_chart_and_table(receiver: Receiver, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     entries = seed(receiver.redis, 51, "octo/demo", 40)
     url = f"{receiver.client.base_url}/repos/octo/demo"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "trend-page.png"
     shot.unlink(missing_ok=True)
     chromium(tmp_path / "profile", f"--screenshot={shot}", f"--window-size={WIDTH},{HEIGHT}", url)
-    print(f"trend page screenshot: {shot}")
+    with capsys.disabled():  # the artifact's path is shown even when pytest captures output
+        print(f"\ntrend page screenshot: {shot}")
     width, height, pixels = png_pixels(shot.read_bytes())
     assert (width, height) == (WIDTH, HEIGHT)
     assert shot.stat().st_size > 20_000 and len(set(pixels)) > 64  # drawn, not a blank or one-colour page
