@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REDIS_PORT ?= 6379
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint redis npm-fixtures bench bench-webhooks bench-corpus bench-burst clean
+.PHONY: install demo test check lint redis npm-fixtures chromium bench bench-webhooks bench-corpus bench-burst clean
 
 install: $(STAMP)
 
@@ -26,7 +26,11 @@ redis:
 npm-fixtures:
 	@bash tests/fixtures/install-npm.sh
 
-test: install redis npm-fixtures
+# Debian's chromium renders the trend page in a test (headless).
+chromium:
+	@bash tests/fixtures/install-chromium.sh
+
+test: install redis npm-fixtures chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
@@ -42,6 +46,7 @@ bench: install
 bench-webhooks: install redis npm-fixtures
 	$(BIN)/python bench/webhooks/throughput.py
 	$(BIN)/python bench/webhooks/latency.py
+	$(BIN)/python bench/webhooks/pages.py
 
 # Real repositories' recent history (bare mirrors in $VERITY_CORPUS_DIR, see bench/README.md); ARGS="--repos httpx".
 bench-corpus: install

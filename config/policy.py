@@ -77,6 +77,13 @@ class ArchitecturePolicy:
 
 
 @dataclass(frozen=True)
+class ReportPolicy:
+    """Who may see the repository's badge and trend page."""
+
+    public: bool = False  # serve them even when the repository is private
+
+
+@dataclass(frozen=True)
 class Policy:
     """A repository's whole policy."""
 
@@ -86,6 +93,7 @@ class Policy:
     rules: RulesPolicy = field(default_factory=RulesPolicy)
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
     architecture: ArchitecturePolicy = field(default_factory=ArchitecturePolicy)
+    report: ReportPolicy = field(default_factory=ReportPolicy)
 
     def domain(self, domain: Domain) -> DomainPolicy:
         """Return the settings of one domain."""
@@ -135,7 +143,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_SECTIONS = {"gate", "domains", "paths", "rules", "review", "architecture"}
+_SECTIONS = {"gate", "domains", "paths", "rules", "review", "architecture", "report"}
 
 
 def _build(data: dict[str, Any]) -> Policy:
@@ -167,7 +175,13 @@ def _build(data: dict[str, Any]) -> Policy:
         architecture=ArchitecturePolicy(
             layers=_strings(data.get("architecture", {}).get("layers", []), "architecture.layers")
         ),
+        report=_report(_table(data.get("report", {}), "report")),
     )
+
+
+def _report(report: dict[str, Any]) -> ReportPolicy:
+    """Build the report section."""
+    return ReportPolicy(public=_bool(report.get("public", False), "report.public"))
 
 
 def _gate(gate: dict[str, Any]) -> GatePolicy:

@@ -38,8 +38,17 @@ def test_a_file_overrides_only_what_it_names() -> None:
     ('[paths]\nexclude = "vendor/**"\n', "paths.exclude must be a list of strings"),
     ("[review]\nmax_comments = 1.5\n", "review.max_comments"),
     ("[colours]\nx = 1\n", "unknown section [colours]"),
+    ('[report]\npublic = "yes"\n', "report.public must be true or false"),
+    ("report = 1\n", "report must be a table"),
 ])
 def test_invalid_files_raise_a_clear_error(text: str, message: str) -> None:
     with pytest.raises(PolicyError) as caught:
         parse_policy(text)
     assert message in str(caught.value) and str(caught.value).startswith(".github/verity.toml")
+
+
+def test_the_report_stays_private_unless_the_file_opts_in() -> None:
+    assert default_policy().report.public is False
+    assert parse_policy("[gate]\nseverity = \"high\"\n").report.public is False
+    opted = parse_policy("[report]\npublic = true\n")
+    assert opted.report.public is True and opted.digest() != default_policy().digest()

@@ -11,9 +11,20 @@ from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from app.github.errors import TransientGitHubError
-from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
+from app.github.job import (
+    AUDIT_TASK,
+    COMMENT_TASK,
+    INSTALLATION_TASK,
+    PUSH_TASK,
+    REPOSITORY_TASK,
+    AuditJob,
+    CommentJob,
+    InstallationJob,
+    PushJob,
+    RepositoryJob,
+)
 from app.gitrepo.repo import GitError, PermanentGitError
-from app.jobs import audit, installations
+from app.jobs import audit, installations, push, repositories
 from app.jobs.commands import handle
 from app.jobs.runtime import Runtime, get_runtime
 from app.store.client import TRANSIENT as STORE_TRANSIENT
@@ -130,6 +141,15 @@ def register_tasks(app: Celery) -> None:
                                job.clone_url, job.delivery_id)
         return run_audit_job(self, placeholder, lambda: handle.handle_comment(get_runtime(), job, self.request.id))
 
+    @app.task(name=PUSH_TASK, **options)  # type: ignore[untyped-decorator]
+    def audit_push(self: Task, **kwargs: Any) -> str:
+        job = PushJob.from_json(kwargs)
+        return run_audit_job(self, job.as_audit_job(), lambda: push.audit_push(get_runtime(), job, self.request.id))
+
     @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
     def record_installation(self: Task, **kwargs: Any) -> str:
         return installations.record_installation(get_runtime(), InstallationJob.from_json(kwargs))
+
+    @app.task(name=REPOSITORY_TASK, **options)  # type: ignore[untyped-decorator]
+    def record_repository(self: Task, **kwargs: Any) -> str:
+        return repositories.record_repository(get_runtime(), RepositoryJob.from_json(kwargs))

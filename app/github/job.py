@@ -8,6 +8,8 @@ from typing import Any
 AUDIT_TASK = "verity.audit_pull_request"
 COMMENT_TASK = "verity.handle_comment"
 INSTALLATION_TASK = "verity.record_installation"
+PUSH_TASK = "verity.audit_push"
+REPOSITORY_TASK = "verity.record_repository"
 QUEUE = "verity"
 
 
@@ -107,6 +109,61 @@ class InstallationJob:
         )
 
 
-Job = AuditJob | CommentJob | InstallationJob
+@dataclass(frozen=True)
+class PushJob:
+    """Audit the head of a repository's default branch: the baseline check run and the trend."""
 
-TASK_OF: dict[type, str] = {AuditJob: AUDIT_TASK, CommentJob: COMMENT_TASK, InstallationJob: INSTALLATION_TASK}
+    installation_id: int
+    repo_id: int
+    repo_full_name: str
+    head_sha: str
+    branch: str  # the default branch the push went to
+    clone_url: str
+    html_url: str  # where commit links on the trend page point
+    private: bool  # as the push payload said; a private repository's trend is served only when opted in
+    delivery_id: str = ""
+    force: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the job as the task's keyword arguments."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PushJob:
+        """Rebuild a job from task keyword arguments, ignoring unknown keys."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def as_audit_job(self) -> AuditJob:
+        """Return the job as the audit's error path sees it: PR 0, the default branch as the base."""
+        return AuditJob(self.installation_id, self.repo_id, self.repo_full_name, 0, self.head_sha, self.branch,
+                        self.clone_url, self.delivery_id)
+
+    def log_fields(self) -> dict[str, Any]:
+        """Return the structured fields every log line about this job carries."""
+        return {"delivery": self.delivery_id, "repo": self.repo_full_name, "branch": self.branch,
+                "sha": self.head_sha[:12]}
+
+
+@dataclass(frozen=True)
+class RepositoryJob:
+    """Record a repository made private or public, or deleted: who may see its badge and trend page."""
+
+    repo_id: int
+    action: str  # privatized, publicized or deleted
+    delivery_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the job as the task's keyword arguments."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RepositoryJob:
+        """Rebuild a job from task keyword arguments, ignoring unknown keys."""
+        return cls(int(data["repo_id"]), str(data["action"]), str(data.get("delivery_id", "")))
+
+
+Job = AuditJob | CommentJob | InstallationJob | PushJob | RepositoryJob
+
+TASK_OF: dict[type, str] = {AuditJob: AUDIT_TASK, CommentJob: COMMENT_TASK, InstallationJob: INSTALLATION_TASK,
+                            PushJob: PUSH_TASK, RepositoryJob: REPOSITORY_TASK}

@@ -7,8 +7,11 @@ from typing import Any
 
 from app.engine.model import Finding, Severity
 from app.engine.report import Report
+from app.engine.standing import Standing
 from app.github import text
+from app.report.evidence import score_text
 from app.report.markdown import render_details, render_markdown, title
+from app.report.standing_markdown import render_standing_markdown, standing_table
 
 TEXT_LIMIT = 65_535  # GitHub's limit on output.summary and output.text, in characters
 TITLE_LIMIT = 1_000
@@ -109,3 +112,15 @@ def report_output(report: Report, comments_overflow: tuple[int, int] = (0, 0),
 def message_output(conclusion: str, title_text: str, summary: str) -> CheckOutput:
     """Return a completed check run that only says something (errors, supersession, bad policy)."""
     return CheckOutput(conclusion=conclusion, title=truncate(title_text, TITLE_LIMIT), summary=truncate(summary))
+
+
+def baseline_output(standing: Standing, branch: str) -> CheckOutput:
+    """Return the neutral check run of a default-branch commit: the overall score, the domain table, the report."""
+    summary = text.SUMMARY_BASELINE.format(branch=branch.replace("`", ""), sha=standing.commit[:12],
+                                           table="\n".join(standing_table(standing)))
+    return CheckOutput(
+        conclusion="neutral",
+        title=truncate(text.TITLE_BASELINE.format(score=score_text(standing.overall)), TITLE_LIMIT),
+        summary=truncate(summary),
+        text=truncate(render_standing_markdown(standing)),
+    )

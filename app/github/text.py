@@ -36,3 +36,13 @@ REVIEW_OVERFLOW = "\n\n{count} more are listed in the check run (the limit is {l
 REVIEW_MARKER = "<!-- verity:review head={head_sha} -->"
 FINGERPRINT_MARKER = "<!-- verity:fp={fingerprint} -->"
 COMMENT_BODY = "**{rule}** `{name}` ({severity}): {message}"
+
+# The default branch's baseline (a push): never gates, so always neutral.
+TITLE_BASELINE = "Baseline: overall {score}/100"
+SUMMARY_BASELINE = (
+    "Where `{branch}` stands at `{sha}`, from evidence. A baseline never gates: this check is neutral; "
+    "pull requests are judged against it.\n\n{table}\n"
+)
+SUMMARY_PUSH_SUPERSEDED = (
+    "`{branch}` moved to `{new_sha}` before this commit was audited; that commit is audited instead."
+)

@@ -81,6 +81,14 @@ class Mirrors:
             f"+refs/heads/{check_branch(base_ref)}:refs/heads/{base_ref}",
             f"+refs/pull/{int(pr_number)}/head:refs/pull/{int(pr_number)}/head",
         ]
+        return self._fetch(repo_id, clone_url, refspecs, token)
+
+    def fetch_branch(self, repo_id: int, clone_url: str, branch: str, token: str | None) -> GitRepo:
+        """Fetch one branch (the default branch, for a push) into the mirror."""
+        return self._fetch(repo_id, clone_url, [f"+refs/heads/{check_branch(branch)}:refs/heads/{branch}"], token)
+
+    def _fetch(self, repo_id: int, clone_url: str, refspecs: list[str], token: str | None) -> GitRepo:
+        """Fetch refspecs into a repository's mirror, creating it on first use."""
         path = self.path(repo_id)
         with self._locked(path):
             if not (path / "HEAD").exists():

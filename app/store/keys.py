@@ -13,7 +13,14 @@
 | `verity:accept-trail:{repo}:{pr}` | list: trail entries, last `TRAIL_LIMIT` | `ACCEPTANCE_TTL` 180 d* | acceptances |
 | `verity:rerun:{repo}:{pr}` | string: the comment holding the `/audit run` slot | `COOLDOWN_SECONDS` 30 s | ratelimit |
 | `verity:facts:{cache key}` | string: zlib-compressed JSON of one file's facts | `FACTS_TTL` 30 d | facts |
+| `verity:push-head:{repo}` | string: the newest default-branch head a push announced | `HEAD_TTL` 30 d | queue |
+| `verity:push-job:{repo}:{sha}:{policy digest}` | string: the task that claimed a baseline | `JOB_TTL` 7 d | state |
+| `verity:history:{repo}` | sorted set: audited SHAs by first-parent position | none** | history |
+| `verity:history-scores:{repo}` | hash: SHA -> entry JSON (position, time, scores) | none** | history |
+| `verity:repo:{repo}` | string: record JSON (name, URL, privacy, opt-in, latest table) | none** | history |
+| `verity:repo-name:{owner/name, lower case}` | string: the repository id of a name | none** | history |
 
+** deleted when the App loses access to the repository; the history keeps the last `HISTORY_LIMIT` commits.
 * counted from the PR's last acceptance change. `{repo}` is the repository id, `{pr}` the PR number.
 Celery's own bookkeeping keys (`unacked`, `unacked_index`, `_kombu.*`) belong to kombu's Redis transport.
 """
@@ -30,6 +37,7 @@ TRAIL_LIMIT = 200  # events kept per PR, newest last
 COOLDOWN_SECONDS = 30  # one `/audit run` per PR per cooldown
 FACTS_PREFIX = f"{PREFIX}facts:"
 FACTS_TTL = 30 * 24 * 3600
+HISTORY_LIMIT = 1_000  # default-branch commits kept per repository, the latest on the branch
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -75,3 +83,33 @@ def acceptance_trail_key(repo_id: int, pr_number: int) -> str:
 def rerun_limit_key(repo_id: int, pr_number: int) -> str:
     """Return the key that rate-limits `/audit run` on a PR."""
     return f"{PREFIX}rerun:{repo_id}:{pr_number}"
+
+
+def push_head_key(repo_id: int) -> str:
+    """Return the key holding the newest default-branch head SHA a push announced."""
+    return f"{PREFIX}push-head:{repo_id}"
+
+
+def push_job_key(repo_id: int, head_sha: str, policy_digest: str) -> str:
+    """Return the idempotency key of one baseline audit: (repo, head SHA, policy hash)."""
+    return f"{PREFIX}push-job:{repo_id}:{head_sha}:{policy_digest}"
+
+
+def history_key(repo_id: int) -> str:
+    """Return the sorted set of a repository's audited default-branch commits, by first-parent position."""
+    return f"{PREFIX}history:{repo_id}"
+
+
+def history_scores_key(repo_id: int) -> str:
+    """Return the hash of each audited default-branch commit's scores."""
+    return f"{PREFIX}history-scores:{repo_id}"
+
+
+def repo_key(repo_id: int) -> str:
+    """Return the hash describing a repository whose default branch was audited."""
+    return f"{PREFIX}repo:{repo_id}"
+
+
+def repo_name_key(full_name: str) -> str:
+    """Return the key mapping an `owner/name` (GitHub matches names in any case) to a repository id."""
+    return f"{PREFIX}repo-name:{full_name.lower()}"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from app.web.handlers import checks, comments, installations, pull_request
+from app.web.handlers import checks, comments, installations, pull_request, push, repositories
 from app.web.payload import Delivery, Routed
 
 Handler = Callable[[Delivery], Routed | None]
 
 ROUTE_TABLES: tuple[Mapping[str, Handler], ...] = (
     pull_request.ROUTES,
+    push.ROUTES,
     checks.ROUTES,
     comments.ROUTES,
     installations.ROUTES,
+    repositories.ROUTES,
 )
 
 ROUTES: dict[str, Handler] = {event: handler for table in ROUTE_TABLES for event, handler in table.items()}

@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.store.client import UNREACHABLE, AsyncClient, answers, connect_async
 from app.store.queue import Enqueuer, ScriptBatcher
+from app.web import trend
 from app.web.metrics import Metrics
 from app.web.payload import Delivery, MalformedPayload
 from app.web.routing import ROUTES, route
@@ -186,11 +187,14 @@ class FastWebhook:
 
 def routes(receiver: Receiver) -> list[Route]:
     """Return the receiver's explicit route list."""
+    pages = trend.TrendPages(receiver.redis)
     return [
         Route("/webhook", WebhookEndpoint(receiver), methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Route("/badge/{owner}/{repo}.svg", pages.badge, methods=["GET"]),
+        Route("/repos/{owner}/{repo}", pages.trend_page, methods=["GET"]),
     ]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.web.routing import ROUTES as EVENT_ROUTES
 from tests.conftest import RepoBuilder
 from tests.deploy.files import ROOT, celery_modules, compose, dockerfile, read
 
@@ -165,7 +166,13 @@ def test_gitignore_keeps_the_apps_secrets_out_of_git(repo: RepoBuilder, path: st
 
 def test_the_app_manifest_subscribes_to_push() -> None:
     manifest = json.loads(read("app-manifest.json"))
-    assert {"pull_request", "check_suite", "check_run", "issue_comment", "push"} <= set(manifest["default_events"])
+    events = {"pull_request", "check_suite", "check_run", "issue_comment", "push", "repository"}
+    assert events <= set(manifest["default_events"])
+
+
+def test_every_subscribed_event_is_routed() -> None:
+    manifest = json.loads(read("app-manifest.json"))
+    assert set(manifest["default_events"]) <= set(EVENT_ROUTES)
 
 
 def test_every_document_the_deployment_files_point_to_exists() -> None:

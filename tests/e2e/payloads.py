@@ -10,7 +10,7 @@ from typing import Any
 from app.web.signature import sign
 from tests.e2e.openapi import example
 
-__all__ = ["Target", "check_run", "encode", "example", "headers", "pull_request", "rewrite"]
+__all__ = ["Target", "check_run", "encode", "example", "headers", "pull_request", "push", "rewrite"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,18 @@ def check_run(target: Target, action: str, head_sha: str, name: str, identifier:
                              "base": {"ref": target.base_ref, "sha": "0" * 40, "repo": {}}}]
     if identifier:
         payload["requested_action"] = {"identifier": identifier}
+    return payload
+
+
+def push(target: Target, head_sha: str, branch: str | None = None, private: bool = False) -> dict[str, Any]:
+    """Return a real push payload: `branch` (the default branch unless named) moved to a head SHA."""
+    payload = example("push", None)
+    rewrite(payload, target)
+    payload.update(ref=f"refs/heads/{branch or target.base_ref}", after=head_sha, deleted=False, base_ref=None)
+    payload["repository"].update(default_branch=target.base_ref, master_branch=target.base_ref, private=private,
+                                 html_url=f"https://github.com/{target.full_name}")
+    if payload.get("head_commit"):
+        payload["head_commit"]["id"] = head_sha
     return payload
 
 

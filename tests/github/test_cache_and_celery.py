@@ -55,7 +55,8 @@ def test_celery_config_is_reliable() -> None:
 def test_tasks_are_registered_under_stable_names() -> None:
     app = create_celery_app(Settings(webhook_secret="s", app_id="1", private_key="k"))
     names = {n for n in app.tasks if n.startswith("verity.")}
-    assert names == {"verity.audit_pull_request", "verity.handle_comment", "verity.record_installation"}
+    assert names == {"verity.audit_pull_request", "verity.audit_push", "verity.handle_comment",
+                     "verity.record_installation", "verity.record_repository"}
     for name in names:
         task = app.tasks[name]
         assert task.acks_late and task.reject_on_worker_lost and task.ignore_result

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.github.job import AuditJob
+from app.github.job import AuditJob, PushJob
 from app.github.text import RERUN_IDENTIFIER
 from app.web.handlers.checks import ROUTES, audit_check_suite, rerun_check_run
 from app.web.payload import Delivery, MalformedPayload
@@ -66,6 +66,18 @@ def test_completed_suites_and_pushes_without_a_pull_request_are_ignored() -> Non
     assert audit_check_suite(delivery("check_suite", suite("requested"))) is None  # its pull_requests is []
 
 
+def test_rerequesting_a_suite_on_the_default_branch_forces_its_baseline() -> None:
+    payload = suite("rerequested")
+    payload["check_suite"]["pull_requests"] = []
+    branch = payload["repository"]["default_branch"]
+    payload["check_suite"]["head_branch"] = branch
+    routed = audit_check_suite(delivery("check_suite", payload))
+    assert routed is not None and isinstance(routed.job, PushJob) and routed.job.force
+    assert (routed.job.branch, routed.head_key) == (branch, "")
+    payload["check_suite"]["head_branch"] = "feature"
+    assert audit_check_suite(delivery("check_suite", payload)) is None
+
+
 def test_a_suite_whose_head_is_not_a_sha_is_malformed() -> None:
     payload = suite("rerequested")
     payload["check_suite"]["head_sha"] = "refs/heads/main"
@@ -115,12 +127,27 @@ def test_created_and_completed_runs_are_ignored(action: str) -> None:
     assert rerun_check_run(delivery("check_run", check_run(TARGET, action, HEAD, "Verity"))) is None
 
 
-def test_a_rerun_outside_a_pull_request_is_ignored() -> None:
+def test_a_rerun_outside_a_pull_request_is_ignored_unless_on_the_default_branch() -> None:
     payload = example("check_run", "rerequested")  # the real example: a run on no pull request
     rewrite(payload, TARGET)
     payload["check_run"]["name"] = "Verity"
     assert payload["check_run"]["pull_requests"] == []
+    payload["check_run"]["check_suite"]["head_branch"] = "feature"
     assert rerun_check_run(delivery("check_run", payload)) is None
+    payload["check_run"]["check_suite"]["head_branch"] = None
+    assert rerun_check_run(delivery("check_run", payload)) is None
+
+
+def test_rerunning_a_baseline_on_the_default_branch_forces_it() -> None:
+    payload = example("check_run", "rerequested")
+    rewrite(payload, TARGET)
+    payload["check_run"]["name"] = "Verity"
+    branch = payload["repository"]["default_branch"]
+    assert payload["check_run"]["check_suite"]["head_branch"] == branch
+    routed = rerun_check_run(delivery("check_run", payload))
+    assert routed is not None and isinstance(routed.job, PushJob)
+    assert routed.job.force and routed.job.branch == branch and routed.job.head_sha == payload["check_run"]["head_sha"]
+    assert routed.head_key == ""  # a re-run announces no new head
 
 
 def test_a_rerun_whose_head_is_not_a_sha_is_malformed() -> None:

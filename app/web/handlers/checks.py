@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.github.job import AuditJob
+from app.github.job import AuditJob, PushJob
 from app.github.text import RERUN_IDENTIFIER
 from app.web.handlers.pull_request import SHA_RE
-from app.web.payload import Delivery, MalformedPayload, Routed, field
+from app.web.handlers.push import job_from_push
+from app.web.payload import Delivery, MalformedPayload, Routed, field, optional
 
 SUITE_ACTIONS = ("requested", "rerequested")
 
 
 def audit_check_suite(delivery: Delivery) -> Routed | None:
-    """Queue an audit of the suite's head for its first pull request; a re-request forces it."""
+    """Queue an audit of the suite's head for its first pull request; a re-request forces it.
+
+    A suite on no pull request is a push: the push event queues its baseline, and a re-request re-runs it.
+    """
     if delivery.action not in SUITE_ACTIONS:
         return None
     suite = field(delivery.payload, "check_suite", kind=dict)
-    job = _job(delivery, suite, field(suite, "head_sha", kind=str))
+    head_sha = field(suite, "head_sha", kind=str)
+    job = _job(delivery, suite, head_sha)
     if job is None:
-        return None
+        rerequested = delivery.action == "rerequested"
+        return rerun_baseline(delivery, head_sha, optional(suite, "head_branch", kind=str)) if rerequested else None
     return Routed(AuditJob(**{**job.to_json(), "force": delivery.action == "rerequested"}))
 
 
@@ -34,8 +40,19 @@ def rerun_check_run(delivery: Delivery) -> Routed | None:
             return None
     elif delivery.action != "rerequested":
         return None
-    job = _job(delivery, run, field(run, "head_sha", kind=str))
-    return None if job is None else Routed(AuditJob(**{**job.to_json(), "force": True}))
+    head_sha = field(run, "head_sha", kind=str)
+    job = _job(delivery, run, head_sha)
+    if job is None:
+        return rerun_baseline(delivery, head_sha, optional(run, "check_suite", "head_branch", kind=str))
+    return Routed(AuditJob(**{**job.to_json(), "force": True}))
+
+
+def rerun_baseline(delivery: Delivery, head_sha: str, branch: str | None) -> Routed | None:
+    """Queue a forced baseline audit when the re-run check is on the default branch (no pull request)."""
+    if branch is None or branch != field(delivery.payload, "repository", "default_branch", kind=str):
+        return None
+    job = job_from_push(delivery, head_sha, branch)
+    return Routed(PushJob(**{**job.to_json(), "force": True}))
 
 
 def _job(delivery: Delivery, holder: dict[str, Any], head_sha: str) -> AuditJob | None:
