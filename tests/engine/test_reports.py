@@ -10,7 +10,16 @@ from app.engine.collect import decode, normalise
 from app.engine.findings import is_ignored
 from app.engine.model import DOMAIN_ORDER, Domain
 from app.engine.scoring_docs import domain_doc
-from app.report.markdown import escape_cell, render_details, render_markdown, title
+from app.github.output import fit_summary
+from app.report.markdown import (
+    HOW_TO_PROCEED,
+    escape_cell,
+    escape_message,
+    render_details,
+    render_markdown,
+    summary_sections,
+    title,
+)
 from app.report.sarif import render_sarif
 from app.report.text import render_text
 from config.policy import parse_policy
@@ -26,13 +35,36 @@ def _report(repo: RepoBuilder):  # type: ignore[no-untyped-def]
     return run_audit(repo, base, head)
 
 
-def test_markdown_summary_has_the_table_reasons_and_findings(repo: RepoBuilder) -> None:
+def test_markdown_summary_has_the_table_blockers_collapsed_lists_and_footer(repo: RepoBuilder) -> None:
     report = _report(repo)
-    out = render_markdown(report)
-    assert out.startswith(f"## Verity: {title(report)}")
-    assert out.count("\n| ") == len(DOMAIN_ORDER) + 2  # header, ten domains, overall (separator excluded)
-    assert "### Why the gate failed" in out and "b\\|pipe.py" in out
-    assert "Fixed findings: 1." in out
+    out = render_markdown(report, "https://github.com/acme/shop")
+    assert title(report) not in out and not out.startswith("#")  # the check's title is not repeated
+    assert out.startswith("| Domain | Base | Head | Δ | Verdict | Why |")
+    assert out.count("\n| ") == len(DOMAIN_ORDER) + 1  # ten domains and overall (header first, separator excluded)
+    assert "| security | 100.0 |" in out and "| **regressed** | 1 new high (" in out
+    assert "### Blocking (1)" in out
+    assert f"[`b|pipe.py:6`](https://github.com/acme/shop/blob/{report.head}/b%7Cpipe.py#L6)" in out
+    assert "<details><summary>Fixed findings (1)</summary>" in out and "`F401`" in out
+    assert out.rstrip().endswith("\n".join(HOW_TO_PROCEED))
+    assert "/audit accept DOMAIN REASON" in out and "/audit explain CODE" in out
+
+
+def test_every_blocking_finding_is_listed_and_the_footer_survives_the_limit(repo: RepoBuilder) -> None:
+    calls = "".join(f"\n\ndef run{i}(cmd):\n    \"\"\"Run.\"\"\"\n    return subprocess.call(cmd, shell=True)\n"
+                    for i in range(40))
+    base = repo.commit("base", {"a.py": '"""A."""\n'})
+    head = repo.commit("head", {"many.py": '"""Many."""\n\nimport subprocess' + calls})
+    report = run_audit(repo, base, head)
+    out = render_markdown(report, "https://github.com/acme/shop")
+    assert "### Blocking (40)" in out and out.count("`S602`") == 40
+    summary = fit_summary(summary_sections(report, "https://github.com/acme/shop"), limit=3_000)
+    assert len(summary) <= 3_000 and summary.rstrip().endswith(HOW_TO_PROCEED[-1])
+
+
+def test_messages_keep_code_spans_and_stay_inert() -> None:
+    assert escape_message("secret in `TOKEN`; @team see") == "secret in `TOKEN`; @\u200dteam see"
+    assert escape_message("odd ` tick <b>") == "odd \\` tick &lt;b&gt;"
+    assert escape_message("`a``b` x") == "`a``b` x"  # one code span: nothing in it renders
 
 
 def test_details_explain_every_domain(repo: RepoBuilder) -> None:
@@ -43,8 +75,11 @@ def test_details_explain_every_domain(repo: RepoBuilder) -> None:
 
 
 def test_text_report_lists_new_findings_and_the_verdict(repo: RepoBuilder) -> None:
-    out = render_text(_report(repo))
-    assert "FAIL" in out and "b|pipe.py:6: S602 [high]" in out
+    report = _report(repo)
+    out = render_text(report)
+    assert "FAIL" in out and "b|pipe.py:6: S602 subprocess-popen-with-shell-equals-true" in out
+    coloured = render_text(report, colour=True)
+    assert "\033[31mhigh\033[0m" in coloured and "\033" not in out
 
 
 def test_sarif_lists_only_new_findings(repo: RepoBuilder) -> None:

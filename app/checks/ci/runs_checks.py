@@ -78,4 +78,5 @@ METRIC = Metric(
     40.0,
     "GitHub Actions runs the tests and a linter (repositories with source code and no other CI service)",
     units,
+    bad_plural="CI checks lost",
 )
