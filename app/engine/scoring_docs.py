@@ -29,9 +29,15 @@ def domain_doc(domain: Domain) -> str:
                  for m in metrics)
     lines += [
         "",
-        "The gate: the domain regresses when the PR adds a finding at or above gate.severity, or when a",
-        "metric loses more than gate.tolerance points through units the PR owns (units it added bad or",
-        "turned from good to bad; deleted units and untouched legacy units never count).",
+        "The gate: the domain regresses when the PR adds a finding at or above gate.severity, or lowers a",
+        "metric through units it owns (units it added, broke or fixed; deleted units and untouched legacy",
+        "units never count). A ratio metric (a share of good units) is judged like patch coverage: the",
+        "share over the PR's units against the base's share over the repository, less gate.tolerance",
+        "percentage points, so code added at the repository's own standard never blocks; breaking more",
+        "existing units than it fixes (stripping docstrings or tests) does. A checklist metric (a",
+        "capability) regresses when the units the PR lost cost more than gate.tolerance points.",
+        "Verdicts: regressed (blocks unless accepted), accepted, worse (the PR's own findings or units cost",
+        "points without blocking), improved, unchanged, n/a. The score's movement is context.",
         "Every delta is explained step by step (metrics, then density, then each fixed and each new",
         "finding); the steps add up to the delta.",
         "",
