@@ -211,3 +211,16 @@ def test_a_missing_setting_stops_start_up_naming_it(command: str, env: dict[str,
                           env={**clean, **env}, check=False, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("verity: ") and named in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_blob_missing_from_the_object_store_is_skipped_not_fatal(
+    repo: RepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("big", {"big.bin": "x" * 5000})  # in the base, so the PR's diff never needs it
+    base, head = _repo(repo, {"runner.py": BAD})
+    blob = repo.git("rev-parse", f"{head}:big.bin").strip()
+    # As in a partial clone that never fetched it: `git ls-tree --long` then prints the size as `BAD`.
+    (repo.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    assert main(["audit", "--repo", str(repo.root), "--base", base, "--head", head, "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert {"path": "big.bin", "reason": "blob missing"} in data["skipped"]

@@ -81,7 +81,8 @@ class GitRepo:
             meta, _, raw_path = record.partition(b"\t")
             mode, _kind, blob, size = meta.decode().split()
             path = raw_path.decode("utf-8", "surrogateescape")
-            entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=int(size) if size != "-" else 0))
+            # `BAD` is what ls-tree prints for a blob a partial clone lacks: read_blobs reports it missing.
+            entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=int(size) if size.isdigit() else 0))
         return entries
 
     def read_file(self, sha: str, path: str) -> bytes | None:
