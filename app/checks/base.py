@@ -287,6 +287,7 @@ class Metric:
     # How a bad unit reads to a person: a template over {path} and {label}, and a plural noun phrase.
     bad_unit: str = ""
     bad_plural: str = ""
+    good_unit: str = ""  # how a unit the PR fixed reads, over the same placeholders
 
     def describe_bad(self, unit: MetricUnit) -> str:
         """Return how a bad unit of this metric reads in a report, e.g. "`src/auth.py` has no test".
@@ -294,6 +295,11 @@ class Metric:
         `{path}` and `{name}` (the label as code) become Markdown code spans, `{label}` stays plain.
         """
         template = self.bad_unit or ("not met: {label}" if self.kind == CHECKLIST else "{path}: {label} is missing")
+        return template.format(path=code_span(unit.path), name=code_span(unit.label), label=unit.label)
+
+    def describe_fixed(self, unit: MetricUnit) -> str:
+        """Return how a unit the PR fixed reads in a report, e.g. "`src/auth.py` now has a test"."""
+        template = self.good_unit or "now met: {label}"
         return template.format(path=code_span(unit.path), name=code_span(unit.label), label=unit.label)
 
     def count_bad(self, count: int) -> str:

@@ -178,7 +178,8 @@ def _effect(new: list[Finding], fixed: list[Finding], changes: list[MetricChange
     counts = Counter(f.severity for f in new)
     by_severity = tuple((s.value, counts[s]) for s in sorted(counts, key=lambda s: -s.rank))
     lost = tuple(_units_summary(c.metric, c.newly_bad) for c in changes if c.newly_bad)
-    gained = tuple(f"fixed: {_units_summary(c.metric, c.newly_good)}" for c in changes if c.newly_good)
+    gained = tuple(c.metric.describe_fixed(c.newly_good[0]) if len(c.newly_good) == 1
+                   else f"fixed {c.metric.count_bad(len(c.newly_good))}" for c in changes if c.newly_good)
     lost_points = sum(e.points for e in explanation if e.key.startswith(LOST))
     gained_points = sum(e.points for e in explanation if e.key.startswith(GAINED))
     own = sum(e.points for e in explanation if e.key != "metric")

@@ -121,3 +121,12 @@ def test_json_names_the_verdict_reasons_acceptance_and_added_lines(repo: RepoBui
     finding = next(f for f in data["findings"] if f["rule"] == "S602")
     assert finding["on_added_line"] is True
     assert all(d["accepted"] is None for d in data["domains"] if d["domain"] != "security")
+
+
+def test_testing_an_untested_module_improves_the_domain_in_plain_words(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**BASE, "app/auth.py": documented("auth", 3, 3)})
+    head = repo.commit("test", {"tests/test_auth.py": "from app.auth import auth_0\n\n\ndef test_auth() -> None:\n"
+                                                      "    assert auth_0() == 0\n"})
+    tests = domain(run_audit(repo, base, head), Domain.TESTS)
+    assert tests.verdict == IMPROVED and tests.why == "`app/auth.py` now has a test"
+    assert any(e.key == "gained:test-coverage-of-modules" and e.points > 0 for e in tests.explanation)

@@ -49,5 +49,6 @@ def _is_counted(view: RepoView, path: str) -> bool:
 
 METRIC = Metric(
     "docstring-coverage", Domain.DOCS, 50.0, DESCRIPTION, units, kind=RATIO,
-    bad_unit="{name} in {path} has no docstring", bad_plural="public definitions without a docstring",
+    good_unit="{name} in {path} now has a docstring", bad_unit="{name} in {path} has no docstring",
+    bad_plural="public definitions without a docstring",
 )

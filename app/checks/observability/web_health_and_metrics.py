@@ -64,5 +64,5 @@ METRIC = Metric(
     POINTS,
     "A web service declares a health (liveness/readiness) endpoint and exports metrics.",
     units,
-    bad_unit="the web app has no {label} ({path})",
+    good_unit="the web app now has a {label} ({path})", bad_unit="the web app has no {label} ({path})",
 )

@@ -111,4 +111,5 @@ def _tested_name(path: str) -> str | None:
 
 
 METRIC = Metric(NAME, Domain.TESTS, POINTS, DESCRIPTION, units, kind=RATIO,
-                bad_unit="{path} has no test", bad_plural="modules without a test")
+                good_unit="{path} now has a test", bad_unit="{path} has no test",
+                bad_plural="modules without a test")
