@@ -253,7 +253,8 @@ def _metric_reason(domain: Domain, judgement: MetricJudgement, points: float, to
         "threshold": _percent(judgement.threshold), "tolerance": tolerance,
         "units": [{"path": u.path, "label": u.label, "text": metric.describe_bad(u)} for u in change.newly_bad],
     }
-    return Reason("metric", _units_summary(metric, change.newly_bad), text, data,
+    summary = f"{_units_summary(metric, change.newly_bad)} ({points:+.1f} points)"
+    return Reason("metric", summary, text, data,
                   units=tuple((u.path, metric.describe_bad(u)) for u in change.newly_bad))
 
 
