@@ -236,7 +236,7 @@ def _metric_reason(domain: Domain, judgement: MetricJudgement, points: float, to
     metric = change.metric
     label = metric.name.replace("-", " ")
     units = units_text(metric, change.newly_bad)
-    if judgement.threshold is not None and change.patch_ratio is not None and change.patch_ratio < judgement.threshold:
+    if judgement.shortfall_points > tolerance and change.patch_ratio is not None:
         good = change.patch_units - len(change.newly_bad)
         rule = (f"{label} of the code this change added or changed is {change.patch_ratio:.0f}% "
                 f"({good} of {change.patch_units}), below the repository's {judgement.base_ratio:.0f}% "
@@ -251,6 +251,7 @@ def _metric_reason(domain: Domain, judgement: MetricJudgement, points: float, to
         "metric": metric.name, "metric_kind": metric.kind, "points": points,
         "patch_ratio": _percent(change.patch_ratio), "base_ratio": _percent(judgement.base_ratio),
         "threshold": _percent(judgement.threshold), "tolerance": tolerance,
+        "shortfall_points": judgement.shortfall_points,
         "units": [{"path": u.path, "label": u.label, "text": metric.describe_bad(u)} for u in change.newly_bad],
     }
     summary = f"{_units_summary(metric, change.newly_bad)} ({points:+.1f} points)"

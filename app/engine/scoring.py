@@ -186,17 +186,20 @@ class MetricJudgement:
     regressed: bool
     base_ratio: float | None  # percent, ratio metrics only
     threshold: float | None  # percent: the base ratio less the tolerance, ratio metrics only
+    shortfall_points: float = 0.0  # what the PR's units would score more at the base's ratio
 
 
 def judge(change: MetricChange, base: MetricState, tolerance: float) -> MetricJudgement:
     """Judge a metric change: ratio metrics like patch coverage, checklist metrics by the points they lost.
 
     A ratio metric regresses when the ratio over the units the PR added, broke or fixed falls below the
-    base's whole-repository ratio less the tolerance (in percentage points), or when the PR broke more
-    existing units than it fixed. So code added at the repository's own standard never blocks, while
-    stripping docstrings or tests from existing units does, whatever else the PR adds. With no units at
-    the base there is no standard to hold added code to. A checklist metric regresses when the
-    capabilities the PR lost (or added missing) cost more than the tolerance, whatever else it gained.
+    base's whole-repository ratio less the tolerance (in percentage points) and the shortfall, the
+    units it would have needed at the base's ratio, costs more than the tolerance in score points (a
+    few units in a large repository are noise, not a regression); or when the PR broke more existing
+    units than it fixed. So code added at the repository's own standard never blocks, while stripping
+    docstrings or tests from existing units does, whatever else the PR adds. With no units at the base
+    there is no standard to hold added code to. A checklist metric regresses when the capabilities the
+    PR lost (or added missing) cost more than the tolerance, whatever else it gained.
     """
     if not change.newly_bad:
         return MetricJudgement(change, False, ratio_percent(base), None)
@@ -206,9 +209,20 @@ def judge(change: MetricChange, base: MetricState, tolerance: float) -> MetricJu
             return MetricJudgement(change, False, None, None)
         threshold = max(base_ratio - tolerance, 0.0)
         patch = change.patch_ratio
-        below = patch is not None and patch < threshold
-        return MetricJudgement(change, below or change.stripped > len(change.newly_good), base_ratio, threshold)
+        shortfall = _shortfall_points(change, base_ratio)
+        below = patch is not None and patch < threshold and shortfall > tolerance
+        stripped = change.stripped > len(change.newly_good)
+        return MetricJudgement(change, below or stripped, base_ratio, threshold, round(shortfall, 2))
     return MetricJudgement(change, -round(change.lost_points, 1) > tolerance, None, None)
+
+
+def _shortfall_points(change: MetricChange, base_ratio: float) -> float:
+    """Return the score points the PR's units fall short of the base's ratio by."""
+    if not change.total_units:
+        return 0.0
+    good = change.patch_units - len(change.newly_bad)
+    missing = max(base_ratio / 100.0 * change.patch_units - good, 0.0)
+    return change.metric.points * missing / change.total_units
 
 
 def _unit_matcher(

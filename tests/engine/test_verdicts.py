@@ -130,3 +130,16 @@ def test_testing_an_untested_module_improves_the_domain_in_plain_words(repo: Rep
     tests = domain(run_audit(repo, base, head), Domain.TESTS)
     assert tests.verdict == IMPROVED and tests.why == "`app/auth.py` now has a test"
     assert any(e.key == "gained:test-coverage-of-modules" and e.points > 0 for e in tests.explanation)
+
+
+def test_a_few_units_below_the_standard_of_a_large_repository_are_noise_not_a_regression(
+    repo: RepoBuilder,
+) -> None:
+    base = repo.commit("base", {**BASE, "app/core.py": documented("core", 200, 160)})  # 80%
+    near = repo.commit("near", {"app/more.py": documented("more", 10, 7)})  # 70%: one unit short
+    docs = domain(run_audit(repo, base, near), Domain.DOCS)
+    assert not docs.regressed and docs.verdict == WORSE
+    far = repo.commit("far", {"app/bare.py": documented("bare", 30, 0)})
+    docs = domain(run_audit(repo, near, far), Domain.DOCS)
+    assert docs.verdict == REGRESSED
+    assert docs.structured[0].data["shortfall_points"] > 0.5 and docs.structured[0].data["patch_ratio"] == 0.0
