@@ -121,8 +121,19 @@ def _metric_reason(domain: DomainResult, reason: Reason, link: Linker) -> list[s
     """Return a metric the PR lowered: the rule that judged it, then each unit with a link to its file."""
     head = reason.text.split("; ", 1)[0].removeprefix(f"{domain.domain.value}: ")
     lines = [f"- **{domain.domain.value}**: {head} ({reason.data.get('points', 0.0):+.1f} points)"]
-    lines += [f"  - {text} ({link(path, 0)})" for path, text in reason.units]
+    # A unit names its file already: add the file's link only when there is one to follow.
+    units = [f"  - {text}" + (f" ({target})" if (target := link(path, 0)).startswith("[") else "")
+             for path, text in reason.units]
+    lines += units[:TOP_FINDINGS]
+    if len(units) > TOP_FINDINGS:
+        rest = [line.strip() for line in units[TOP_FINDINGS:]]
+        lines += ["", _indent(_collapsed(f"{len(rest)} more", rest))]
     return lines
+
+
+def _indent(block: str) -> str:
+    """Indent a block so it stays inside the list item above it."""
+    return "\n".join(f"  {line}" if line else line for line in block.splitlines())
 
 
 def _accepted(report: Report) -> list[str]:

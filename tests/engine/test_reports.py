@@ -110,3 +110,15 @@ def test_policy_ignore_takes_codes_and_ruff_prefixes() -> None:
     policy = parse_policy('[rules]\nignore = ["DOC001", "PERF"]\n')
     assert is_ignored("DOC001", policy) and is_ignored("PERF401", policy)
     assert not is_ignored("DOC002", policy) and not is_ignored("S602", policy)
+
+
+def test_a_metric_blocker_names_each_unit_with_a_link(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"README.md": "# x\n\n## Install\n\npip\n\n## Usage\n\nrun\n",
+                                "app/core.py": '"""Core."""\n\n\ndef run() -> int:\n    """Run."""\n    return 1\n'})
+    head = repo.commit("strip", {"app/core.py": '"""Core."""\n\n\ndef run() -> int:\n    return 1\n'})
+    report = run_audit(repo, base, head)
+    out = render_markdown(report, "https://github.com/acme/shop")
+    blocking = out[out.index("### Blocking"):out.index("How to proceed")]
+    assert "- **docs**: docstring coverage of the code this change added or changed is 0% (0 of 1), below" in blocking
+    assert (f"  - `run` in `app/core.py` has no docstring "
+            f"([`app/core.py`](https://github.com/acme/shop/blob/{report.head}/app/core.py))") in blocking
