@@ -133,11 +133,15 @@ class DomainResult:
             return ", ".join(parts)
         return "only the amount of code changed" if self.delta else ""
 
+    @property
+    def acceptor(self) -> str:
+        """Return the login of who accepted the regression (`accepted_by` is the check run's `@login: reason`)."""
+        marker = self.accepted_by or ""
+        return marker.partition(": ")[0].lstrip("@") if marker.startswith("@") else marker
+
     def to_json(self) -> dict[str, Any]:
         """Return the domain as the JSON report lists it."""
-        accepted = (
-            {"by": self.accepted_by, "reason": self.accepted_reason or ""} if self.accepted_by else None
-        )
+        accepted = {"by": self.acceptor, "reason": self.accepted_reason or ""} if self.accepted_by else None
         return {
             "domain": self.domain.value,
             "base": self.base,

@@ -107,13 +107,13 @@ def test_json_names_the_verdict_reasons_acceptance_and_added_lines(repo: RepoBui
     head = repo.commit("add", {"app/run.py": '"""Run."""\n\nimport subprocess\n\n\ndef run(c: str) -> int:\n'
                                              '    """Run."""\n    return subprocess.call(c, shell=True)\n'})
     accepted = audit_commits(GitRepo(repo.root), base, head, MemoryFactsCache(),
-                             acceptances={Domain.SECURITY: ("@wendy", "a trusted admin script")})
+                             acceptances={Domain.SECURITY: ("@wendy: a trusted admin script", "a trusted admin script")})
     data = accepted.to_json()
     assert_valid_report(data)
     assert isinstance(data["verity_version"], str) and data["verity_version"]
     security = next(d for d in data["domains"] if d["domain"] == "security")
     assert security["verdict"] == ACCEPTED and not security["blocking"]
-    assert security["accepted"] == {"by": "@wendy", "reason": "a trusted admin script"}
+    assert security["accepted"] == {"by": "wendy", "reason": "a trusted admin script"}
     assert security["reasons"][0] | {"locations": None} == {
         "kind": "finding", "rule": "S602", "name": "subprocess-popen-with-shell-equals-true", "severity": "high",
         "count": 1, "path": "app/run.py", "line": 8, "locations": None,
