@@ -53,13 +53,14 @@ def render_text(report: Report, colour: bool = False) -> str:
     for reason in metric_reasons:
         lines += _fit(reason.text, "  ", "    ")
     if others:
-        lines.append(f"new findings ({len(others)}):")
+        lines += ["", f"new findings ({len(others)}):"] if blocking or metric_reasons else [
+            f"new findings ({len(others)}):"]
         lines += [line for f in others for line in _finding(f, paint)]
     lines += ["", f"{'domain':<15} {'base':>6} {'head':>6} {'delta':>6}  {'verdict':<10} why"]
     for d in report.domains:
         row = f"{d.domain.value:<15} {_fmt(d.base):>6} {_fmt(d.head):>6} {_fmt(d.delta, True):>6}  "
         why = _clip(d.why, WIDTH - len(row) - 11)
-        lines.append(row + paint(f"{d.verdict:<10}", d.verdict) + (f" {why}" if why else ""))
+        lines.append((row + paint(f"{d.verdict:<10}", d.verdict) + (f" {why}" if why else "")).rstrip())
     verdict = "pass" if report.passed else "FAIL"
     lines.append(f"{'overall':<15} {_fmt(report.overall_base):>6} {_fmt(report.overall_head):>6} "
                  f"{_fmt(report.overall_delta, True):>6}  {paint(verdict, verdict)}")
