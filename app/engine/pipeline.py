@@ -183,8 +183,10 @@ def _effect(new: list[Finding], fixed: list[Finding], changes: list[MetricChange
     lost_points = sum(e.points for e in explanation if e.key.startswith(LOST))
     gained_points = sum(e.points for e in explanation if e.key.startswith(GAINED))
     own = sum(e.points for e in explanation if e.key != "metric")
+    net = sum(f.severity.weight for f in fixed) - sum(f.severity.weight for f in new)
+    net += sum(len(c.newly_good) - len(c.newly_bad) for c in changes)
     return Effect(by_severity, len(fixed), lost, gained, round(lost_points, 1), round(gained_points, 1),
-                  round(own, 1))
+                  round(own, 1), net)
 
 
 def _units_summary(metric: Metric, units: tuple[MetricUnit, ...]) -> str:

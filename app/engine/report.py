@@ -62,6 +62,7 @@ class Effect:
     lost_points: float = 0.0  # as the explanation shows them
     gained_points: float = 0.0
     own_points: float = 0.0  # the explanation's steps that are the PR's own: findings and metric units
+    net_weight: int = 0  # severity weight fixed minus added, units fixed minus broken: breaks a tie of points
 
     @property
     def negative(self) -> bool:
@@ -163,8 +164,9 @@ def _by_movement(result: DomainResult) -> str:
     """Return the verdict of a PR that both added and fixed things in a domain: its own points decide.
 
     The score's movement is not used: it also moves with the amount of code (density), which is context.
+    When the points round to nothing (a large repository), the severity weights decide.
     """
-    own = result.effect.own_points
+    own = result.effect.own_points or result.effect.net_weight
     if own < 0:
         return WORSE
     return IMPROVED if own > 0 else UNCHANGED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.engine.cache import MemoryFactsCache
 from app.engine.model import Domain
 from app.engine.pipeline import audit_commits
-from app.engine.report import ACCEPTED, IMPROVED, REGRESSED, UNCHANGED, WORSE
+from app.engine.report import ACCEPTED, IMPROVED, REGRESSED, UNCHANGED, WORSE, DomainResult, Effect
 from app.gitrepo.repo import GitRepo
 from tests.conftest import RepoBuilder
 from tests.engine.audit_helpers import domain, run_audit
@@ -143,3 +143,11 @@ def test_a_few_units_below_the_standard_of_a_large_repository_are_noise_not_a_re
     docs = domain(run_audit(repo, near, far), Domain.DOCS)
     assert docs.verdict == REGRESSED
     assert docs.structured[0].data["shortfall_points"] > 0.5 and docs.structured[0].data["patch_ratio"] == 0.0
+
+
+def test_when_points_round_to_nothing_severity_weights_decide_a_mixed_change() -> None:
+    def result(net: int) -> DomainResult:
+        effect = Effect(new_by_severity=(("low", 2),), fixed=3, own_points=0.0, net_weight=net)
+        return DomainResult(Domain.QUALITY, 90.0, 90.0, False, False, 2, 3, effect=effect)
+
+    assert result(1).verdict == IMPROVED and result(-1).verdict == WORSE and result(0).verdict == UNCHANGED
