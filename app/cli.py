@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 from app.checks.registry import CHECKS
 from app.engine.cache import SQLiteFactsCache
@@ -18,12 +17,14 @@ from app.engine.standing import Standing, standing_at
 from app.gitrepo.repo import GitError, GitRepo
 from app.jobs.commands.explain import domain_named, explain_code
 from app.report.markdown import render_markdown
+from app.report.progress import audit_progress, github_web_url
 from app.report.sarif import render_sarif
 from app.report.standing_html import render_standing_html
 from app.report.standing_json import standing_json
 from app.report.standing_markdown import render_standing_markdown
 from app.report.standing_text import render_standing_text
 from app.report.text import render_text
+from app.version import verity_version
 from config.policy import PolicyError
 from config.settings import SettingsError, cli_cache_path
 
@@ -44,14 +45,6 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def verity_version() -> str:
-    """Return the installed version of Verity."""
-    try:
-        return version("verity")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = _Parser(prog="verity", description="Audit the change between two commits from evidence.")
@@ -62,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--head", default="HEAD")
     audit.add_argument("--format", choices=("text", "markdown", "json", "sarif"), default="text")
     audit.add_argument("--config", help="a policy file to use instead of the base commit's")
+    audit.add_argument("--link-base", metavar="URL",
+                       help="the repository's web address for markdown links (default: origin when on GitHub)")
+    audit.add_argument("--all", action="store_true", dest="everything",
+                       help="sarif: every finding at head, with baselineState new, unchanged or absent")
     report = sub.add_parser("report", help="where the whole repository stands at one commit (never a gate)")
     report.add_argument("--repo", default=".")
     report.add_argument("--at", default="HEAD", help="the commit to report on")
@@ -91,16 +88,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    """Audit a change and print the report in the chosen format."""
+    """Audit a change and print the report in the chosen format (progress on stderr when it is a terminal)."""
     repo = GitRepo(args.repo)
     repo.check()
     base, head = repo.resolve(args.base), repo.resolve(args.head)
+    if args.everything and args.format != "sarif":
+        raise UsageError("--all applies to --format sarif only")
     cache = SQLiteFactsCache(cli_cache_path())
     try:
-        report = audit_commits(repo, base, head, cache, policy_text=_read_config(args.config))
+        with audit_progress(sys.stderr, (base, head)) as progress:
+            report = audit_commits(repo, base, head, cache, policy_text=_read_config(args.config),
+                                   progress=progress)
     finally:
         cache.close()
-    sys.stdout.write(render(report, args.format))
+    link_base = args.link_base or (github_web_url(repo) if args.format == "markdown" else None)
+    sys.stdout.write(render(report, args.format, link_base=link_base, everything=args.everything,
+                            colour=sys.stdout.isatty()))
     return EXIT_PASS if report.passed else EXIT_FAIL
 
 
@@ -140,15 +143,16 @@ def _read_config(path: str | None) -> str | None:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, link_base: str | None = None, everything: bool = False,
+           colour: bool = False) -> str:
     """Render a report in one of the CLI's formats."""
     if fmt == "json":
         return json.dumps(report.to_json(), indent=2) + "\n"
     if fmt == "markdown":
-        return render_markdown(report)
+        return render_markdown(report, link_base)
     if fmt == "sarif":
-        return render_sarif(report, verity_version())
-    return render_text(report)
+        return render_sarif(report, verity_version(), everything)
+    return render_text(report, colour=colour)
 
 
 def _rules(fmt: str) -> int:

@@ -13,6 +13,7 @@ import pytest
 
 from app.cli import main
 from tests.conftest import RepoBuilder
+from tests.report_schema import assert_valid_report
 
 SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"
 DOMAINS = ["quality", "security", "tests", "docs", "architecture", "ci", "infrastructure",
@@ -45,6 +46,7 @@ def test_exit_1_when_the_gate_fails(repo: RepoBuilder, capsys: pytest.CaptureFix
     ["audit", "--repo", "{repo}"],
     ["audit", "--repo", "{repo}", "--base", "HEAD", "--format", "yaml"],
     ["explain", "NOPE999"],
+    ["audit", "--repo", "{repo}", "--base", "HEAD", "--format", "json", "--all"],
 ])
 def test_exit_2_on_usage_or_input_errors(repo: RepoBuilder, tmp_path: Path, args: list[str],
                                          capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,6 +78,7 @@ def test_json_report_follows_the_contract(repo: RepoBuilder, capsys: pytest.Capt
     base, head = _repo(repo, {"runner.py": BAD})
     main(["audit", "--repo", str(repo.root), "--base", base, "--format", "json"])
     data = json.loads(capsys.readouterr().out)
+    assert_valid_report(data)
     assert data["version"] == 1 and data["head"] == head and len(data["base"]) == 40
     assert [d["domain"] for d in data["domains"]] == DOMAINS
     assert data["gate"]["passed"] is False and data["gate"]["reasons"]
@@ -85,7 +88,10 @@ def test_json_report_follows_the_contract(repo: RepoBuilder, capsys: pytest.Capt
     assert {f["status"] for f in data["findings"]} == {"new"}
     finding = data["findings"][0]
     assert set(finding) == {"rule", "name", "domain", "severity", "path", "line", "end_line", "message",
-                            "status", "fingerprint"}
+                            "status", "fingerprint", "on_added_line"}
+    assert finding["on_added_line"] is True
+    assert security["verdict"] == "regressed" and security["accepted"] is None
+    assert security["reasons"][0]["kind"] == "finding" and security["reasons"][0]["rule"] == "S602"
     ci = next(d for d in data["domains"] if d["domain"] == "infrastructure")
     assert ci["base"] is None and ci["head"] is None and ci["regressed"] is False
 
@@ -104,8 +110,52 @@ def test_markdown_is_the_check_run_summary(repo: RepoBuilder, capsys: pytest.Cap
     base, _ = _repo(repo, {"runner.py": BAD})
     main(["audit", "--repo", str(repo.root), "--base", base, "--format", "markdown"])
     out = capsys.readouterr().out
-    assert "| Domain | Base | Head | Δ | Verdict |" in out
+    assert "| Domain | Base | Head | Δ | Verdict | Why |" in out
     assert "| security | 100.0 |" in out and "regressed" in out
+    assert "](http" not in out  # no origin on GitHub and no --link-base: locations are code, not links
+
+
+def test_markdown_links_to_the_head_with_link_base_or_a_github_origin(
+    repo: RepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, head = _repo(repo, {"runner.py": BAD})
+    args = ["audit", "--repo", str(repo.root), "--base", base, "--format", "markdown"]
+    main([*args, "--link-base", "https://ghe.example.com/acme/shop"])
+    assert f"[`runner.py:6`](https://ghe.example.com/acme/shop/blob/{head}/runner.py#L6)" in capsys.readouterr().out
+    repo.git("remote", "add", "origin", "git@github.com:acme/shop.git")
+    main(args)
+    assert f"[`runner.py:6`](https://github.com/acme/shop/blob/{head}/runner.py#L6)" in capsys.readouterr().out
+
+
+def test_text_puts_findings_first_without_colour_off_a_terminal(
+    repo: RepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_name = "deep/" * 30 + "runner.py"
+    base, _ = _repo(repo, {long_name: BAD})
+    main(["audit", "--repo", str(repo.root), "--base", base])
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[1] == "new findings: 1 (1 high); fixed: 0"
+    assert lines.index("blocking (1):") < next(i for i, line in enumerate(lines) if line.startswith("domain "))
+    assert "\033" not in captured.out and captured.err == ""
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_sarif_all_lists_every_finding_at_head_with_its_baseline_state(
+    repo: RepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = repo.commit("base", {"old.py": BAD, "gone.py": BAD.replace("run", "go")})
+    repo.delete("gone.py")
+    fresh = '"""Fresh."""\n\nimport os\nimport subprocess\n\nROOT = os.getcwd()\n\n\ndef fresh(line: str) -> int:\n' \
+            '    """Run a line."""\n    return subprocess.run(line, shell=True, cwd=ROOT).returncode\n'
+    repo.commit("head", {"new.py": fresh})
+    main(["audit", "--repo", str(repo.root), "--base", base, "--format", "sarif", "--all"])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    states = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"]): r["baselineState"]
+              for r in results}
+    assert states[("new.py", "S602")] == "new", states
+    assert states[("old.py", "S602")] == "unchanged"
+    assert states[("gone.py", "S602")] == "absent"
 
 
 def test_audit_reads_git_objects_not_the_work_tree(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
@@ -161,3 +211,16 @@ def test_a_missing_setting_stops_start_up_naming_it(command: str, env: dict[str,
                           env={**clean, **env}, check=False, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("verity: ") and named in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_blob_missing_from_the_object_store_is_skipped_not_fatal(
+    repo: RepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.commit("big", {"big.bin": "x" * 5000})  # in the base, so the PR's diff never needs it
+    base, head = _repo(repo, {"runner.py": BAD})
+    blob = repo.git("rev-parse", f"{head}:big.bin").strip()
+    # As in a partial clone that never fetched it: `git ls-tree --long` then prints the size as `BAD`.
+    (repo.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    assert main(["audit", "--repo", str(repo.root), "--base", base, "--head", head, "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert {"path": "big.bin", "reason": "blob missing"} in data["skipped"]

@@ -16,7 +16,7 @@ def test_the_demo_shows_a_regression_and_an_improvement() -> None:
                           check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "| Domain | Base | Head | Δ | Verdict |" in out
+    assert "| Domain | Base | Head | Δ | Verdict | Why |" in out
     assert "| security | 100.0 |" in out and "regressed" in out
-    assert "improved" in out and "Fixed findings: 1." in out
+    assert "improved" in out and "<summary>Fixed findings (1)</summary>" in out
     assert "SEC002" in out and "ghp_…" in out and "Zq7x" not in out  # the token is named, never printed

@@ -282,6 +282,10 @@ class MetricUnit:
         return f"{self.path}::{self.label}"
 
 
+RATIO = "ratio"
+CHECKLIST = "checklist"
+
+
 @dataclass(frozen=True)
 class Metric:
     """A ratio or checklist metric of one domain, worth up to `points` of its score."""
@@ -292,6 +296,49 @@ class Metric:
     description: str
     units: Callable[[RepoView], list[MetricUnit]]
     on_loss: str = ""  # what the gate reason adds when a PR lowers the metric (how to accept a deliberate loss)
+
+    # "ratio" metrics are judged like patch coverage (the ratio over the PR's units against the base's);
+    # "checklist" metrics are capabilities, and losing one the base had is a regression.
+    kind: str = CHECKLIST
+    # How a bad unit reads to a person: a template over {path} and {label}, and a plural noun phrase.
+    bad_unit: str = ""
+    bad_plural: str = ""
+    good_unit: str = ""  # how a unit the PR fixed reads, over the same placeholders
+
+    def describe_bad(self, unit: MetricUnit) -> str:
+        """Return how a bad unit of this metric reads in a report, e.g. "`src/auth.py` has no test".
+
+        `{path}` and `{name}` (the label as code) become Markdown code spans, `{label}` stays plain.
+        """
+        template = self.bad_unit or ("not met: {label}" if self.kind == CHECKLIST else "{path}: {label} is missing")
+        return template.format(path=code_span(unit.path), name=code_span(unit.label), label=unit.label)
+
+    def describe_fixed(self, unit: MetricUnit) -> str:
+        """Return how a unit the PR fixed reads in a report, e.g. "`src/auth.py` now has a test"."""
+        template = self.good_unit or "now met: {label}"
+        return template.format(path=code_span(unit.path), name=code_span(unit.label), label=unit.label)
+
+    def count_bad(self, count: int) -> str:
+        """Return how several bad units read in a report, e.g. "3 modules without a test"."""
+        noun = self.bad_plural or f"{self.name.replace('-', ' ')} units lost"
+        return f"{count} {noun}"
+
+
+def code_span(text: str) -> str:
+    """Return text as one inline code span that no backtick or line break in it can close or split."""
+    flat = " ".join(text.split("\n"))
+    fence = "`" * (_longest_backtick_run(flat) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _longest_backtick_run(text: str) -> int:
+    """Return the length of the longest run of backticks in text."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return longest
 
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -42,7 +42,12 @@ class SnapshotFacts:
         return f"{self.sha}+{hashlib.sha256(chr(0).join(sorted(self.reclaimed)).encode()).hexdigest()[:16]}"
 
 
-def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCache) -> list[SnapshotFacts]:
+# Told how many files of each snapshot are analysed: (snapshot index, done, total).
+Progress = Callable[[int, int, int], None]
+
+
+def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCache,
+                  progress: Progress | None = None) -> list[SnapshotFacts]:
     """Return the facts of each snapshot; files shared by several are read and analysed once."""
     digest = facts_digest()
     plans = []
@@ -58,8 +63,9 @@ def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCac
         wanted.update(keyed)
     known = cache.get_many(wanted)
     missing = {k: e for k, e in wanted.items() if k not in known}
+    tick = _ticker([set(keyed) for _r, keyed in plans], set(known), progress)
     if missing:
-        fresh = _analyse(snapshots, missing)
+        fresh = _analyse(snapshots, missing, tick)
         cache.put_many(fresh)
         known.update(fresh)
     for result, keyed in plans:
@@ -76,6 +82,27 @@ def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCac
 def facts_digest() -> str:
     """Return the digest of the engine, its rules and ruff: part of every cache key."""
     return rules_digest([ruff_version()])
+
+
+def _ticker(sides: list[set[str]], known: set[str], progress: Progress | None) -> Callable[[str], None]:
+    """Return what to call as each file key is analysed: it reports each snapshot's done and total files."""
+    done = [len(side & known) for side in sides]
+
+    def report_all() -> None:
+        for index, side in enumerate(sides):
+            if progress is not None:
+                progress(index, done[index], len(side))
+
+    report_all()
+
+    def tick(key: str) -> None:
+        for index, side in enumerate(sides):
+            if key in side:
+                done[index] += 1
+                if progress is not None:
+                    progress(index, done[index], len(side))
+
+    return tick
 
 
 def _plan(snap: Snapshot, policy: Policy, digest: str,
@@ -123,7 +150,8 @@ def _skip_reason(entry: TreeEntry) -> str:
     return ""
 
 
-def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> dict[str, FileFacts]:
+def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry],
+             tick: Callable[[str], None]) -> dict[str, FileFacts]:
     """Read and analyse the files the cache lacks: ruff in the background, Verity's checks meanwhile."""
     blobs = snapshots[-1].read_blobs({e.sha for e in missing.values()})
     texts: dict[str, tuple[str, str]] = {}
@@ -133,15 +161,17 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
         decoded = decode_file(entry.path, blobs.get(entry.sha))
         if decoded.facts is not None:
             out[key] = decoded.facts
+            tick(key)
         elif decoded.skipped:
             out[key] = FileFacts(path=entry.path, kind="binary", skipped=decoded.skipped)
+            tick(key)
         else:
             texts[key] = (entry.path, decoded.text)
             if decoded.unreadable:
                 unreadable[key] = decoded.unreadable
     python = {key: item for key, item in texts.items() if item[0].endswith((".py", ".pyi"))}
     batch = start_ruff(python)
-    analysed = _analyse_texts(list(texts.items()))
+    analysed = _analyse_texts(list(texts.items()), tick)
     ruff_found = batch.collect()
     for key, facts in analysed.items():
         text = texts[key][1]
@@ -159,15 +189,24 @@ def _analyse_one(item: tuple[str, tuple[str, str]]) -> tuple[str, FileFacts]:
     return key, analyse_text(path, text)
 
 
-def _analyse_texts(items: list[tuple[str, tuple[str, str]]]) -> dict[str, FileFacts]:
+def _analyse_texts(items: list[tuple[str, tuple[str, str]]],
+                   tick: Callable[[str], None] = lambda key: None) -> dict[str, FileFacts]:
     """Analyse many files, on every core when there are enough of them."""
     workers = multiprocessing.cpu_count()
+    out: dict[str, FileFacts] = {}
     # A daemonic process (a Celery prefork child) may not start children: analyse serially there.
     if len(items) < PARALLEL_THRESHOLD or workers < 2 or multiprocessing.current_process().daemon:
-        return dict(_analyse_one(item) for item in items)
+        for item in items:
+            key, facts = _analyse_one(item)
+            out[key] = facts
+            tick(key)
+        return out
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return dict(pool.map(_analyse_one, items, chunksize=64))
+        for key, facts in pool.map(_analyse_one, items, chunksize=16):
+            out[key] = facts
+            tick(key)
+    return out
 
 
 def with_snippets(findings: Iterable[RawFinding], lines: list[str]) -> list[RawFinding]:

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from typing import Any
 
-from app.checks.base import RepoView
+from app.checks.base import RATIO, Metric, MetricUnit, RepoView
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.engine.cache import FactsCache
-from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
+from app.engine.collect import Progress, SnapshotFacts, collect_facts, facts_digest
 from app.engine.decoding import UNREADABLE
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
-from app.engine.report import DomainResult, Report, Suppression
+from app.engine.report import DomainResult, Effect, Explanation, Reason, Report, Suppression
 from app.engine.scoring import (
+    GAINED,
+    LOST,
     DomainState,
     MetricChange,
+    MetricJudgement,
     attribute,
     explain,
+    judge,
     judged_lines,
     lines_by_kind,
     metric_states,
+    units_text,
 )
 from app.engine.snapshot import Diff, Snapshot
 from app.engine.vendored import note as vendored_note
@@ -39,7 +45,8 @@ def load_policy_at(repo: GitRepo, sha: str) -> Policy:
 
 
 def audit_commits(repo: GitRepo, base_sha: str, head_sha: str, cache: FactsCache,
-                  acceptances: Acceptances | None = None, policy_text: str | None = None) -> Report:
+                  acceptances: Acceptances | None = None, policy_text: str | None = None,
+                  progress: Progress | None = None) -> Report:
     """Audit a PR as GitHub diffs it: from merge-base(base, head) to head, with the base's policy.
 
     `policy_text` replaces the base commit's policy file (the CLI's --config).
@@ -47,13 +54,14 @@ def audit_commits(repo: GitRepo, base_sha: str, head_sha: str, cache: FactsCache
     merge_base = repo.merge_base(base_sha, head_sha)
     policy = load_policy(policy_text) if policy_text is not None else load_policy_at(repo, merge_base)
     diff = repo.diff(merge_base, head_sha)
-    return audit(GitSnapshot(repo, merge_base), GitSnapshot(repo, head_sha), diff, policy, cache, acceptances)
+    return audit(GitSnapshot(repo, merge_base), GitSnapshot(repo, head_sha), diff, policy, cache, acceptances,
+                 progress)
 
 
 def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: FactsCache,
-          acceptances: Acceptances | None = None) -> Report:
-    """Audit the change from base to head under a policy."""
-    base_facts, head_facts = collect_facts([base, head], policy, cache)
+          acceptances: Acceptances | None = None, progress: Progress | None = None) -> Report:
+    """Audit the change from base to head under a policy; `progress` hears each side's files analysed."""
+    base_facts, head_facts = collect_facts([base, head], policy, cache, progress)
     base_view, head_view = snapshot_view(base_facts, policy), snapshot_view(head_facts, policy)
     digest = facts_digest()
     base_repo = repo_results(base_view, policy, base_facts.view_id(), digest, cache)
@@ -87,6 +95,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         suppressions=tuple(Suppression(f, why) for f, why in sorted(head_quiet, key=lambda item: _order(item[0]))),
         skipped=tuple(head_facts.skipped),
         notes=snapshot_notes(head_facts),
+        unchanged=tuple(sorted(unchanged, key=_order)),
     )
 
 
@@ -165,11 +174,14 @@ def _domain_result(
         fixed_here = [f for f in fixed_here if f.path not in deleted]
         head_state = DomainState(head_state.lines, head_state.weights + tuple(float(f.severity.weight) for f in gone),
                                  head_state.metrics)
+    judged = [judge(c, b, policy.gate.tolerance) for c, b in zip(changes, base_state.metrics, strict=True)]
+    explanation = explain(base_state, head_state, fixed_here, new_here, changes)
     applicable = base_state.applicable or head_state.applicable
     # A domain with nothing to judge on either side is never regressed (its findings are still listed).
-    reasons = _regressions(domain, policy, new_here, changes) if applicable else []
-    regressed = bool(reasons)
-    blocking = regressed and domain in policy.gate.block and accepted is None
+    structured = _regressions(domain, policy, new_here, judged, explanation) if applicable else []
+    regressed = bool(structured)
+    gated = domain in policy.gate.block
+    blocking = regressed and gated and accepted is None
     return DomainResult(
         domain=domain,
         base=round(base_state.score(), 1) if base_state.applicable else None,
@@ -178,34 +190,114 @@ def _domain_result(
         blocking=blocking,
         new_findings=len(new_here),
         fixed_findings=len(fixed_here) + len(gone),
-        explanation=explain(base_state, head_state, fixed_here, new_here),
-        reasons=tuple(reasons),
+        explanation=explanation,
+        reasons=tuple(r.text for r in structured),
         accepted_by=accepted[0] if accepted and regressed else None,
+        accepted_reason=accepted[1] if accepted and regressed else None,
+        structured=tuple(structured),
+        effect=_effect(new_here, fixed_here, changes, explanation) if applicable else Effect(),
+        gated=gated,
     )
 
 
-def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: list[MetricChange]) -> list[str]:
+def _effect(new: list[Finding], fixed: list[Finding], changes: list[MetricChange],
+            explanation: tuple[Explanation, ...]) -> Effect:
+    """Return the PR's own effect on a domain: new findings by severity, fixed ones, metric units moved."""
+    counts = Counter(f.severity for f in new)
+    by_severity = tuple((s.value, counts[s]) for s in sorted(counts, key=lambda s: -s.rank))
+    lost = tuple(_units_summary(c.metric, c.newly_bad) for c in changes if c.newly_bad)
+    gained = tuple(c.metric.describe_fixed(c.newly_good[0]) if len(c.newly_good) == 1
+                   else f"fixed {c.metric.count_bad(len(c.newly_good))}" for c in changes if c.newly_good)
+    lost_points = sum(e.points for e in explanation if e.key.startswith(LOST))
+    gained_points = sum(e.points for e in explanation if e.key.startswith(GAINED))
+    own = sum(e.points for e in explanation if e.key != "metric")
+    net = sum(f.severity.weight for f in fixed) - sum(f.severity.weight for f in new)
+    net += sum(len(c.newly_good) - len(c.newly_bad) for c in changes)
+    return Effect(by_severity, len(fixed), lost, gained, round(lost_points, 1), round(gained_points, 1),
+                  round(own, 1), net)
+
+
+def _units_summary(metric: Metric, units: tuple[MetricUnit, ...]) -> str:
+    """Return a few words for the table: the one unit named, or how many."""
+    return metric.describe_bad(units[0]) if len(units) == 1 else metric.count_bad(len(units))
+
+
+def _regressions(domain: Domain, policy: Policy, new: list[Finding], judged: list[MetricJudgement],
+                 explanation: tuple[Explanation, ...]) -> list[Reason]:
     """Return why a domain regressed: new findings at or above the gate, or metrics the PR lowered."""
-    reasons = []
-    blocking = [f for f in new if f.severity.rank >= policy.gate.severity.rank]
-    if blocking:
-        where = ", ".join(f"{f.rule} in {f.location}" for f in blocking[:3])
-        more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
-        if len(blocking) == 1:
-            what = f"1 new {blocking[0].severity.value} finding"
-        else:
-            what = f"{len(blocking)} new findings at or above {policy.gate.severity.value}"
-        reasons.append(f"{domain.value}: {what} ({where}{more})")
-    for change in changes:
-        if -change.attributable_points > policy.gate.tolerance:
-            units = ", ".join(u.unit_id for u in change.newly_bad[:3])
-            more = f" and {len(change.newly_bad) - 3} more" if len(change.newly_bad) > 3 else ""
-            hint = f"; {change.metric.on_loss}" if change.metric.on_loss else ""
-            reasons.append(
-                f"{domain.value}: {change.metric.name} lost {-change.attributable_points:.1f} points "
-                f"through changed files ({units}{more}){hint}"
-            )
+    reasons = [_finding_reason(domain, rule, found) for rule, found in _blocking_by_rule(new, policy)]
+    points = {e.key: e.points for e in explanation}
+    for judgement in judged:
+        if judgement.regressed:
+            change = judgement.change
+            reasons.append(_metric_reason(domain, judgement, points.get(f"{LOST}{change.metric.name}", 0.0),
+                                          policy.gate.tolerance))
     return reasons
+
+
+def _blocking_by_rule(new: list[Finding], policy: Policy) -> list[tuple[str, list[Finding]]]:
+    """Group the new findings at or above the gate by rule, most severe rule first."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in sorted(new, key=_order):
+        if finding.severity.rank >= policy.gate.severity.rank:
+            grouped.setdefault(finding.rule, []).append(finding)
+    return list(grouped.items())
+
+
+def _finding_reason(domain: Domain, rule: str, found: list[Finding]) -> Reason:
+    """Return the reason of one rule's new findings at or above the gate (every location named)."""
+    first = found[0]
+    severity = first.severity.value
+    where = ", ".join(f.location for f in found)
+    noun = "finding" if len(found) == 1 else "findings"
+    text = f"{domain.value}: {len(found)} new {severity} {noun} {rule} {first.name} ({where})"
+    data: dict[str, Any] = {
+        "rule": rule, "name": first.name, "severity": severity, "count": len(found),
+        "path": first.path, "line": first.line,
+        "locations": [{"path": f.path, "line": f.line, "severity": f.severity.value} for f in found],
+    }
+    return Reason("finding", f"{len(found)} new {severity} ({first.name})", text, data,
+                  fingerprints=tuple(f.fingerprint for f in found))
+
+
+def _metric_reason(domain: Domain, judgement: MetricJudgement, points: float, tolerance: float) -> Reason:
+    """Return the reason of a metric the PR lowered through its own units, with the figure the explanation shows."""
+    change = judgement.change
+    metric = change.metric
+    label = metric.name.replace("-", " ")
+    units = units_text(metric, change.newly_bad)
+    if judgement.shortfall_points > tolerance and change.patch_ratio is not None:
+        good = change.patch_units - len(change.newly_bad)
+        rule = (f"{label} of the code this change added or changed is {change.patch_ratio:.0f}% "
+                f"({good} of {change.patch_units}), below the repository's {judgement.base_ratio:.0f}% "
+                f"less the {tolerance:g} tolerance")
+    elif change.metric.kind == RATIO:
+        rule = (f"{label}: this change broke {change.stripped} existing {_units(change.stripped)} "
+                f"and fixed {len(change.newly_good)}")
+    else:
+        rule = f"{label} lost {-points:.1f} points, more than the {tolerance:g} tolerance"
+    hint = f"; {metric.on_loss}" if metric.on_loss else ""
+    text = f"{domain.value}: {rule}; {units} ({points:+.1f} points){hint}"
+    data: dict[str, Any] = {
+        "metric": metric.name, "metric_kind": metric.kind, "points": points,
+        "patch_ratio": _percent(change.patch_ratio), "base_ratio": _percent(judgement.base_ratio),
+        "threshold": _percent(judgement.threshold), "tolerance": tolerance,
+        "shortfall_points": judgement.shortfall_points,
+        "units": [{"path": u.path, "label": u.label, "text": metric.describe_bad(u)} for u in change.newly_bad],
+    }
+    summary = f"{_units_summary(metric, change.newly_bad)} ({points:+.1f} points)"
+    return Reason("metric", summary, text, data,
+                  units=tuple((u.path, metric.describe_bad(u)) for u in change.newly_bad))
+
+
+def _units(count: int) -> str:
+    """Return `unit` or `units`."""
+    return "unit" if count == 1 else "units"
+
+
+def _percent(value: float | None) -> float | None:
+    """Round a percentage for the JSON report."""
+    return None if value is None else round(value, 1)
 
 
 def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.checks.base import Metric, MetricUnit
+from app.checks.base import RATIO, Metric, MetricUnit
 from app.checks.registry import METRICS
 from app.engine.model import Domain, FileFacts, Finding
 from app.engine.report import Explanation
@@ -111,15 +111,48 @@ class MetricChange:
     """How a PR moved one metric through the files it changed."""
 
     metric: Metric
-    newly_bad: tuple[MetricUnit, ...]
-    newly_good: tuple[MetricUnit, ...]
+    newly_bad: tuple[MetricUnit, ...]  # units the PR added bad, or turned from good to bad
+    newly_good: tuple[MetricUnit, ...]  # units the PR turned from bad to good
     attributable_points: float  # negative when the PR made the metric worse
+    added_good: tuple[MetricUnit, ...] = ()  # units the PR added good
+    total_units: int = 0  # the metric's units at head
+    stripped: int = 0  # how many of `newly_bad` existed at the base, good
+
+
+    @property
+    def lost_points(self) -> float:
+        """Return the points the PR's bad units cost (0 or negative): the figure every report shows."""
+        return -self.metric.points * len(self.newly_bad) / self.total_units if self.total_units else 0.0
+
+    @property
+    def gained_points(self) -> float:
+        """Return the points the units the PR fixed earn (0 or positive)."""
+        return self.metric.points * len(self.newly_good) / self.total_units if self.total_units else 0.0
+
+    @property
+    def patch_units(self) -> int:
+        """Return how many of the metric's units the PR owns: added, broken or fixed."""
+        return len(self.newly_bad) + len(self.newly_good) + len(self.added_good)
+
+    @property
+    def patch_ratio(self) -> float | None:
+        """Return the share of good units among those the PR owns, in percent, or None when it owns none."""
+        if not self.patch_units:
+            return None
+        return 100.0 * (len(self.newly_good) + len(self.added_good)) / self.patch_units
+
+
+def ratio_percent(state: MetricState) -> float | None:
+    """Return a metric's share of good units over the whole snapshot, in percent, or None without units."""
+    if not state.units:
+        return None
+    return 100.0 * sum(1 for u in state.units if u.good) / len(state.units)
 
 
 def attribute(
     base: MetricState, head: MetricState, path_map: Callable[[str], str], changed: frozenset[str]
 ) -> MetricChange:
-    """Return the part of a metric's change the PR owns: units it broke, fixed, or added bad in files it changed.
+    """Return the part of a metric's change the PR owns: units it broke, fixed, or added in files it changed.
 
     A unit that is new at head counts only when its deciding file is one the PR added or changed:
     a repository-level unit that merely appears (e.g. "CI runs the tests" once code exists) is not the PR's.
@@ -134,10 +167,62 @@ def attribute(
         old = match(unit)
         return old is not None and not old.good
 
+    def added(unit: MetricUnit) -> bool:
+        return match(unit) is None and unit.path in changed
+
     bad = tuple(u for u in head.units if not u.good and owned_bad(u))
     good = tuple(u for u in head.units if u.good and fixed(u))
+    added_good = tuple(u for u in head.units if u.good and added(u))
+    stripped = sum(1 for u in bad if match(u) is not None)
     points = head.metric.points * (len(good) - len(bad)) / len(head.units) if head.units else 0.0
-    return MetricChange(head.metric, bad, good, points)
+    return MetricChange(head.metric, bad, good, points, added_good, len(head.units), stripped)
+
+
+@dataclass(frozen=True)
+class MetricJudgement:
+    """Whether a metric change regresses its domain, with the numbers that decided it."""
+
+    change: MetricChange
+    regressed: bool
+    base_ratio: float | None  # percent, ratio metrics only
+    threshold: float | None  # percent: the base ratio less the tolerance, ratio metrics only
+    shortfall_points: float = 0.0  # what the PR's units would score more at the base's ratio
+
+
+def judge(change: MetricChange, base: MetricState, tolerance: float) -> MetricJudgement:
+    """Judge a metric change: ratio metrics like patch coverage, checklist metrics by the points they lost.
+
+    A ratio metric regresses when the ratio over the units the PR added, broke or fixed falls below the
+    base's whole-repository ratio less the tolerance (in percentage points) and the shortfall, the
+    units it would have needed at the base's ratio, costs more than the tolerance in score points (a
+    few units in a large repository are noise, not a regression); or when the PR broke more existing
+    units than it fixed. So code added at the repository's own standard never blocks, while stripping
+    docstrings or tests from existing units does, whatever else the PR adds. With no units at the base
+    there is no standard to hold added code to. A checklist metric regresses when the capabilities the
+    PR lost (or added missing) cost more than the tolerance, whatever else it gained.
+    """
+    if not change.newly_bad:
+        return MetricJudgement(change, False, ratio_percent(base), None)
+    if change.metric.kind == RATIO:
+        base_ratio = ratio_percent(base)
+        if base_ratio is None:
+            return MetricJudgement(change, False, None, None)
+        threshold = max(base_ratio - tolerance, 0.0)
+        patch = change.patch_ratio
+        shortfall = _shortfall_points(change, base_ratio)
+        below = patch is not None and patch < threshold and shortfall > tolerance
+        stripped = change.stripped > len(change.newly_good)
+        return MetricJudgement(change, below or stripped, base_ratio, threshold, round(shortfall, 2))
+    return MetricJudgement(change, -round(change.lost_points, 1) > tolerance, None, None)
+
+
+def _shortfall_points(change: MetricChange, base_ratio: float) -> float:
+    """Return the score points the PR's units fall short of the base's ratio by."""
+    if not change.total_units:
+        return 0.0
+    good = change.patch_units - len(change.newly_bad)
+    missing = max(base_ratio / 100.0 * change.patch_units - good, 0.0)
+    return change.metric.points * missing / change.total_units
 
 
 def _unit_matcher(
@@ -162,42 +247,61 @@ def _unit_matcher(
 
 
 def explain(
-    base: DomainState, head: DomainState, fixed: Sequence[Finding], new: Sequence[Finding]
+    base: DomainState, head: DomainState, fixed: Sequence[Finding], new: Sequence[Finding],
+    changes: Sequence[MetricChange] = (),
 ) -> tuple[Explanation, ...]:
-    """Explain base to head in steps (metrics, density, fixed, new) whose points add up to the delta."""
-    steps: list[tuple[float, str]] = []
+    """Explain base to head in steps (metrics, density, fixed, new) whose points add up to the delta.
+
+    A metric's step is split into the points its units lost and gained through the PR (the figures
+    the gate and the table show) and the rest of its movement (units added, deleted or moved).
+    """
+    steps: list[tuple[float, str, str]] = []
     state = base
+    owned = {c.metric.name: c for c in changes}
     for index, metric in enumerate(head.metrics):
         metrics = head.metrics[: index + 1] + state.metrics[index + 1 :]
         nxt = DomainState(state.lines, state.weights, metrics)
-        steps.append((nxt.score(), _metric_text(state.metrics[index], metric)))
+        change = owned.get(metric.metric.name)
+        score = state.score()
+        if change is not None and change.newly_bad:
+            score += change.lost_points
+            steps.append((score, _lost_text(change), f"{LOST}{metric.metric.name}"))
+        if change is not None and change.newly_good:
+            score += change.gained_points
+            steps.append((score, _gained_text(change), f"{GAINED}{metric.metric.name}"))
+        steps.append((nxt.score(), _metric_text(state.metrics[index], metric), "metric"))
         state = nxt
     if head.lines != base.lines:
         state = DomainState(head.lines, state.weights, state.metrics)
-        steps.append((state.score(), f"density: judged code {base.lines:,} -> {head.lines:,} lines"))
+        steps.append((state.score(), f"code size: judged code {base.lines:,} -> {head.lines:,} lines", "metric"))
     weights = list(state.weights)
     for finding in fixed:
         weights.remove(float(finding.severity.weight))
         state = DomainState(state.lines, tuple(weights), state.metrics)
-        steps.append((state.score(), f"{_finding_text(finding)} fixed"))
+        steps.append((state.score(), f"{_finding_text(finding)} fixed", ""))
     for finding in new:
         weights.append(float(finding.severity.weight))
         state = DomainState(state.lines, tuple(weights), state.metrics)
-        steps.append((state.score(), _finding_text(finding)))
+        steps.append((state.score(), _finding_text(finding), ""))
     return _rounded_steps(round(base.score(), 1), steps)
 
 
-def _rounded_steps(start: float, steps: list[tuple[float, str]]) -> tuple[Explanation, ...]:
+LOST = "lost:"
+GAINED = "gained:"
+
+
+def _rounded_steps(start: float, steps: list[tuple[float, str, str]]) -> tuple[Explanation, ...]:
     """Turn cumulative scores into per-step points whose rounded sum equals the rounded delta."""
     lines: list[Explanation] = []
     previous = start
     folded_points, folded = 0.0, 0
-    for score, text in steps:
+    for score, text, key in steps:
         points = round(round(score, 1) - previous, 1)
         previous = round(score, 1)
-        if text.startswith(("metric", "density")):
-            if points:
-                lines.append(Explanation(points, text))
+        if key:
+            # A metric's own part is always listed (the gate quotes it); the rest only when it moved.
+            if points or key != "metric":
+                lines.append(Explanation(points, text, key))
             continue
         if len(lines) < MAX_EXPLAINED:
             lines.append(Explanation(points, text))
@@ -215,8 +319,27 @@ def _finding_text(finding: Finding) -> str:
 
 
 def _metric_text(base: MetricState, head: MetricState) -> str:
-    """Return how one metric's movement reads in an explanation."""
+    """Return how the rest of one metric's movement reads in an explanation."""
     def ratio(state: MetricState) -> str:
         good = sum(1 for u in state.units if u.good)
         return f"{good}/{len(state.units)}"
-    return f"metric {head.metric.name}: {ratio(base)} -> {ratio(head)} good"
+    return f"{head.metric.name.replace('-', ' ')}: {ratio(base)} -> {ratio(head)} met overall"
+
+
+def units_text(metric: Metric, units: Sequence[MetricUnit], limit: int = 3) -> str:
+    """Return bad units as people read them: each one named, or a count past `limit`."""
+    if len(units) > limit:
+        shown = "; ".join(metric.describe_bad(u) for u in units[:limit])
+        return f"{metric.count_bad(len(units))} ({shown}; and {len(units) - limit} more)"
+    return "; ".join(metric.describe_bad(u) for u in units)
+
+
+def _lost_text(change: MetricChange) -> str:
+    """Return how the units the PR made bad read in an explanation."""
+    return f"{change.metric.name.replace('-', ' ')}: {units_text(change.metric, change.newly_bad)}"
+
+
+def _gained_text(change: MetricChange) -> str:
+    """Return how the units the PR fixed read in an explanation."""
+    count = len(change.newly_good)
+    return f"{change.metric.name.replace('-', ' ')}: {count} fixed by this change"

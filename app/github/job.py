@@ -26,6 +26,12 @@ class AuditJob:
     clone_url: str
     delivery_id: str = ""
     force: bool = False  # a re-run: bypass the job dedupe
+    html_url: str = ""  # the repository's web address, for links in the check run
+
+    @property
+    def web_url(self) -> str:
+        """Return the repository's web address: its `html_url`, else its clone URL without `.git`."""
+        return self.html_url or self.clone_url.removesuffix(".git")
 
     @property
     def owner(self) -> str:

@@ -10,7 +10,7 @@ from app.engine.report import Report
 from app.engine.standing import Standing
 from app.github import text
 from app.report.evidence import score_text
-from app.report.markdown import render_details, render_markdown, title
+from app.report.markdown import render_details, summary_sections, title
 from app.report.standing_markdown import render_standing_markdown, standing_table
 
 TEXT_LIMIT = 65_535  # GitHub's limit on output.summary and output.text, in characters
@@ -63,6 +63,23 @@ def truncate(value: str, limit: int = TEXT_LIMIT) -> str:
     return value[: limit - len(note)] + note
 
 
+def fit_summary(sections: list[str], limit: int = TEXT_LIMIT) -> str:
+    """Join summary blocks within the limit: the table, the blockers and the footer stay; later blocks are cut first."""
+    footer = sections[-1]
+    kept: list[str] = []
+    room = limit - len(footer) - len(text.TRUNCATED_NOTE.format(limit=limit)) - 2 * len(sections)
+    for index, block in enumerate(sections[:-1]):
+        if len(block) + 1 > room:
+            # The first blocks (table, blockers) are cut rather than dropped: never end without the footer.
+            if index < 2:
+                kept.append(truncate(block, max(room, 0)))
+            kept.append(text.TRUNCATED_NOTE.format(limit=limit).strip() + "\n")
+            break
+        kept.append(block)
+        room -= len(block) + 1
+    return truncate("\n".join([*kept, footer]), limit)
+
+
 def annotation(finding: Finding) -> Annotation:
     """Return the annotation of one new finding (whole-file findings sit on line 1)."""
     start = max(finding.line, 1)
@@ -83,10 +100,11 @@ def batches(items: list[Annotation], size: int = BATCH_SIZE) -> list[list[Annota
 
 
 def report_output(report: Report, comments_overflow: tuple[int, int] = (0, 0),
-                  max_annotations: int = MAX_ANNOTATIONS) -> CheckOutput:
+                  max_annotations: int = MAX_ANNOTATIONS, link_base: str | None = None) -> CheckOutput:
     """Return the completed check run of a report: the verdict, the table, the details, annotations.
 
-    `comments_overflow` is (findings not commented, the comment limit), noted in the summary.
+    `comments_overflow` is (findings not commented, the comment limit), noted in the summary;
+    `link_base` is the repository's `html_url`, so every `path:line` links to the file at the head SHA.
     """
     new = report.new_findings()
     annotated = [annotation(f) for f in new[:max_annotations]]
@@ -97,13 +115,12 @@ def report_output(report: Report, comments_overflow: tuple[int, int] = (0, 0),
         notes.append(text.ANNOTATIONS_OVERFLOW.format(count=len(new) - max_annotations, limit=max_annotations))
     if comments_overflow[0]:
         notes.append(text.COMMENTS_OVERFLOW.format(count=comments_overflow[0], limit=comments_overflow[1]))
-    summary = render_markdown(report)
-    if notes:
-        summary = summary.rstrip("\n") + "\n\n" + "\n\n".join(notes) + "\n"
+    sections = summary_sections(report, link_base)
+    sections[-1:-1] = [note + "\n" for note in notes]
     return CheckOutput(
         conclusion="success" if report.passed else "failure",
         title=truncate(title(report), TITLE_LIMIT),
-        summary=truncate(summary),
+        summary=fit_summary(sections),
         text=truncate(render_details(report)),
         annotations=tuple(annotated),
     )

@@ -25,7 +25,7 @@ from app.github.checks import now
 from app.github.output import CheckOutput, truncate
 from app.gitrepo.repo import GitRepo
 from app.jobs.commands import text
-from app.jobs.commands.escape import escape_untrusted
+from app.report.escape import escape_untrusted
 from app.store.acceptances import Acceptance, AcceptanceStore, TrailEntry
 from config.policy import Policy
 

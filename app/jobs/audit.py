@@ -97,7 +97,8 @@ def publish(ctx: Context, repo: GitRepo, merge_base: str, policy: Policy, report
         planned, overflow = plan_comments(report, diff, commented, limit)
         if planned and not reviews.reviewed(ctx.job.head_sha):
             reviews.post(ctx.job.head_sha, planned, overflow, limit)
-    ctx.runs.complete(run_id, with_trail(report_output(report, (overflow, limit)), store))
+    output = report_output(report, (overflow, limit), link_base=ctx.job.web_url)
+    ctx.runs.complete(run_id, with_trail(output, store))
     still_new = {f.fingerprint for f in report.new_findings()}
     if commented - still_new:
         reviews.resolve_fixed(still_new)

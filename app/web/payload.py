@@ -69,3 +69,10 @@ class Routed:
     job: Job
     head_key: str = ""  # Redis key of the PR's latest head, when this delivery announces one
     head_sha: str = ""
+
+
+def web_address(payload: Any) -> str:
+    """Return the repository's `html_url`, or an empty string when the payload has none (links then fall back)."""
+    repository = payload.get("repository") if isinstance(payload, dict) else None
+    url = repository.get("html_url") if isinstance(repository, dict) else None
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else ""

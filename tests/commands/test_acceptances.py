@@ -9,7 +9,7 @@ from app.engine.pipeline import Acceptances
 from app.engine.report import Report
 from app.jobs.acceptances import accept_state, evaluate, for_engine, lapse_reason, render_trail
 from app.jobs.commands import text
-from app.jobs.commands.escape import escape_untrusted
+from app.report.escape import escape_untrusted
 from app.store.acceptances import Acceptance, TrailEntry
 from config.policy import default_policy, load_policy
 from tests.commands.reports import finding, report

@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from app.jobs.commands.escape import ZWJ, escape_untrusted
+from app.report.escape import ZWJ, escape_untrusted
 
 RENDERER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 HOSTILE = [

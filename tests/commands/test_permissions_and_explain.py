@@ -6,9 +6,9 @@ import pytest
 
 from app.engine.model import Domain
 from app.jobs.commands import text
-from app.jobs.commands.escape import escape_untrusted
 from app.jobs.commands.explain import breakdown, domain_named, explain_code
 from app.jobs.commands.permissions import can_write, role_from, valid_login
+from app.report.escape import escape_untrusted
 from tests.commands.reports import finding, report
 
 

@@ -24,12 +24,18 @@ class Target:
     number: int = 7
     base_ref: str = "main"
 
+    @property
+    def html_url(self) -> str:
+        """Return the repository's web address, as GitHub sends it in `repository.html_url`."""
+        return f"https://github.com/{self.full_name}"
+
 
 def rewrite(payload: dict[str, Any], target: Target) -> None:
     """Rewrite the repository and installation of a payload."""
     owner, name = target.full_name.split("/")
     repo = payload["repository"]
-    repo.update(id=target.repo_id, name=name, full_name=target.full_name, clone_url=target.clone_url)
+    repo.update(id=target.repo_id, name=name, full_name=target.full_name, clone_url=target.clone_url,
+                html_url=target.html_url)
     repo["owner"]["login"] = owner
     payload["installation"] = {"id": target.installation_id, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="}
 

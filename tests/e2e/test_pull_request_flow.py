@@ -11,12 +11,13 @@ from app.engine.pipeline import audit_commits
 from app.github import text
 from app.github.job import QUEUE
 from app.gitrepo.repo import GitRepo
+from app.report.markdown import HOW_TO_PROCEED
 from app.store.keys import delivery_key
 from tests.e2e import payloads
 from tests.e2e.conftest import Stack
 from tests.e2e.scenarios import BAD_POLICY, BASE, FIX, LOOSE_POLICY, REGRESSION, REGRESSION_LINE, many_findings
 
-TABLE_HEADER = "| Domain | Base | Head | Δ | Verdict |"
+TABLE_HEADER = "| Domain | Base | Head | Δ | Verdict | Why |"
 
 
 def open_pull(stack: Stack, head_files: dict[str, str], base_files: dict[str, str] | None = None) -> str:
@@ -36,7 +37,13 @@ def test_regression_fails_with_table_annotations_and_comments(stack: Stack, capl
     run = stack.completed_run(head)
     assert run["conclusion"] == "failure"
     assert run["history"][:2] == ["queued", "in_progress"] and run["history"][-1] == "completed"
-    assert TABLE_HEADER in run["output"]["summary"]
+    summary = run["output"]["summary"]
+    assert summary.startswith(TABLE_HEADER)  # the title is not repeated as a heading
+    # Every path:line links to the file at the head SHA, from the repository's html_url.
+    link = f"{stack.target.html_url}/blob/{head}/demo/shell.py#L{REGRESSION_LINE}"
+    assert f"[`demo/shell.py:{REGRESSION_LINE}`]({link})" in summary
+    assert "### Blocking (1)" in summary and summary.index("### Blocking") < summary.index("How to proceed")
+    assert summary.rstrip().endswith("\n".join(HOW_TO_PROCEED))
     assert run["output"]["text"]
     assert run["actions"][0]["identifier"] == text.RERUN_IDENTIFIER
     shell = [a for a in run["annotations"] if a["path"] == "demo/shell.py"]

@@ -12,8 +12,8 @@ import pytest
 from app.engine.model import Domain
 from app.github.job import QUEUE
 from app.jobs.commands import text
-from app.jobs.commands.escape import escape_untrusted
 from app.jobs.commands.explain import DOMAINS
+from app.report.escape import escape_untrusted
 from app.store.acceptances import AcceptanceStore
 from app.store.keys import COOLDOWN_SECONDS
 from tests.e2e import payloads
@@ -234,8 +234,12 @@ def test_injection_in_reason_is_echoed_inert(stack: Stack) -> None:
     reply = command(stack, f"/audit accept security {INJECTION}").reply or ""
     run = run_of(stack, head)
     escaped = escape_untrusted(INJECTION)
+    # Verity's own links to files at the head are the only links the posts may hold.
+    bases = "|".join(re.escape(u) for u in (stack.target.html_url, stack.target.clone_url.removesuffix(".git")))
+    own_links = re.compile(rf"\]\((?:{bases})/blob/{head}/[^)\s]*\)")
     for posted in (reply, run["output"]["summary"], run["output"]["text"]):
         assert escaped in posted
+        posted = own_links.sub("]", posted)
         assert "@org/team" not in posted and "<img" not in posted and "](" not in posted
         assert "https://" not in posted
     assert f"accepted by @wendy: {escaped}" in run["output"]["summary"]

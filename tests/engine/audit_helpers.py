@@ -8,11 +8,14 @@ from app.engine.pipeline import audit_commits
 from app.engine.report import DomainResult, Report
 from app.gitrepo.repo import GitRepo
 from tests.conftest import RepoBuilder
+from tests.report_schema import assert_valid_report
 
 
 def run_audit(repo: RepoBuilder, base: str, head: str, cache: MemoryFactsCache | None = None) -> Report:
-    """Audit base..head of a test repository with a fresh (or given) cache."""
-    return audit_commits(GitRepo(repo.root), base, head, cache or MemoryFactsCache())
+    """Audit base..head of a test repository with a fresh (or given) cache; its JSON must follow the schema."""
+    report = audit_commits(GitRepo(repo.root), base, head, cache or MemoryFactsCache())
+    assert_valid_report(report.to_json())
+    return report
 
 
 def domain(report: Report, name: Domain) -> DomainResult:

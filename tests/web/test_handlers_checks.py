@@ -33,7 +33,7 @@ def suite(action: str) -> dict[str, Any]:
 def suite_job(force: bool) -> AuditJob:
     """Return the audit the real rerequested suite asks for."""
     return AuditJob(installation_id=TARGET.installation_id, repo_id=TARGET.repo_id, repo_full_name=TARGET.full_name,
-                    pr_number=2, head_sha=SUITE_HEAD, base_ref="master", clone_url=TARGET.clone_url,
+                    pr_number=2, head_sha=SUITE_HEAD, base_ref="master", clone_url=TARGET.clone_url, html_url=TARGET.html_url,
                     delivery_id="d-check", force=force)
 
 
@@ -91,7 +91,7 @@ def test_rerunning_verity_s_check_forces_an_audit(action: str, identifier: str) 
     assert routed is not None
     assert routed.job == AuditJob(installation_id=TARGET.installation_id, repo_id=TARGET.repo_id,
                                   repo_full_name=TARGET.full_name, pr_number=TARGET.number, head_sha=HEAD,
-                                  base_ref=TARGET.base_ref, clone_url=TARGET.clone_url, delivery_id="d-check",
+                                  base_ref=TARGET.base_ref, clone_url=TARGET.clone_url, html_url=TARGET.html_url, delivery_id="d-check",
                                   force=True)
     assert routed.head_key == ""
 

@@ -28,7 +28,7 @@ def delivery(payload: dict[str, object], delivery_id: str = "d-pr") -> Delivery:
 def expected_job(force: bool = False, delivery_id: str = "d-pr") -> AuditJob:
     """Return the job the target's PR at HEAD must produce."""
     return AuditJob(installation_id=TARGET.installation_id, repo_id=TARGET.repo_id, repo_full_name=TARGET.full_name,
-                    pr_number=TARGET.number, head_sha=HEAD, base_ref=TARGET.base_ref, clone_url=TARGET.clone_url,
+                    pr_number=TARGET.number, head_sha=HEAD, base_ref=TARGET.base_ref, clone_url=TARGET.clone_url, html_url=TARGET.html_url,
                     delivery_id=delivery_id, force=force)
 
 

@@ -39,7 +39,7 @@ def test_pull_request_is_queued_with_ids_only(receiver: Receiver) -> None:
     args, kwargs, _ = json.loads(base64.b64decode(message["body"]))  # type: ignore[arg-type]
     assert args == []
     assert kwargs == {"installation_id": 5, "repo_id": 11, "repo_full_name": "octo/demo", "pr_number": 7,
-                      "head_sha": HEAD, "base_ref": "main", "clone_url": TARGET.clone_url,
+                      "head_sha": HEAD, "base_ref": "main", "clone_url": TARGET.clone_url, "html_url": TARGET.html_url,
                       "delivery_id": "d-1", "force": False}
     assert receiver.redis.get(latest_head_key(11, 7)) == HEAD.encode()
 

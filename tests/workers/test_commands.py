@@ -12,11 +12,11 @@ import redis
 from app.github.errors import TransientGitHubError
 from app.github.job import AuditJob, CommentJob
 from app.jobs.commands import text
-from app.jobs.commands.escape import escape_untrusted
 from app.jobs.commands.explain import DOMAINS, explain_code
 from app.jobs.commands.handle import REASON_LIMIT, Request, handle_comment
 from app.jobs.commands.parser import Command
 from app.jobs.runtime import Runtime
+from app.report.escape import escape_untrusted
 from app.store.keys import COOLDOWN_SECONDS, job_key, rerun_limit_key
 from app.store.ratelimit import claim_rerun
 from tests.e2e.fake_github import FakeGitHub, Pull

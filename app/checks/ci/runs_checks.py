@@ -156,6 +156,7 @@ METRIC = Metric(
     "Verity cannot read",
     units,
     ACCEPT_HINT,
+    bad_plural="CI checks lost",
 )
 SAFEGUARDS = Metric(
     "ci-runs-safeguards",
@@ -167,6 +168,7 @@ SAFEGUARDS = Metric(
     "the security actions of the same names count too",
     safeguard_units,
     ACCEPT_HINT,
+    bad_plural="CI safeguards lost",
 )
 EXISTS = Metric(
     "ci-exists",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.checks.base import Metric, MetricUnit, RepoView
+from app.checks.base import RATIO, Metric, MetricUnit, RepoView
 from app.checks.facts.python_docstrings import KEY as DOCSTRINGS
 from app.checks.facts.python_paths import is_generated, is_private_module, is_stub
 from app.engine.model import Domain
@@ -47,4 +47,8 @@ def _is_counted(view: RepoView, path: str) -> bool:
     return not (view.is_test(path) or is_stub(path) or is_generated(path) or is_private_module(path))
 
 
-METRIC = Metric("docstring-coverage", Domain.DOCS, 50.0, DESCRIPTION, units)
+METRIC = Metric(
+    "docstring-coverage", Domain.DOCS, 50.0, DESCRIPTION, units, kind=RATIO,
+    good_unit="{name} in {path} now has a docstring", bad_unit="{name} in {path} has no docstring",
+    bad_plural="public definitions without a docstring",
+)

@@ -73,4 +73,4 @@ def _preference(path: str) -> tuple[int, str]:
     return rank, path
 
 
-METRIC = Metric("readme", Domain.DOCS, 20.0, DESCRIPTION, units)
+METRIC = Metric("readme", Domain.DOCS, 20.0, DESCRIPTION, units, bad_unit="not met: {label} ({path})")

@@ -64,4 +64,5 @@ METRIC = Metric(
     POINTS,
     "A web service declares a health (liveness/readiness) endpoint and exports metrics.",
     units,
+    good_unit="the web app now has a {label} ({path})", bad_unit="the web app has no {label} ({path})",
 )

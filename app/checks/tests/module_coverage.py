@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.checks.base import Metric, MetricUnit, RepoView
+from app.checks.base import RATIO, Metric, MetricUnit, RepoView
 from app.checks.facts import python_defs, python_imports, python_tests
 from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, is_package_init, module_index
 from app.checks.facts.python_paths import is_generated
@@ -187,4 +187,6 @@ def _tested_name(path: str) -> str | None:
     return None
 
 
-METRIC = Metric(NAME, Domain.TESTS, POINTS, DESCRIPTION, units)
+METRIC = Metric(NAME, Domain.TESTS, POINTS, DESCRIPTION, units, kind=RATIO,
+                good_unit="{path} now has a test", bad_unit="{path} has no test",
+                bad_plural="modules without a test")

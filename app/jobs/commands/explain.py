@@ -13,7 +13,7 @@ from app.engine.ruff import ruff_binary
 from app.engine.scoring_docs import domain_doc
 from app.jobs.acceptances import new_in, result_of
 from app.jobs.commands import text
-from app.jobs.commands.escape import ZWJ, escape_untrusted
+from app.report.escape import ZWJ, escape_untrusted
 
 DOMAINS = ", ".join(f"`{d.value}`" for d in Domain)
 LISTED_FINDINGS = 20

@@ -22,11 +22,11 @@ from app.github.output import truncate
 from app.jobs.acceptances import accept_state, audit_head, result_of
 from app.jobs.audit import audit_pull_request
 from app.jobs.commands import text
-from app.jobs.commands.escape import escape_untrusted
 from app.jobs.commands.explain import DOMAINS, breakdown, domain_named, explain_code
 from app.jobs.commands.parser import Command, parse
 from app.jobs.commands.permissions import can_write, role_of
 from app.jobs.runtime import Runtime
+from app.report.escape import escape_untrusted
 from app.store.acceptances import Acceptance, AcceptanceStore
 from app.store.keys import COOLDOWN_SECONDS
 from app.store.ratelimit import claim_rerun

@@ -1,6 +1,6 @@
 """Every text Verity posts in answer to a slash command, as named constants that tests assert against.
 
-Placeholders filled with anything a user wrote are escaped first (app.jobs.commands.escape).
+Placeholders filled with anything a user wrote are escaped first (app.report.escape).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from app.github.job import AuditJob, PushJob
 from app.github.text import RERUN_IDENTIFIER
 from app.web.handlers.pull_request import SHA_RE
 from app.web.handlers.push import job_from_push
-from app.web.payload import Delivery, MalformedPayload, Routed, field, optional
+from app.web.payload import Delivery, MalformedPayload, Routed, field, optional, web_address
 
 SUITE_ACTIONS = ("requested", "rerequested")
 
@@ -71,6 +71,7 @@ def _job(delivery: Delivery, holder: dict[str, Any], head_sha: str) -> AuditJob 
         head_sha=head_sha,
         base_ref=field(pulls, 0, "base", "ref", kind=str),
         clone_url=field(payload, "repository", "clone_url", kind=str),
+        html_url=web_address(payload),
         delivery_id=delivery.delivery_id,
     )
 

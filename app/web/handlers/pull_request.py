@@ -6,7 +6,7 @@ import re
 
 from app.github.job import AuditJob
 from app.store.keys import latest_head_key
-from app.web.payload import Delivery, MalformedPayload, Routed, field
+from app.web.payload import Delivery, MalformedPayload, Routed, field, web_address
 
 AUDITED_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
 SHA_RE = re.compile(r"[0-9a-f]{40}")
@@ -40,6 +40,7 @@ def job_from_pull_request(payload: dict[str, object], pr: dict[str, object], del
         head_sha=head_sha,
         base_ref=field(pr, "base", "ref", kind=str),
         clone_url=field(payload, "repository", "clone_url", kind=str),
+        html_url=web_address(payload),
         delivery_id=delivery_id,
     )
 
