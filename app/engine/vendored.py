@@ -198,10 +198,8 @@ def note(reasons: Mapping[str, str], environments: Iterable[Environment]) -> str
     if not reasons:
         return ""
     counts = Counter(reasons.values())
-    parts = []
-    for why in (ENVIRONMENT, NODE_MODULES, METADATA, LINGUIST, RUFF_EXCLUDE):
-        if counts[why]:
-            parts.append(f"{counts[why]} {_LABELS[why]}")
+    parts = [f"{counts[why]} {_LABELS[why]}" for why in (ENVIRONMENT, NODE_MODULES, METADATA, LINGUIST, RUFF_EXCLUDE)
+             if counts[why]]
     envs = [f"{e.root or '.'}/" for e in environments]
     shown = f" (environments: {', '.join(envs[:5])}{' and more' if len(envs) > 5 else ''})" if envs else ""
     return f"{len(reasons)} files are not the project's code and were not judged: {', '.join(parts)}{shown}"

