@@ -194,6 +194,9 @@ class FileCheck:
     rule: Rule
     kinds: frozenset[str]
     find: FileFinder
+    # Precise checks (parse errors, provider tokens, private keys) also judge generated files;
+    # heuristic ones do not: nobody writes a generator's output by hand.
+    precise: bool = False
 
 
 @dataclass(frozen=True)

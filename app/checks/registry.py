@@ -83,6 +83,7 @@ from app.checks.security import (
     default_credentials,
     hardcoded_secret,
     jwt_decode_without_verification,
+    kubeconfig_credentials,
     private_key,
     provider_token,
     tls_verification_disabled,
@@ -106,6 +107,7 @@ CHECKS: tuple[FileCheck | RepoCheck, ...] = (
     wildcard_cors.CHECK,
     debug_enabled.CHECK,
     jwt_decode_without_verification.CHECK,
+    kubeconfig_credentials.CHECK,
     # tests
     no_assertion.CHECK,
     skip_marker.CHECK,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from app.checks.base import RepoView
+from app.checks.base import RepoView, matches_any
+from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.engine.cache import FactsCache
 from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
@@ -125,12 +126,12 @@ def _domain_result(
     fixed_here = sorted((f for f in fixed if f.domain is domain), key=_order)
     base_state = DomainState(
         judged_lines(base_lines, domain),
-        tuple(float(f.severity.weight) for f in mine + fixed_here),
+        tuple(f.weight for f in mine + fixed_here),
         metric_states(base_repo.units, domain),
     )
     head_state = DomainState(
         judged_lines(head_lines, domain),
-        tuple(float(f.severity.weight) for f in mine + new_here),
+        tuple(f.weight for f in mine + new_here),
         metric_states(head_repo.units, domain),
     )
     if not settings.enabled:
@@ -159,7 +160,7 @@ def _domain_result(
 def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: list[MetricChange]) -> list[str]:
     """Return why a domain regressed: new findings at or above the gate, or metrics the PR lowered."""
     reasons = []
-    blocking = [f for f in new if f.severity.rank >= policy.gate.severity.rank]
+    blocking = [f for f in new if f.severity.rank >= policy.gate.severity.rank and not _advisory_in_tests(f, policy)]
     if blocking:
         where = ", ".join(f"{f.rule} in {f.location}" for f in blocking[:3])
         more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
@@ -177,6 +178,16 @@ def _regressions(domain: Domain, policy: Policy, new: list[Finding], changes: li
                 f"through changed files ({units}{more})"
             )
     return reasons
+
+
+# Domains whose findings never block from test code: a slow or quiet test harms no user.
+_NEVER_BLOCK_IN_TESTS = frozenset({Domain.PERFORMANCE, Domain.OBSERVABILITY})
+
+
+def _advisory_in_tests(finding: Finding, policy: Policy) -> bool:
+    """Return whether a finding is a performance or observability finding in test code (listed, never blocking)."""
+    in_tests = matches_any(finding.path, policy.paths.tests) or is_test_path(finding.path)
+    return finding.domain in _NEVER_BLOCK_IN_TESTS and in_tests
 
 
 def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:

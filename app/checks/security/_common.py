@@ -24,6 +24,9 @@ TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "templat
 CONFIG_EXTENSIONS = (".ini", ".cfg", ".conf", ".properties", ".npmrc", ".pypirc", ".sh", ".bash", ".zsh", ".envrc")
 CONFIG_NAMES = frozenset({"procfile"})
 
+# Said of every committed secret, and so of a fixed one too: deleting the line does not unleak it.
+HISTORY_NOTE = "Once committed it stays in git history, also after this line is removed: rotate it."
+
 TRUTHY = frozenset({"true", "yes", "on", "1", "y"})
 FALSY = frozenset({"false", "no", "off", "0", "n"})
 

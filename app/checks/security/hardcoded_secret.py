@@ -22,7 +22,8 @@ in a shell script). Weak well-known values such as `admin` are SEC004's business
 a known format are SEC002's.
 
 Secrets in tests count: they leak the same. Two cases are `low` instead: passwords in tests (the
-password of a user the test creates unlocks nothing real; tokens and keys in tests stay `high`), and
+password of a user the test creates unlocks nothing real, so such fixture passwords are listed but do
+not weigh on the score; tokens and keys in tests stay `high`), and
 values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
 AsciiDoc, and text files under `docs/`), where examples invent keys.
 The message and the fingerprint never contain the value, only the name and a hash of it.
@@ -61,8 +62,9 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import is_config_text, is_test_path, secret_snippet
-from app.checks.security._pairs import Pair, pairs
+from app.checks.security._common import HISTORY_NOTE, is_test_path, secret_snippet
+from app.checks.security._encoded import with_encoded
+from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
     PROVIDER_RE,
     is_aws_secret,
@@ -92,10 +94,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     for pair in pairs(ctx):
         if is_hardcoded_secret(ctx, pair) and pair.line not in flagged:
             flagged.add(pair.line)
+            fixture = in_tests and is_password_name(pair.key)
             yield RawFinding(
                 RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
-                "or a secret manager, and rotate it", snippet=secret_snippet(pair.key, pair.value),
-                severity=severity or _grade(pair, in_tests),
+                f"or a secret manager. {HISTORY_NOTE}", snippet=secret_snippet(pair.key, pair.value),
+                severity=severity or _grade(pair, in_tests), weighs=not fixture,
             )
     for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
@@ -145,8 +148,8 @@ def _is_literal(ctx: FileContext, pair: Pair) -> bool:
         return bool(pair.value)
     if ctx.kind in ("text", "markdown"):
         # Shell and INI lines (`API_TOKEN=...`) write literals bare; code (`token: userToken`) does not.
-        return pair.key.isupper() or is_config_text(ctx.name)
+        return not is_code_word(ctx, pair)
     return False
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, find)
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find))

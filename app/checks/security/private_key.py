@@ -35,7 +35,8 @@ import re
 from collections.abc import Iterator
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import LineIndex, secret_snippet
+from app.checks.security._common import HISTORY_NOTE, LineIndex, secret_snippet
+from app.checks.security._encoded import with_encoded
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("SEC003", "hardcoded-private-key", Domain.SECURITY, Severity.HIGH, __doc__)
@@ -60,7 +61,8 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             continue
         yield RawFinding(
             RULE.code, index.line(match.start()), f"{match.group(1).lower()} committed; generate a new key and "
-            "keep it out of the repository", snippet=secret_snippet(f"private-key:{match.group(1)}", material),
+            f"keep it out of the repository. {HISTORY_NOTE}",
+            snippet=secret_snippet(f"private-key:{match.group(1)}", material),
         )
 
 
@@ -70,4 +72,4 @@ def _body(text: str, start: int) -> str:
     return text[start:end.start()] if end else text[start:start + MAX_BLOCK]
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, find)
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), precise=True)
