@@ -69,7 +69,7 @@ def _encoded_parts(ctx: FileContext) -> Iterator[tuple[int, str, str]]:
     """Yield (line, what held it, decoded text) for the whole file and for its long encoded values."""
     whole = decode_text(ctx.text)
     if whole is not None:
-        yield 1, "the base64-encoded file", whole
+        yield 1, "base64-encoded file", whole
         return
     if ctx.kind not in VALUE_KINDS and not (ctx.kind == "text" and is_config_text(ctx.name)):
         return

@@ -47,7 +47,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.yaml_tree import YMap, mappings
 from app.checks.security._common import HISTORY_NOTE, secret_snippet
 from app.checks.security._encoded import with_encoded
-from app.checks.security._secrets import is_placeholder, is_reference
+from app.checks.security._secrets import REFERENCE, is_placeholder
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("SEC009", "kubeconfig-credentials", Domain.SECURITY, Severity.HIGH, __doc__)
@@ -96,8 +96,9 @@ def _is_literal(value: object) -> bool:
     if not isinstance(value, str) or len(value.strip()) < 8:
         return False
     text = value.strip()
+    # A JWT reads like a dotted name, so only template and shell references count as references here.
     # Long encoded keys contain filler-like words by chance (`tbd`, `null`): only short values can be fillers.
-    return not (is_reference(text) or (len(text) < 64 and is_placeholder(text)))
+    return not (REFERENCE.search(text) or (len(text) < 64 and is_placeholder(text)))
 
 
 def _finding(line: int, user: str, what: str, value: str) -> RawFinding:

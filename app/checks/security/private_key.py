@@ -54,13 +54,15 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     if "PRIVATE KEY" not in ctx.text:
         return
     index = LineIndex(ctx.text)
+    # A cloud service-account file is a login with the account's roles, not only a key.
+    what = "service-account key file with a " if '"service_account"' in ctx.text else ""
     for match in BEGIN.finditer(ctx.text):
         body = _body(ctx.text, match.end())
         material = "".join(MATERIAL.findall(body.replace("\\n", "\n").replace("\\r", "\n")))
         if len(material) < MIN_MATERIAL or re.search(r"(.)\1{7}", material):
             continue
         yield RawFinding(
-            RULE.code, index.line(match.start()), f"{match.group(1).lower()} committed; generate a new key and "
+            RULE.code, index.line(match.start()), f"{what}{match.group(1).lower()} committed; generate a new key and "
             f"keep it out of the repository. {HISTORY_NOTE}",
             snippet=secret_snippet(f"private-key:{match.group(1)}", material),
         )

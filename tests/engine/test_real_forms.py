@@ -1,0 +1,171 @@
+"""Check-level rules for what real trees hold (issues 8 and 9): each rule with its failing case and its benign twin.
+
+Key blocks, tokens and passwords are assembled at run time, so this file never holds one.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from app.engine.model import Domain, Severity
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import blocking, domain, run_audit
+
+KEY_BODY = "\n".join(
+    "MIIEpAIBAAKCAQEA" + "1b2c3d4e5f6g7h8i9j0kLmNoPqRsTuVwXyZ0123456789abcdef"[i:] + "Qq" for i in range(5)
+)
+PRIVATE_KEY = "-----BEGIN RSA " + f"PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA " + "PRIVATE KEY-----\n"
+CERTIFICATE = "-----BEGIN CERTIFICATE-----\n" + KEY_BODY + "\n-----END CERTIFICATE-----\n"
+PASSWORD = "Xk29f" + "Lq8mZ!"
+
+APP = '"""The service."""\n\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef run() -> int:\n' \
+      '    """Run once."""\n    return 1\n'
+
+
+def b64(text: str) -> str:
+    """Return text encoded in base64, wrapped like `base64` does."""
+    raw = base64.b64encode(text.encode()).decode()
+    return "\n".join(raw[i:i + 76] for i in range(0, len(raw), 76)) + "\n"
+
+
+def kubeconfig(user: str) -> str:
+    """Return a kubeconfig whose user entry is `user` (indented under `user:`)."""
+    return (
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://10.0.0.1:6443\n"
+        f"    certificate-authority-data: {b64(CERTIFICATE).replace(chr(10), '')}\n"
+        f"users:\n- name: admin\n  user:\n{user}"
+        "contexts:\n- name: prod\n  context: {cluster: prod, user: admin}\ncurrent-context: prod\n"
+    )
+
+
+def seeded(repo: RepoBuilder) -> str:
+    """Commit a small service and return the base commit."""
+    return repo.commit("base", {"app/service.py": APP, "README.md": "# svc\n"})
+
+
+def new_security(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str, str]]:
+    """Return (rule, severity, message) of the new security findings."""
+    report = run_audit(repo, base, head)
+    return [(f.rule, f.severity.value, f.message) for f in report.findings
+            if f.status == "new" and f.domain is Domain.SECURITY]
+
+
+# --- base64 and kubeconfigs -------------------------------------------------------------------------
+
+def test_base64_kubeconfig_with_a_private_key_is_a_new_high_finding(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    user = f"    client-certificate-data: {b64(CERTIFICATE).replace(chr(10), '')}\n" \
+           f"    client-key-data: {b64(PRIVATE_KEY).replace(chr(10), '')}\n"
+    head = repo.commit("add kubeconfig", {"deploy/kubeconfig.b64": b64(kubeconfig(user))})
+    found = new_security(repo, base, head)
+    assert any(Severity(sev).rank >= Severity.HIGH.rank for _, sev, _ in found)
+    assert {"SEC003", "SEC009"} <= {rule for rule, _, _ in found}
+    assert all("inside the base64-encoded file" in message for _, _, message in found)
+    assert "security" in blocking(run_audit(repo, base, head))
+
+
+def test_base64_public_certificate_is_not_a_finding(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("add CA", {"deploy/ca.b64": b64(CERTIFICATE),
+                                  "deploy/kubeconfig.b64": b64(kubeconfig("    exec: {command: aws}\n"))})
+    assert new_security(repo, base, head) == []
+    assert run_audit(repo, base, head).passed
+
+
+def test_plain_kubeconfig_token_and_auth_provider_secret_are_flagged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    token = "eyJhbGciOiJSUzI1NiJ9." + "Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"
+    user = f"    token: {token}\n    auth-provider:\n      name: oidc\n      config:\n" \
+           f"        client-secret: {PASSWORD}Qz\n        idp-issuer-url: https://id.example.org\n"
+    head = repo.commit("kubeconfig", {".kube/config": kubeconfig(user)})
+    found = [(rule, message) for rule, _, message in new_security(repo, base, head) if rule == "SEC009"]
+    assert len(found) == 2
+    assert all(PASSWORD not in message and token not in message for _, message in found)
+
+
+def test_secret_inside_a_base64_value_of_a_yaml_file_is_reported_at_the_value(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    env = f"DB_HOST=db\nDB_PASSWORD={PASSWORD}\n"
+    secret = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  app.env: {b64(env).strip()}\n"
+    head = repo.commit("secret", {"deploy/secret.yaml": secret})
+    report = run_audit(repo, base, head)
+    found = [f for f in report.findings if f.status == "new" and f.rule == "SEC001"]
+    assert [(f.path, f.line) for f in found] == [("deploy/secret.yaml", 6)]
+    assert "base64 value of `app.env`" in found[0].message
+
+
+def test_removing_a_committed_key_improves_security_and_says_to_rotate(repo: RepoBuilder) -> None:
+    base = repo.commit("key", {"app/service.py": APP, "deploy/tls.key": PRIVATE_KEY})
+    head = repo.commit("remove key", {})
+    repo.delete("deploy/tls.key")
+    head = repo.commit("remove key")
+    report = run_audit(repo, base, head)
+    fixed = [f for f in report.findings if f.status == "fixed" and f.rule == "SEC003"]
+    assert fixed and "git history" in fixed[0].message and "rotate" in fixed[0].message
+    security = domain(report, Domain.SECURITY)
+    assert security.head is not None and security.base is not None and security.head > security.base
+    assert not security.regressed
+
+
+# --- credentials are literals; fixture passwords in tests -----------------------------------------------
+
+GENERATED_TS = """/* generated using openapi-typescript-codegen -- do no edit */
+export const getHeaders = async (config: OpenAPIConfig, options: ApiRequestOptions) => {
+    const username = await resolve(options, config.USERNAME);
+    const password = await resolve(options, config.PASSWORD);
+};
+"""
+HANDWRITTEN_TS = """export type Body_login = {
+    grant_type?: string | null;
+    username: string;
+    password: string;
+};
+"""
+
+
+def test_generated_client_and_typed_fields_are_not_credentials(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("client", {"frontend/src/client/core/request.ts": GENERATED_TS,
+                                  "frontend/src/client/models/Body_login.ts": HANDWRITTEN_TS})
+    assert new_security(repo, base, head) == []
+
+
+def test_literal_default_password_in_typescript_is_still_flagged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("seed", {"frontend/src/seed.ts": "const admin = { username: 'admin', password: 'admin' };\n"})
+    assert [rule for rule, _, _ in new_security(repo, base, head)] == ["SEC004"]
+
+
+def test_fixture_password_in_a_test_is_listed_but_neither_blocks_nor_weighs(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    test = f'"""Login tests."""\n\n\ndef test_login() -> None:\n    password = "{PASSWORD}"\n    assert password\n'
+    head = repo.commit("test", {"tests/test_login.py": test})
+    report = run_audit(repo, base, head)
+    new = [f for f in report.findings if f.status == "new" and f.domain is Domain.SECURITY]
+    assert [f.rule for f in new] == ["SEC001"]
+    assert report.passed
+    security = domain(report, Domain.SECURITY)
+    assert security.base == security.head
+
+
+def test_provider_token_in_a_test_still_weighs_and_blocks(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    token = "gh" + "p_" + "Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"
+    head = repo.commit("test", {"tests/test_api.py": f'TOKEN = "{token}"\n\n\ndef test_a() -> None:\n    assert TOKEN\n'})
+    report = run_audit(repo, base, head)
+    assert "security" in blocking(report)
+
+
+def test_key_stores_and_ssh_keys_are_secrets_by_name(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("certs", {"deploy/server.p12": b"\x30\x82\x0a\x00\x02\x01\x03\x00binary",
+                                 "ops/id_rsa": PRIVATE_KEY, "ops/id_rsa.pub": "ssh-rsa AAAAB3Nza user@host\n"})
+    found = sorted((f.rule, f.path) for f in run_audit(repo, base, head).findings if f.status == "new")
+    assert found == [("SEC003", "ops/id_rsa"), ("SEC010", "deploy/server.p12")]
+
+
+def test_public_certificates_and_public_keys_are_not_secret_files(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("certs", {"deploy/server.crt": CERTIFICATE, "deploy/ca.pem": CERTIFICATE,
+                                 "ops/id_ed25519.pub": "ssh-ed25519 AAAAC3Nza user@host\n"})
+    assert new_security(repo, base, head) == []
