@@ -169,3 +169,64 @@ def test_public_certificates_and_public_keys_are_not_secret_files(repo: RepoBuil
     head = repo.commit("certs", {"deploy/server.crt": CERTIFICATE, "deploy/ca.pem": CERTIFICATE,
                                  "ops/id_ed25519.pub": "ssh-ed25519 AAAAC3Nza user@host\n"})
     assert new_security(repo, base, head) == []
+
+
+# --- errors that vanish; performance and observability in tests --------------------------------------
+
+LOGGED = '''"""Sync jobs."""
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def sync(client: object) -> None:
+    """Pull once."""
+    try:
+        client.pull()  # type: ignore[attr-defined]
+    except Exception:
+        logger.exception("pull failed", extra={"client": repr(client)})
+'''
+SWALLOWED = LOGGED.replace(
+    '        logger.exception("pull failed", extra={"client": repr(client)})\n', "        pass\n"
+)
+
+
+def test_replacing_a_structured_log_with_except_pass_blocks_observability(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/sync.py": LOGGED, "README.md": "# svc\n"})
+    head = repo.commit("swallow", {"app/sync.py": SWALLOWED})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.severity) for f in report.findings if f.status == "new"] == [("OBS002", Severity.MEDIUM)]
+    assert blocking(report) == ["observability"]
+
+
+def test_the_same_swallow_in_a_test_passes(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/sync.py": LOGGED, "tests/test_sync.py": LOGGED, "README.md": "# svc\n"})
+    head = repo.commit("swallow", {"tests/test_sync.py": SWALLOWED})
+    report = run_audit(repo, base, head)
+    assert [f.rule for f in report.findings if f.status == "new"] == ["OBS002"]
+    assert report.passed
+
+
+ASYNC_TEST = '''"""Streaming tests."""
+
+
+async def test_stream() -> None:
+    with open("payload.bin", "rb") as handle:
+        assert handle.read()
+'''
+
+
+def test_blocking_call_in_an_async_test_never_blocks(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("test", {"tests/test_stream.py": ASYNC_TEST})
+    report = run_audit(repo, base, head)
+    new = [(f.rule, f.domain) for f in report.findings if f.status == "new"]
+    assert any(d is Domain.PERFORMANCE for _, d in new)
+    assert "performance" not in blocking(report)
+
+
+def test_blocking_call_in_async_shipped_code_still_blocks(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("code", {"app/stream.py": ASYNC_TEST.replace("test_stream", "stream")})
+    assert "performance" in blocking(run_audit(repo, base, head))
