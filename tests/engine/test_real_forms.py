@@ -230,3 +230,106 @@ def test_blocking_call_in_async_shipped_code_still_blocks(repo: RepoBuilder) -> 
     base = seeded(repo)
     head = repo.commit("code", {"app/stream.py": ASYNC_TEST.replace("test_stream", "stream")})
     assert "performance" in blocking(run_audit(repo, base, head))
+
+
+# --- manifests as they exist -------------------------------------------------------------------------
+
+OLD_API_DEPLOYMENT = """apiVersion: extensions/v1beta1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:latest
+"""
+PATCH = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:latest
+"""
+
+
+def infra_findings(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str]]:
+    """Return (rule, path) of the new infrastructure findings."""
+    report = run_audit(repo, base, head)
+    return sorted((f.rule, f.path) for f in report.findings if f.status == "new" and f.domain is Domain.INFRASTRUCTURE)
+
+
+def test_old_api_deployment_without_selector_is_judged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("deploy", {"k8s/web.yaml": OLD_API_DEPLOYMENT})
+    rules = {rule for rule, _ in infra_findings(repo, base, head)}
+    assert {"INF008", "INF009", "INF010"} <= rules
+
+
+def test_apps_v1_patch_without_selector_stays_a_fragment(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("patch", {"k8s/overlays/prod/patch.yaml": PATCH})
+    assert infra_findings(repo, base, head) == []
+
+
+def test_list_items_and_multi_documents_are_judged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    item = OLD_API_DEPLOYMENT.replace("\n", "\n    ").rstrip()
+    listed = f"apiVersion: v1\nkind: List\nitems:\n  - {item}\n"
+    multi = OLD_API_DEPLOYMENT.replace("name: web\nspec", "name: api\nspec") + "---\n" + OLD_API_DEPLOYMENT
+    head = repo.commit("deploy", {"k8s/list.yaml": listed, "k8s/multi.yaml": multi.replace(
+        "name: web\nspec", "name: worker\nspec", 1)})
+    latest = [path for rule, path in infra_findings(repo, base, head) if rule == "INF010"]
+    assert latest == ["k8s/list.yaml", "k8s/multi.yaml", "k8s/multi.yaml"]
+
+
+def test_overlay_redeclaring_an_object_does_not_make_its_findings_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, "k8s/web.yaml": OLD_API_DEPLOYMENT})
+    hotfix = OLD_API_DEPLOYMENT.replace("replicas: 2", "replicas: 4")
+    head = repo.commit("hotfix", {"k8s/hotfix/web.yaml": hotfix})
+    assert infra_findings(repo, base, head) == []
+    assert "infrastructure" not in blocking(run_audit(repo, base, head))
+
+
+def test_a_new_object_with_the_same_defect_is_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, "k8s/web.yaml": OLD_API_DEPLOYMENT})
+    other = OLD_API_DEPLOYMENT.replace("name: web\nspec", "name: admin\nspec")
+    head = repo.commit("admin", {"k8s/admin.yaml": other})
+    assert ("INF010", "k8s/admin.yaml") in infra_findings(repo, base, head)
+
+
+COMPOSE = """services:
+  cache:
+    image: redis:latest
+  db:
+    image: postgres
+  web:
+    build: .
+    image: acme/web
+  queue:
+    image: rabbitmq:3.13-management
+"""
+
+
+def test_compose_images_on_latest_or_untagged_are_flagged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("compose", {"docker-compose.yml": COMPOSE})
+    report = run_audit(repo, base, head)
+    found = sorted((f.line, f.severity.value) for f in report.findings if f.rule == "INF010")
+    assert found == [(3, "medium"), (5, "low")]
+    assert "infrastructure" in blocking(report)
+
+
+def test_compose_images_pinned_to_a_version_pass(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("compose", {"docker-compose.yml": COMPOSE.replace("redis:latest", "redis:7.2").replace(
+        "image: postgres", "image: postgres:16")})
+    assert [f.rule for f in run_audit(repo, base, head).findings if f.rule == "INF010"] == []
