@@ -333,3 +333,57 @@ def test_compose_images_pinned_to_a_version_pass(repo: RepoBuilder) -> None:
     head = repo.commit("compose", {"docker-compose.yml": COMPOSE.replace("redis:latest", "redis:7.2").replace(
         "image: postgres", "image: postgres:16")})
     assert [f.rule for f in run_audit(repo, base, head).findings if f.rule == "INF010"] == []
+
+
+# --- dev tooling and guarded imports -----------------------------------------------------------------
+
+POETRY = """[tool.poetry]
+name = "shop"
+version = "1.0"
+
+[tool.poetry.dependencies]
+python = "^3.11"
+requests = "^2.31"
+
+[tool.poetry.group.dev.dependencies]
+faker = "^24.0"
+"""
+SHOP = '"""The shop."""\n\nimport requests\n\n\ndef fetch() -> object:\n    """Fetch."""\n    return requests.get\n'
+SEED_SCRIPT = '"""Fill the dev database."""\n\nfrom faker import Faker\n\nprint(Faker().name())\n'
+
+
+def dependency_findings(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str, str]]:
+    """Return (rule, path, severity) of the new dependencies findings."""
+    report = run_audit(repo, base, head)
+    return sorted((f.rule, f.path, f.severity.value) for f in report.findings
+                  if f.status == "new" and f.domain is Domain.DEPENDENCIES)
+
+
+def test_dev_script_importing_a_dev_group_package_is_not_flagged(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"pyproject.toml": POETRY, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("seed", {"dev/seed_db.py": SEED_SCRIPT})
+    assert dependency_findings(repo, base, head) == []
+    assert run_audit(repo, base, head).passed
+
+
+def test_shipped_package_named_dev_still_owes_a_runtime_declaration(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"pyproject.toml": POETRY, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("seed", {"shop/dev/__init__.py": "", "shop/dev/seed.py": SEED_SCRIPT})
+    assert dependency_findings(repo, base, head) == [("DEP001", "shop/dev/seed.py", "medium")]
+
+
+GUARDED = '"""Fast JSON."""\n\ntry:\n    import orjson\nexcept ImportError:\n    orjson = None\n'
+
+
+def test_guarded_import_of_an_undeclared_package_stays_a_finding(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"pyproject.toml": POETRY, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("fast json", {"shop/fast.py": GUARDED})
+    assert dependency_findings(repo, base, head) == [("DEP001", "shop/fast.py", "low")]
+
+
+def test_guarded_import_declared_by_an_extra_is_not_a_finding(repo: RepoBuilder) -> None:
+    extra = POETRY.replace('requests = "^2.31"\n', 'requests = "^2.31"\norjson = {version = "^3", optional = true}\n')
+    extra += '\n[tool.poetry.extras]\nfast = ["orjson"]\n'
+    base = repo.commit("base", {"pyproject.toml": extra, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("fast json", {"shop/fast.py": GUARDED})
+    assert dependency_findings(repo, base, head) == []
