@@ -387,3 +387,43 @@ def test_guarded_import_declared_by_an_extra_is_not_a_finding(repo: RepoBuilder)
     base = repo.commit("base", {"pyproject.toml": extra, "shop/__init__.py": "", "shop/api.py": SHOP})
     head = repo.commit("fast json", {"shop/fast.py": GUARDED})
     assert dependency_findings(repo, base, head) == []
+
+
+# --- actions by owner and pin --------------------------------------------------------------------------
+
+SHA = "b4ffde65f46336ab88eb53be808477a3936bae11"
+
+
+def workflow(extra: str = "") -> str:
+    """Return a least-privilege workflow that tests, with extra steps appended."""
+    return (
+        "name: ci\non: [pull_request]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        f"    timeout-minutes: 10\n    steps:\n      - uses: actions/checkout@{SHA}\n{extra}      - run: pytest -q\n"
+    )
+
+
+def ci_after(repo: RepoBuilder, step: str) -> tuple[list[tuple[str, str]], bool]:
+    """Add one step to the workflow; return the new CI002 findings (uses, severity) and whether ci blocks."""
+    base = repo.commit("base", {"app/service.py": APP, ".github/workflows/ci.yml": workflow()})
+    head = repo.commit("step", {".github/workflows/ci.yml": workflow(f"      - uses: {step}\n")})
+    report = run_audit(repo, base, head)
+    found = [(f.message.split("`")[1], f.severity.value) for f in report.findings if f.rule == "CI002"]
+    return found, "ci" in blocking(report)
+
+
+def test_github_action_on_a_version_tag_is_low_and_passes(repo: RepoBuilder) -> None:
+    assert ci_after(repo, "actions/setup-python@v5") == ([("actions/setup-python@v5", "low")], False)
+
+
+def test_third_party_action_on_a_version_tag_is_medium(repo: RepoBuilder) -> None:
+    assert ci_after(repo, "pypa/gh-action-pypi-publish@v1.8.14") == (
+        [("pypa/gh-action-pypi-publish@v1.8.14", "medium")], True)
+
+
+def test_action_on_a_branch_is_high(repo: RepoBuilder) -> None:
+    assert ci_after(repo, "pypa/gh-action-pypi-publish@release/v1") == (
+        [("pypa/gh-action-pypi-publish@release/v1", "high")], True)
+
+
+def test_action_pinned_to_a_full_sha_is_clean(repo: RepoBuilder) -> None:
+    assert ci_after(repo, f"pypa/gh-action-pypi-publish@{SHA}") == ([], False)
