@@ -291,9 +291,13 @@ def test_list_items_and_multi_documents_are_judged(repo: RepoBuilder) -> None:
     assert latest == ["k8s/list.yaml", "k8s/multi.yaml", "k8s/multi.yaml"]
 
 
+APPS_V1_DEPLOYMENT = OLD_API_DEPLOYMENT.replace("extensions/v1beta1", "apps/v1").replace(
+    "  replicas: 2\n", "  replicas: 2\n  selector:\n    matchLabels: {app: web}\n")
+
+
 def test_overlay_redeclaring_an_object_does_not_make_its_findings_new(repo: RepoBuilder) -> None:
-    base = repo.commit("base", {"app/service.py": APP, "k8s/web.yaml": OLD_API_DEPLOYMENT})
-    hotfix = OLD_API_DEPLOYMENT.replace("replicas: 2", "replicas: 4")
+    base = repo.commit("base", {"app/service.py": APP, "k8s/web.yaml": APPS_V1_DEPLOYMENT})
+    hotfix = APPS_V1_DEPLOYMENT.replace("replicas: 2", "replicas: 4")
     head = repo.commit("hotfix", {"k8s/hotfix/web.yaml": hotfix})
     assert infra_findings(repo, base, head) == []
     assert "infrastructure" not in blocking(run_audit(repo, base, head))
