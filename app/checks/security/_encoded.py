@@ -27,6 +27,7 @@ MAX_DEPTH = 3
 MAX_DECODED = 512_000
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _WHITESPACE = re.compile(r"\s+")
+_LOOKS_ENCODED = re.compile(r"[A-Za-z0-9+/=\s]*")
 # Kinds whose values may be whole encoded files.
 VALUE_KINDS = frozenset({"yaml", "workflow", "json", "env", "toml"})
 
@@ -82,6 +83,8 @@ def _encoded_parts(ctx: FileContext) -> Iterator[tuple[int, str, str]]:
 
 def decode_text(value: str) -> str | None:
     """Return the text a base64 string encodes, or None when it is not base64 of printable text."""
+    if not _LOOKS_ENCODED.fullmatch(value[:256]):
+        return None  # cheap early exit: almost every file fails on its first line
     compact = _WHITESPACE.sub("", value)
     if len(compact) < MIN_ENCODED or len(compact) > MAX_DECODED * 2 or len(compact) % 4:
         return None
