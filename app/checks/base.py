@@ -194,9 +194,9 @@ class FileCheck:
     rule: Rule
     kinds: frozenset[str]
     find: FileFinder
-    # Precise checks (parse errors, provider tokens, private keys) also judge generated files;
-    # heuristic ones do not: nobody writes a generator's output by hand.
-    precise: bool = False
+    # Heuristic checks skip generated files (nobody writes a generator's output by hand); checks that
+    # are precise (parse errors, provider tokens, keys) or guard secrets judge them too.
+    judges_generated: bool = False
 
 
 @dataclass(frozen=True)

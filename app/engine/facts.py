@@ -45,7 +45,7 @@ def analyse_text(path: str, text: str) -> FileFacts:
     if generated:
         facts.data[GENERATED] = True
     for check in registry.file_checks():
-        if ctx.kind in check.kinds and (check.precise or not generated):
+        if ctx.kind in check.kinds and (check.judges_generated or not generated):
             facts.findings.extend(_run_check(check.find, ctx, check.rule.code))
     for extractor in registry.EXTRACTORS:
         if ctx.kind in extractor.kinds:

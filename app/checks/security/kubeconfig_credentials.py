@@ -109,4 +109,4 @@ def _finding(line: int, user: str, what: str, value: str) -> RawFinding:
     )
 
 
-CHECK = FileCheck(RULE, KINDS, with_encoded(find), precise=True)
+CHECK = FileCheck(RULE, KINDS, with_encoded(find), judges_generated=True)

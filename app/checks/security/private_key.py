@@ -74,4 +74,4 @@ def _body(text: str, start: int) -> str:
     return text[start:end.start()] if end else text[start:start + MAX_BLOCK]
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), precise=True)
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), judges_generated=True)

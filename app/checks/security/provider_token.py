@@ -71,4 +71,4 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             )
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), precise=True)
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), judges_generated=True)
