@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from app.checks.base import RepoView, matches_any
 from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
+from app.checks.security import SECRET_RULES
 from app.engine.cache import FactsCache
 from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
 from app.engine.findings import Located, gather, label, resolve
@@ -82,7 +83,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         # Every suppression standing at head is listed, so none is silent.
         suppressions=tuple(Suppression(f, why) for f, why in sorted(head_quiet, key=lambda item: _order(item[0]))),
         skipped=tuple(head_facts.skipped),
-        notes=_notes(head_facts),
+        notes=_notes(head_facts) + _rotation_notes(fixed),
     )
 
 
@@ -93,6 +94,16 @@ def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
         return ()
     shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
     return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
+
+
+def _rotation_notes(fixed: list[Finding]) -> tuple[str, ...]:
+    """Return the reminder that removed secrets stay in git history and must be rotated."""
+    removed = sorted({f.location for f in fixed if f.rule in SECRET_RULES})
+    if not removed:
+        return ()
+    shown = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
+    return (f"{len(removed)} committed secrets were removed ({shown}); they remain in git history, "
+            "so rotate them: removing a secret does not make it secret again",)
 
 
 def _view(facts: SnapshotFacts, policy: Policy) -> RepoView:
