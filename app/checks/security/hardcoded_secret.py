@@ -21,10 +21,11 @@ word is a variable, so only quoted values count there, except under upper-case n
 in a shell script). Weak well-known values such as `admin` are SEC004's business; provider tokens with
 a known format are SEC002's.
 
-Secrets in tests count: they leak the same. Two cases are `low` instead: passwords in tests (the
-password of a user the test creates unlocks nothing real, so such fixture passwords are listed but do
-not weigh on the score; tokens and keys in tests stay `high`), and
-values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
+Two cases are `low` instead. Literal values in test code (tests, fixtures, `conftest.py`) are fixture
+credentials: the password of a user a test creates, the signing secret a test verifies with, unlock
+nothing real; they are listed but do not weigh on the score. Real provider tokens (SEC002) and private
+keys (SEC003) are judged by their own checks and stay severe anywhere, tests included. The other case
+is values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
 AsciiDoc, and text files under `docs/`), where examples invent keys.
 The message and the fingerprint never contain the value, only the name and a hash of it.
 
@@ -68,7 +69,6 @@ from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
     PROVIDER_RE,
     is_aws_secret,
-    is_password_name,
     is_secret_name,
     is_secret_value,
     strip_scheme,
@@ -94,11 +94,10 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     for pair in pairs(ctx):
         if is_hardcoded_secret(ctx, pair) and pair.line not in flagged:
             flagged.add(pair.line)
-            fixture = in_tests and is_password_name(pair.key)
             yield RawFinding(
                 RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
                 f"or a secret manager. {HISTORY_NOTE}", snippet=secret_snippet(pair.key, pair.value),
-                severity=severity or _grade(pair, in_tests), weighs=not fixture,
+                severity=severity or _grade(pair, in_tests), weighs=not in_tests,
             )
     for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
@@ -126,8 +125,8 @@ def _grade(pair: Pair, in_tests: bool) -> Severity | None:
     """Return `low` for documentation examples, and for passwords of users that tests create."""
     if DOC_PARENTS & set(pair.parents):
         return Severity.LOW
-    # A test user's password unlocks nothing real; a token or key in a test may well be live.
-    return Severity.LOW if in_tests and is_password_name(pair.key) else None
+    # A fixture credential unlocks nothing real; live provider tokens and keys are SEC002's and SEC003's.
+    return Severity.LOW if in_tests else None
 
 
 def is_hardcoded_secret(ctx: FileContext, pair: Pair) -> bool:

@@ -9,7 +9,9 @@ holding it, is committed in base64. Under `users:` it flags:
 - `token` (a bearer token, typically a service account's);
 - `auth-provider.config` secrets (`client-secret`, `id-token`, `refresh-token`, `access-token`).
 
-References (`${TOKEN}`, `{{ .token }}`) and empty values are not flagged. Certificates
+References (`${TOKEN}`, `{{ .token }}`) and empty values are not flagged. In test code a kubeconfig is a
+fixture: its findings are `low` and do not weigh on the score (an embedded private key is still
+reported by `hardcoded-private-key`). Certificates
 (`certificate-authority-data`, `client-certificate-data`) are public and never flagged. The message
 names the user entry, never the value.
 
@@ -42,10 +44,11 @@ users:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.yaml_tree import YMap, mappings
-from app.checks.security._common import HISTORY_NOTE, secret_snippet
+from app.checks.security._common import HISTORY_NOTE, is_test_path, secret_snippet
 from app.checks.security._encoded import with_encoded
 from app.checks.security._secrets import REFERENCE, is_placeholder
 from app.engine.model import Domain, RawFinding, Severity
@@ -61,9 +64,12 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report the embedded keys, tokens and auth-provider secrets of a kubeconfig's users."""
     if "clusters" not in ctx.text or "users" not in ctx.text:
         return
+    in_tests = is_test_path(ctx.path)
     for doc in mappings(ctx):
         if is_kubeconfig(doc):
-            yield from _user_findings(doc)
+            for finding in _user_findings(doc):
+                # A test's kubeconfig is a fixture: listed, not weighed (an embedded key is still SEC003's).
+                yield replace(finding, severity=Severity.LOW, weighs=False) if in_tests else finding
 
 
 def is_kubeconfig(doc: YMap) -> bool:
