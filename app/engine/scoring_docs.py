@@ -23,7 +23,8 @@ def domain_doc(domain: Domain) -> str:
         "score = 100 - findings penalty - metric penalties",
         f"- findings penalty = cap * (1 - exp(-D / {TAU:g})), where D = sum of severity weights ({weights})",
         f"  per 1,000 judged non-blank lines (at least {FLOOR_LINES} lines), and cap = 100 minus the points",
-        "  of the metrics below that have units.",
+        "  of the metrics below that have units. Findings a check marks as listed only (fixture",
+        "  credentials in test code) weigh 0.",
     ]
     lines.extend(f"- metric {m.name} ({m.points:g} points): loses points * bad / total. {m.description}"
                  for m in metrics)
@@ -32,6 +33,7 @@ def domain_doc(domain: Domain) -> str:
         "The gate: the domain regresses when the PR adds a finding at or above gate.severity, or when a",
         "metric loses more than gate.tolerance points through units the PR owns (units it added bad or",
         "turned from good to bad; deleted units and untouched legacy units never count).",
+        "Performance and observability findings in test code never block.",
         "Every delta is explained step by step (metrics, then density, then each fixed and each new",
         "finding); the steps add up to the delta.",
         "",
