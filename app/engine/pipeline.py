@@ -11,6 +11,7 @@ from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.checks.security import SECRET_RULES
 from app.engine.cache import FactsCache
 from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
+from app.engine.facts import GENERATED
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
@@ -83,7 +84,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         # Every suppression standing at head is listed, so none is silent.
         suppressions=tuple(Suppression(f, why) for f, why in sorted(head_quiet, key=lambda item: _order(item[0]))),
         skipped=tuple(head_facts.skipped),
-        notes=_notes(head_facts) + _rotation_notes(fixed),
+        notes=_notes(head_facts) + _generated_notes(head_facts) + _rotation_notes(fixed),
     )
 
 
@@ -94,6 +95,15 @@ def _notes(facts: SnapshotFacts) -> tuple[str, ...]:
         return ()
     shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
     return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
+
+
+def _generated_notes(facts: SnapshotFacts) -> tuple[str, ...]:
+    """Return the note naming the generated files that only the precise checks judged."""
+    generated = sorted(p for p, f in facts.files.items() if f.data.get(GENERATED))
+    if not generated:
+        return ()
+    shown = ", ".join(generated[:5]) + (f" and {len(generated) - 5} more" if len(generated) > 5 else "")
+    return (f"{len(generated)} generated files were judged only for syntax, secrets and keys: {shown}",)
 
 
 def _rotation_notes(fixed: list[Finding]) -> tuple[str, ...]:

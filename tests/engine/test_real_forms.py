@@ -129,6 +129,8 @@ def test_generated_client_and_typed_fields_are_not_credentials(repo: RepoBuilder
     head = repo.commit("client", {"frontend/src/client/core/request.ts": GENERATED_TS,
                                   "frontend/src/client/models/Body_login.ts": HANDWRITTEN_TS})
     assert new_security(repo, base, head) == []
+    notes = run_audit(repo, base, head).notes
+    assert any("1 generated files" in n and "frontend/src/client/core/request.ts" in n for n in notes)
 
 
 def test_literal_default_password_in_typescript_is_still_flagged(repo: RepoBuilder) -> None:
