@@ -150,6 +150,7 @@ def test_single_pass_and_continue_forms_are_flagged_medium_in_shipped_code() -> 
     assert severities("app/jobs.py", source) == [(4, "-"), (12, "-")]
     assert severities("tests/test_jobs.py", source) == [(4, "low"), (12, "low")]
     assert severities("scripts/sync.py", source) == [(4, "low"), (12, "low")]
+    assert severities("dev/sync.py", source) == [(4, "low"), (12, "low")]
 
 
 def test_best_effort_cleanup_and_import_guards_are_low() -> None:

@@ -58,7 +58,7 @@ import ast
 from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
-from app.checks.dependencies.declared import in_tooling_dir
+from app.checks.dependencies.declared import DEV_SCRIPT_DIRS, in_tooling_dir
 from app.checks.facts.path_roles import is_script_path, is_test_path
 from app.checks.facts.pynames import call_name, dotted, import_aliases, scope_name
 from app.engine.model import Domain, RawFinding, Severity
@@ -71,7 +71,9 @@ SUPPRESS = frozenset({"contextlib.suppress"})
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report broad handlers that do nothing and `suppress(Exception)` blocks."""
-    relaxed = is_script_path(ctx.path) or is_test_path(ctx.path) or in_tooling_dir(ctx.path)
+    folders = {part.lower() for part in ctx.path.split("/")[:-1]}
+    relaxed = is_script_path(ctx.path) or is_test_path(ctx.path) or in_tooling_dir(ctx.path) or bool(
+        folders & DEV_SCRIPT_DIRS)
     for handler in ctx.nodes(ast.ExceptHandler):
         if is_broad(handler.type) and _does_nothing(handler.body):
             kind = "bare `except:`" if handler.type is None else f"`except {_broad_name(handler.type)}`"

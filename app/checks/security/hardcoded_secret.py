@@ -133,6 +133,8 @@ def is_hardcoded_secret(ctx: FileContext, pair: Pair) -> bool:
     """Return whether a setting is a real secret value under a secret name."""
     if not is_secret_name(pair.key) or not _is_literal(ctx, pair) or ENCRYPTED_PARENTS & set(pair.parents):
         return False
+    if pair.parents[:2] == ("users", "user"):
+        return False  # a kubeconfig user's credentials: SEC009 reports them, once
     value = strip_scheme(pair.value)
     if PROVIDER_RE.search(value) or is_aws_secret(pair.key, value):
         return False  # SEC002 reports it, with the provider's name
