@@ -205,6 +205,9 @@ def test_fixture_credentials_and_api_examples_are_low_but_provider_tokens_in_tes
     assert not any(f.weighs for f in file_findings("tests/test_login.py", source, "SEC001"))
     assert found("tests/test_login.py", source, "SEC002") == [(3, "-")]
     assert all(f.weighs for f in file_findings("app/login.py", source, "SEC001"))
+    url = f'DSN = "postgres://app:{PASSWORD}@db.internal/app"\n'
+    assert found("tests/settings.py", url, "SEC001") == [(1, "low")]
+    assert found("app/settings.py", url, "SEC001") == [(1, "-")]
     spec = f"components:\n  examples:\n    login:\n      password: '{PASSWORD}'\n"
     assert found("api/openapi.yaml", spec, "SEC001") == [(4, "low")]
 

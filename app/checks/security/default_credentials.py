@@ -48,7 +48,14 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import is_template_path, is_test_path, name_words, relaxed, secret_snippet
+from app.checks.security._common import (
+    FIXTURE_NOTE,
+    is_template_path,
+    is_test_path,
+    name_words,
+    relaxed,
+    secret_snippet,
+)
 from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
     is_password_name,
@@ -91,8 +98,8 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             flagged.add(pair.line)
             # A parameter's default is an API's fallback, not a deployed setting.
             grade = Severity.LOW if pair.origin == "default" else severity
-            yield RawFinding(RULE.code, pair.line, message, snippet=secret_snippet(pair.key, pair.value),
-                             severity=grade, weighs=not in_tests)
+            yield RawFinding(RULE.code, pair.line, f"{message}. {FIXTURE_NOTE}" if in_tests else message,
+                             snippet=secret_snippet(pair.key, pair.value), severity=grade, weighs=not in_tests)
     yield from _url_findings(ctx, flagged, severity)
 
 

@@ -63,7 +63,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import HISTORY_NOTE, is_test_path, secret_snippet
+from app.checks.security._common import FIXTURE_NOTE, HISTORY_NOTE, is_test_path, secret_snippet
 from app.checks.security._encoded import with_encoded
 from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
@@ -94,10 +94,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     for pair in pairs(ctx):
         if is_hardcoded_secret(ctx, pair) and pair.line not in flagged:
             flagged.add(pair.line)
+            message = f"hard-coded secret assigned to `{pair.key}`; load it from the environment or a secret manager"
             yield RawFinding(
-                RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
-                f"or a secret manager. {HISTORY_NOTE}", snippet=secret_snippet(pair.key, pair.value),
-                severity=severity or _grade(pair, in_tests), weighs=not in_tests,
+                RULE.code, pair.line, f"{message}. {FIXTURE_NOTE if in_tests else HISTORY_NOTE}",
+                snippet=secret_snippet(pair.key, pair.value), severity=severity or _grade(pair, in_tests),
+                weighs=not in_tests,
             )
     for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
@@ -106,7 +107,8 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             yield RawFinding(
                 RULE.code, cred.line, f"password written into a {cred.scheme}:// URL for user `{cred.user}`; "
                 "take it from the environment and rotate it",
-                snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password), severity=severity,
+                snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password),
+                severity=Severity.LOW if in_tests else severity, weighs=not in_tests,
             )
 
 
