@@ -335,6 +335,14 @@ def test_compose_images_on_latest_or_untagged_are_flagged(repo: RepoBuilder) -> 
     assert "infrastructure" in blocking(report)
 
 
+def test_compose_images_on_latest_in_a_local_override_are_low(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("compose", {"docker-compose.override.yml": COMPOSE})
+    report = run_audit(repo, base, head)
+    assert sorted(f.severity.value for f in report.findings if f.rule == "INF010") == ["low", "low"]
+    assert "infrastructure" not in blocking(report)
+
+
 def test_compose_images_pinned_to_a_version_pass(repo: RepoBuilder) -> None:
     base = seeded(repo)
     head = repo.commit("compose", {"docker-compose.yml": COMPOSE.replace("redis:latest", "redis:7.2").replace(

@@ -5,8 +5,9 @@ In detail, it flags a Kubernetes container or init container whose image has the
 (medium) or no tag at all (low: deploy tools such as kustomize's `images:`, skaffold, Tilt
 or ko often set the tag of a bare image name, which this file check cannot see), and no
 digest. docker-compose services are judged the same way, unless the service also has `build:` (then
-`image:` names what the build produces, not what is pulled). Images filled in later (`${TAG}`,
-`{{ .Values.tag }}`, `ko://...`) are not judged.
+`image:` names what the build produces, not what is pulled); in local, test or example set-ups
+(`docker-compose.override.yml`, `docker-compose.dev.yml`, files under `tests/` or `examples/`) both
+are low. Images filled in later (`${TAG}`, `{{ .Values.tag }}`, `ko://...`) are not judged.
 
 ## Why is this bad?
 `latest` (which an untagged image means) moves: two nodes pulling at different times run
@@ -43,6 +44,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.compose import services
 from app.checks.infrastructure.images import is_templated, split_image
 from app.checks.infrastructure.kube import MANIFEST, containers, workloads
+from app.checks.security._common import is_dev_path
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("INF010", "latest-image", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
@@ -72,6 +74,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
 def _compose_findings(ctx: FileContext) -> Iterator[RawFinding]:
     """Report compose services that pull an image on `latest` or with no tag."""
     folder = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
+    local = is_dev_path(ctx.path)
     for name, service in services(ctx):
         image = service.get("image")
         if not isinstance(image, str) or "build" in service or is_templated(image):
@@ -83,8 +86,9 @@ def _compose_findings(ctx: FileContext) -> Iterator[RawFinding]:
         subject, snippet = f"compose:{folder}/{name}", f"image:compose/{name}"
         line = service.line_of("image")
         if ref.tag:
+            # A local or test set-up (`docker-compose.override.yml`, `dev/compose.yml`) deploys nothing.
             yield RawFinding(RULE.code, line, f"compose service `{name}` image `{ref.name}` has the `latest` tag",
-                             snippet=snippet, subject=subject)
+                             snippet=snippet, subject=subject, severity=Severity.LOW if local else None)
         else:
             yield RawFinding(RULE.code, line, f"compose service `{name}` image `{ref.name}` has no tag, so it "
                              "pulls `latest`", snippet=snippet, severity=Severity.LOW, subject=subject)
