@@ -194,6 +194,9 @@ class FileCheck:
     rule: Rule
     kinds: frozenset[str]
     find: FileFinder
+    # Heuristic checks skip generated files (nobody writes a generator's output by hand); checks that
+    # are precise (parse errors, provider tokens, keys) or guard secrets judge them too.
+    judges_generated: bool = False
 
 
 @dataclass(frozen=True)

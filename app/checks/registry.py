@@ -82,10 +82,12 @@ from app.checks.observability import (
 from app.checks.performance import blocking_call_in_async, lru_cache_on_coroutine, query_in_loop, regex_compiled_in_loop
 from app.checks.quality import analysis_error, long_function, syntax_error, unexplained_suppression
 from app.checks.security import (
+    committed_key_store,
     debug_enabled,
     default_credentials,
     hardcoded_secret,
     jwt_decode_without_verification,
+    kubeconfig_credentials,
     private_key,
     provider_token,
     tls_verification_disabled,
@@ -116,6 +118,8 @@ CHECKS: tuple[FileCheck | RepoCheck, ...] = (
     wildcard_cors.CHECK,
     debug_enabled.CHECK,
     jwt_decode_without_verification.CHECK,
+    kubeconfig_credentials.CHECK,
+    committed_key_store.CHECK,
     # tests
     no_assertion.CHECK,
     skip_marker.CHECK,

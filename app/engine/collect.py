@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from app.checks.base import Environment, matches_any
 from app.engine.cache import FactsCache, facts_key
 from app.engine.decoding import UNREADABLE, decode_file
-from app.engine.facts import analyse_text, rules_digest
+from app.engine.facts import GENERATED, analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
 from app.engine.ruff import ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
@@ -175,7 +175,7 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry],
     ruff_found = batch.collect()
     for key, facts in analysed.items():
         text = texts[key][1]
-        extra = ruff_found.get(key, [])
+        extra = [] if facts.data.get(GENERATED) else ruff_found.get(key, [])
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
         if key in unreadable:
             facts.data[UNREADABLE] = unreadable[key]

@@ -9,10 +9,13 @@ from pathlib import Path
 
 from app.checks import registry
 from app.checks.base import FileContext, FileFinder
+from app.checks.facts.python_paths import is_generated_file
 from app.engine.facts_suppressions import find_suppressions
 from app.engine.model import FileFacts, RawFinding
 
 ENGINE_VERSION = "1"
+# Set in a file's data when it is a code generator's output (heuristic checks and ruff skip it).
+GENERATED = "generated"
 
 
 
@@ -38,8 +41,11 @@ def analyse_text(path: str, text: str) -> FileFacts:
     """Return the facts of one file: Verity's own findings, extractor data and suppressions."""
     ctx = FileContext(path, text)
     facts = FileFacts(path=path, kind=ctx.kind, loc=count_loc(ctx.lines))
+    generated = is_generated_file(path, ctx.lines)
+    if generated:
+        facts.data[GENERATED] = True
     for check in registry.file_checks():
-        if ctx.kind in check.kinds:
+        if ctx.kind in check.kinds and (check.judges_generated or not generated):
             facts.findings.extend(_run_check(check.find, ctx, check.rule.code))
     for extractor in registry.EXTRACTORS:
         if ctx.kind in extractor.kinds:

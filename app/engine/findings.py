@@ -52,6 +52,7 @@ def resolve(
     """Resolve rules, severities and suppressions; return (active findings, suppressed with reason)."""
     active: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
+    subjects: set[str] = set()
     for item in located:
         raw = item.raw
         info = rule_of(raw)
@@ -59,11 +60,14 @@ def resolve(
             continue
         name, domain, default = info
         severity = policy.rules.severity_for(raw.code) or raw.severity or default
-        path = path_map(item.path)
-        key = f"{raw.code}|{path}|{normalise(raw.snippet) or normalise(raw.message)}"
+        key = _key(raw, path_map(item.path))
+        if raw.subject:
+            if key in subjects:
+                continue  # the same object declared again (an overlay, a hotfix copy): one finding
+            subjects.add(key)
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
-            end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key,
+            end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key, weighs=raw.weighs,
         )
         reason = _suppression(view, item.path, raw)
         if reason:
@@ -71,6 +75,12 @@ def resolve(
         else:
             active.append(finding)
     return active, suppressed
+
+
+def _key(raw: RawFinding, path: str) -> str:
+    """Return the fingerprint key: the rule, then the finding's subject or its path, then its text."""
+    where = f"@{raw.subject}" if raw.subject else path
+    return f"{raw.code}|{where}|{normalise(raw.snippet) or normalise(raw.message)}"
 
 
 def _suppression(view: RepoView, path: str, raw: RawFinding) -> str:

@@ -98,10 +98,19 @@ class RawFinding:
     snippet: str = ""
     severity: Severity | None = None
     name: str = ""  # set for ruff findings: ruff's own rule name
+    # The object the finding is about when it is not the file (a Kubernetes `Kind/ns/name/container`):
+    # such findings are identified by it, so the same object re-declared in another file is one finding.
+    subject: str = ""
+    # False for findings that are listed but do not weigh on the score (fixture credentials in tests).
+    weighs: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-able dict for the facts cache."""
         out: dict[str, Any] = {"code": self.code, "line": self.line, "message": self.message}
+        if self.subject:
+            out["subject"] = self.subject
+        if not self.weighs:
+            out["weighs"] = False
         if self.end_line:
             out["end_line"] = self.end_line
         if self.snippet:
@@ -124,6 +133,8 @@ class RawFinding:
             snippet=data.get("snippet", ""),
             severity=Severity(sev) if sev else None,
             name=data.get("name", ""),
+            subject=data.get("subject", ""),
+            weighs=data.get("weighs", True),
         )
 
 
@@ -143,6 +154,12 @@ class Finding:
     key: str = ""
     status: str = "unchanged"
     suppressed_reason: str | None = None
+    weighs: bool = True
+
+    @property
+    def weight(self) -> float:
+        """Return what the finding weighs on its domain's score (0 for findings listed only)."""
+        return float(self.severity.weight) if self.weighs else 0.0
 
     @property
     def location(self) -> str:

@@ -6,11 +6,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.checks.base import RATIO, Metric, MetricUnit, RepoView
+from app.checks.base import RATIO, Metric, MetricUnit, RepoView, matches_any
+from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
+from app.checks.security import SECRET_RULES
 from app.engine.cache import FactsCache
 from app.engine.collect import Progress, SnapshotFacts, collect_facts, facts_digest
 from app.engine.decoding import UNREADABLE
+from app.engine.facts import GENERATED
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
@@ -94,7 +97,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
         # Every suppression standing at head is listed, so none is silent.
         suppressions=tuple(Suppression(f, why) for f, why in sorted(head_quiet, key=lambda item: _order(item[0]))),
         skipped=tuple(head_facts.skipped),
-        notes=snapshot_notes(head_facts),
+        notes=snapshot_notes(head_facts) + _rotation_notes(fixed),
         unchanged=tuple(sorted(unchanged, key=_order)),
     )
 
@@ -120,7 +123,26 @@ def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
     if templates:
         shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
         notes.append(f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}")
-    return tuple(notes)
+    return tuple(notes) + _generated_notes(facts)
+
+
+def _generated_notes(facts: SnapshotFacts) -> tuple[str, ...]:
+    """Return the note naming the generated files that only the precise checks judged."""
+    generated = sorted(p for p, f in facts.files.items() if f.data.get(GENERATED))
+    if not generated:
+        return ()
+    shown = ", ".join(generated[:5]) + (f" and {len(generated) - 5} more" if len(generated) > 5 else "")
+    return (f"{len(generated)} generated files were judged only for syntax, secrets and keys: {shown}",)
+
+
+def _rotation_notes(fixed: list[Finding]) -> tuple[str, ...]:
+    """Return the reminder that removed secrets stay in git history and must be rotated."""
+    removed = sorted({f.location for f in fixed if f.rule in SECRET_RULES})
+    if not removed:
+        return ()
+    shown = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
+    return (f"{len(removed)} committed secrets were removed ({shown}); they remain in git history, "
+            "so rotate them: removing a secret does not make it secret again",)
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:
@@ -155,12 +177,12 @@ def _domain_result(
     fixed_here = sorted((f for f in fixed if f.domain is domain), key=_order)
     base_state = DomainState(
         judged_lines(base_lines, domain),
-        tuple(float(f.severity.weight) for f in mine + fixed_here),
+        tuple(f.weight for f in mine + fixed_here),
         metric_states(base_repo.units, domain),
     )
     head_state = DomainState(
         judged_lines(head_lines, domain),
-        tuple(float(f.severity.weight) for f in mine + new_here),
+        tuple(f.weight for f in mine + new_here),
         metric_states(head_repo.units, domain),
     )
     if not settings.enabled:
@@ -172,7 +194,7 @@ def _domain_result(
     gone = [f for f in fixed_here if f.path in deleted] if any(c.newly_bad for c in changes) else []
     if gone:
         fixed_here = [f for f in fixed_here if f.path not in deleted]
-        head_state = DomainState(head_state.lines, head_state.weights + tuple(float(f.severity.weight) for f in gone),
+        head_state = DomainState(head_state.lines, head_state.weights + tuple(f.weight for f in gone),
                                  head_state.metrics)
     judged = [judge(c, b, policy.gate.tolerance) for c, b in zip(changes, base_state.metrics, strict=True)]
     explanation = explain(base_state, head_state, fixed_here, new_here, changes)
@@ -211,7 +233,7 @@ def _effect(new: list[Finding], fixed: list[Finding], changes: list[MetricChange
     lost_points = sum(e.points for e in explanation if e.key.startswith(LOST))
     gained_points = sum(e.points for e in explanation if e.key.startswith(GAINED))
     own = sum(e.points for e in explanation if e.key != "metric")
-    net = sum(f.severity.weight for f in fixed) - sum(f.severity.weight for f in new)
+    net = sum(f.weight for f in fixed) - sum(f.weight for f in new)
     net += sum(len(c.newly_good) - len(c.newly_bad) for c in changes)
     return Effect(by_severity, len(fixed), lost, gained, round(lost_points, 1), round(gained_points, 1),
                   round(own, 1), net)
@@ -239,7 +261,7 @@ def _blocking_by_rule(new: list[Finding], policy: Policy) -> list[tuple[str, lis
     """Group the new findings at or above the gate by rule, most severe rule first."""
     grouped: dict[str, list[Finding]] = {}
     for finding in sorted(new, key=_order):
-        if finding.severity.rank >= policy.gate.severity.rank:
+        if finding.severity.rank >= policy.gate.severity.rank and not _advisory_in_tests(finding, policy):
             grouped.setdefault(finding.rule, []).append(finding)
     return list(grouped.items())
 
@@ -298,6 +320,16 @@ def _units(count: int) -> str:
 def _percent(value: float | None) -> float | None:
     """Round a percentage for the JSON report."""
     return None if value is None else round(value, 1)
+
+
+# Domains whose findings never block from test code: a slow or quiet test harms no user.
+_NEVER_BLOCK_IN_TESTS = frozenset({Domain.PERFORMANCE, Domain.OBSERVABILITY})
+
+
+def _advisory_in_tests(finding: Finding, policy: Policy) -> bool:
+    """Return whether a finding is a performance or observability finding in test code (listed, never blocking)."""
+    in_tests = matches_any(finding.path, policy.paths.tests) or is_test_path(finding.path)
+    return finding.domain in _NEVER_BLOCK_IN_TESTS and in_tests
 
 
 def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:

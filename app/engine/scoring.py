@@ -276,11 +276,11 @@ def explain(
         steps.append((state.score(), f"code size: judged code {base.lines:,} -> {head.lines:,} lines", "metric"))
     weights = list(state.weights)
     for finding in fixed:
-        weights.remove(float(finding.severity.weight))
+        weights.remove(finding.weight)
         state = DomainState(state.lines, tuple(weights), state.metrics)
         steps.append((state.score(), f"{_finding_text(finding)} fixed", ""))
     for finding in new:
-        weights.append(float(finding.severity.weight))
+        weights.append(finding.weight)
         state = DomainState(state.lines, tuple(weights), state.metrics)
         steps.append((state.score(), _finding_text(finding), ""))
     return _rounded_steps(round(base.score(), 1), steps)

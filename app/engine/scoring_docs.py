@@ -23,7 +23,8 @@ def domain_doc(domain: Domain) -> str:
         "score = 100 - findings penalty - metric penalties",
         f"- findings penalty = cap * (1 - exp(-D / {TAU:g})), where D = sum of severity weights ({weights})",
         f"  per 1,000 judged non-blank lines (at least {FLOOR_LINES} lines), and cap = 100 minus the points",
-        "  of the metrics below that have units.",
+        "  of the metrics below that have units. Findings a check marks as listed only (fixture",
+        "  credentials in test code) weigh 0.",
     ]
     for metric in metrics:
         lines.append(f"- metric {metric.name} ({metric.points:g} points): loses points * bad / total. "
@@ -42,6 +43,7 @@ def domain_doc(domain: Domain) -> str:
         "capability) regresses when the units the PR lost cost more than gate.tolerance points.",
         "Verdicts: regressed (blocks unless accepted), accepted, worse (the PR's own findings or units cost",
         "points without blocking), improved, unchanged, n/a. The score's movement is context.",
+        "Performance and observability findings in test code never block.",
         "Every delta is explained step by step (metrics, then density, then each fixed and each new",
         "finding); the steps add up to the delta.",
         "",

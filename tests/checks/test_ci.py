@@ -109,14 +109,28 @@ jobs:
 """
 
 
-def test_unpinned_action_severity_depends_on_the_owner() -> None:
+def test_unpinned_action_severity_depends_on_the_owner_and_the_ref() -> None:
     assert found(UNPINNED, "CI002") == [
-        (6, Severity.LOW),
-        (7, None),
-        (8, Severity.LOW),
+        (6, Severity.LOW),  # GitHub-owned, version tag
+        (7, None),  # third party, version tag: medium
+        (8, Severity.HIGH),  # a branch, even GitHub's own
         (10, None),
         (14, None),
     ]
+
+
+@pytest.mark.parametrize(("uses", "severity"), [
+    ("actions/setup-python@v5.1.0", Severity.LOW),
+    ("github/codeql-action/analyze@v3", Severity.LOW),
+    ("pypa/gh-action-pypi-publish@v1.8.14", None),
+    ("pypa/gh-action-pypi-publish@release/v1", Severity.HIGH),
+    ("actions/checkout@master", Severity.HIGH),
+    ("dtolnay/rust-toolchain@stable", Severity.HIGH),
+    ("acme/deploy", Severity.HIGH),
+])
+def test_unpinned_action_grades(uses: str, severity: Severity | None) -> None:
+    workflow = f"on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {uses}\n"
+    assert found(workflow, "CI002") == [(6, severity)]
 
 
 def test_pinned_actions_are_clean() -> None:

@@ -131,27 +131,67 @@ def test_broad_handlers_that_do_nothing_are_flagged() -> None:
     assert lines("app/jobs.py", SWALLOWS, "OBS002") == [8, 15, 24, 30, 32]
 
 
-def test_ruff_forms_narrow_handlers_and_finalisers_are_not_flagged() -> None:
+def test_single_pass_and_continue_forms_are_flagged_medium_in_shipped_code() -> None:
     source = """\
-    import contextlib
-    import logging
-
-    logger = logging.getLogger(__name__)
-
-
-    def ruff_s110():
+    def once():
         try:
             load()
         except Exception:
             pass
 
 
-    def ruff_s112(items):
+    def each(items):
         for item in items:
             try:
                 load(item)
             except Exception:
                 continue
+    """
+    assert severities("app/jobs.py", source) == [(4, "-"), (12, "-")]
+    assert severities("tests/test_jobs.py", source) == [(4, "low"), (12, "low")]
+    assert severities("scripts/sync.py", source) == [(4, "low"), (12, "low")]
+    assert severities("dev/sync.py", source) == [(4, "low"), (12, "low")]
+
+
+def test_best_effort_cleanup_and_import_guards_are_low() -> None:
+    source = """\
+    import contextlib
+
+    try:
+        import ujson as json
+    except Exception:
+        pass
+
+
+    class Handle:
+        def __del__(self):
+            try:
+                self.close()
+            except Exception:
+                ...
+
+        def close(self):
+            with contextlib.suppress(Exception):
+                self.sock.close()
+
+        def run(self):
+            try:
+                work()
+            finally:
+                try:
+                    self.sock.close()
+                except:
+                    pass
+    """
+    assert severities("app/handle.py", source) == [(5, "low"), (13, "low"), (17, "low"), (26, "low")]
+
+
+def test_narrow_and_logged_handlers_are_not_flagged() -> None:
+    source = """\
+    import contextlib
+    import logging
+
+    logger = logging.getLogger(__name__)
 
 
     def narrow():
@@ -168,16 +208,14 @@ def test_ruff_forms_narrow_handlers_and_finalisers_are_not_flagged() -> None:
             load()
         except Exception:
             logger.exception("load failed")
-
-
-    class Handle:
-        def __del__(self):
-            try:
-                self.close()
-            except Exception:
-                ...
     """
     assert lines("app/jobs.py", source, "OBS002") == []
+
+
+def severities(path: str, source: str) -> list[tuple[int, str]]:
+    """Return (line, severity override or "-") of the OBS002 findings of a dedented file."""
+    found = file_findings(path, textwrap.dedent(source), "OBS002")
+    return sorted((f.line, f.severity.value if f.severity else "-") for f in found)
 
 
 # --- OBS003 exception-logged-without-traceback --------------------------------------------------

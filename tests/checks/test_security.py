@@ -199,9 +199,15 @@ def test_secrets_in_other_documentation_are_low_but_not_in_config_text() -> None
     assert found("deploy/settings.txt", f"API_SECRET={PASSWORD}\n", "SEC001") == [(1, "-")]
 
 
-def test_test_user_passwords_and_api_examples_are_low_but_test_tokens_are_not() -> None:
-    source = f'client.login(username="bob", password="{PASSWORD}")\nAPI_TOKEN = "{HEX_KEY}"\n'
-    assert found("tests/test_login.py", source, "SEC001") == [(1, "low"), (2, "-")]
+def test_fixture_credentials_and_api_examples_are_low_but_provider_tokens_in_tests_are_not() -> None:
+    source = f'client.login(username="bob", password="{PASSWORD}")\nAPI_TOKEN = "{HEX_KEY}"\nGH = "{GITHUB}"\n'
+    assert found("tests/test_login.py", source, "SEC001") == [(1, "low"), (2, "low")]
+    assert not any(f.weighs for f in file_findings("tests/test_login.py", source, "SEC001"))
+    assert found("tests/test_login.py", source, "SEC002") == [(3, "-")]
+    assert all(f.weighs for f in file_findings("app/login.py", source, "SEC001"))
+    url = f'DSN = "postgres://app:{PASSWORD}@db.internal/app"\n'
+    assert found("tests/settings.py", url, "SEC001") == [(1, "low")]
+    assert found("app/settings.py", url, "SEC001") == [(1, "-")]
     spec = f"components:\n  examples:\n    login:\n      password: '{PASSWORD}'\n"
     assert found("api/openapi.yaml", spec, "SEC001") == [(4, "low")]
 

@@ -72,4 +72,4 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         yield RawFinding(RULE.code, 0, problem, snippet="invalid-workflow")
 
 
-CHECK = FileCheck(RULE, WORKFLOW, find)
+CHECK = FileCheck(RULE, WORKFLOW, find, judges_generated=True)

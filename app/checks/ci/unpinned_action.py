@@ -2,9 +2,13 @@
 Flags a workflow `uses:` that is not pinned to a full commit SHA.
 
 In detail, it flags a workflow `uses:` (a step's action or a job's reusable workflow) that is not pinned
-to a full 40-character commit SHA. Third-party actions are medium; actions owned by GitHub
-(`actions/*`, `github/*`) are low. Local actions (`./...`) and Docker images pinned by
-digest (`docker://...@sha256:...`) are fine.
+to a full 40-character commit SHA. The severity says who can move the ref and how far:
+- an action owned by GitHub (`actions/*`, `github/*`) on a version tag (`@v4`, `@v4.2.1`): low;
+- a third-party action on a version tag: medium;
+- any action on a branch or other non-version ref (`@main`, `@master`, `@release/v1`, `@stable`), or
+  with no ref at all: high, since it runs whatever that branch holds at the next run.
+
+Local actions (`./...`) and Docker images pinned by digest (`docker://...@sha256:...`) are fine.
 
 ## Why is this bad?
 A tag or branch (`@v4`, `@main`) is a pointer the action's owner, or whoever compromises
@@ -68,14 +72,30 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if uses is None or _is_pinned(uses.strip()):
                 continue
             name = action_name(uses.strip())
-            owned_by_github = name.split("/", 1)[0] in _GITHUB_OWNERS
+            severity, what = grade(uses.strip(), name)
             yield RawFinding(
                 RULE.code,
                 node.line_of("uses"),
-                f"`{uses.strip()}` is not pinned to a full commit SHA",
+                f"`{uses.strip()}` is not pinned to a full commit SHA ({what})",
                 snippet=f"uses:{job.job_id}:{name}",
-                severity=Severity.LOW if owned_by_github else None,
+                severity=severity,
             )
+
+
+# A version tag: `v4`, `v4.2`, `1.2.3`, `v2.0.0-rc.1`. Anything else is taken for a branch.
+_VERSION_TAG = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.\-]+)?$")
+
+
+def grade(uses: str, name: str) -> tuple[Severity | None, str]:
+    """Return the severity of an unpinned `uses:` (None: the rule's medium) and how it is pinned."""
+    if uses.startswith("docker://"):
+        return None, "a movable image tag"
+    ref = uses.rsplit("@", 1)[1] if "@" in uses else ""
+    if not _VERSION_TAG.match(ref):
+        return Severity.HIGH, f"`{ref}` is a branch: it runs whatever the branch holds" if ref else "no ref"
+    if name.split("/", 1)[0].lower() in _GITHUB_OWNERS:
+        return Severity.LOW, "a version tag of a GitHub-owned action"
+    return None, "a version tag its owner can move"
 
 
 CHECK = FileCheck(RULE, WORKFLOW, find)

@@ -15,6 +15,8 @@ from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, module_in
 
 # Code that is not shipped: its imports are judged neither as run-time nor as test imports.
 TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "dodo.py", "pavement.py", "conftest.py"})
+# Folders of developer scripts, when they are not packages of the shipped code (see `in_dev_scripts`).
+DEV_SCRIPT_DIRS = frozenset({"dev", "bin", "hack", "devtools", "dev_tools", "dev-tools", "script"})
 # Path parts of modules shipped to support test suites (a pytest plugin, `pkg/testing.py`).
 TEST_SUPPORT_WORDS = ("test", "pytest", "fixture")
 
@@ -99,7 +101,22 @@ def file_role(view: RepoView, path: str) -> str:
         return "test"
     if path.endswith(".pyi") or path.rsplit("/", 1)[-1] in TOOLING_FILES or in_tooling_dir(path):
         return "tooling"
+    if in_dev_scripts(path, view.all_paths):
+        return "tooling"
     return "runtime"
+
+
+def in_dev_scripts(path: str, all_paths: frozenset[str]) -> bool:
+    """Return whether a file is a developer script: under `dev/`, `bin/` or `hack/` outside any package.
+
+    Such folders are often packages of the shipped code too (`app/dev/`), so one counts only when it is
+    not a package (no `__init__.py`): then nothing imports it, and its scripts are run by hand.
+    """
+    parts = path.split("/")[:-1]
+    for depth, part in enumerate(parts, start=1):
+        if part.lower() in DEV_SCRIPT_DIRS and "/".join([*parts[:depth], "__init__.py"]) not in all_paths:
+            return True
+    return False
 
 
 def in_tooling_dir(path: str) -> bool:
@@ -120,15 +137,21 @@ class ThirdPartyImport:
     module: str
     line: int
     local: bool
+    optional: bool = False  # guarded (`try: ... except ImportError:`): only with `guarded=True`
 
 
-def third_party_imports(view: RepoView, path: str) -> Iterator[ThirdPartyImport]:
-    """Yield the required third-party imports of a file, one per top-level name (the first, in line order)."""
+def third_party_imports(view: RepoView, path: str, *, guarded: bool = False) -> Iterator[ThirdPartyImport]:
+    """Yield the required third-party imports of a file, one per top-level name (the first, in line order).
+
+    With `guarded`, the guarded imports come first, one per top-level name, marked optional.
+    """
     index = module_index(view)
     projects = declared(view).projects
     entries = view.data(path, python_imports.KEY, [])
     # A module the file imports optionally somewhere is optional in the whole file (`if has_simplejson:`).
     seen = {e["module"].split(".", 1)[0] for e in entries if e["optional"]}
+    if guarded:
+        yield from _guarded_imports(entries, path, index, projects)
     for entry in entries:
         if entry["level"] or entry["type_checking"]:
             continue
@@ -138,6 +161,21 @@ def third_party_imports(view: RepoView, path: str) -> Iterator[ThirdPartyImport]
             continue
         seen.add(top)
         yield ThirdPartyImport(path, module, entry["line"], entry["local"])
+
+
+def _guarded_imports(
+    entries: list[dict[str, Any]], path: str, index: ModuleIndex, projects: set[str]
+) -> Iterator[ThirdPartyImport]:
+    """Yield a file's guarded third-party imports, one per top-level name."""
+    seen: set[str] = set()
+    for entry in entries:
+        module = entry["module"]
+        top = module.split(".", 1)[0]
+        if not entry["optional"] or entry["level"] or entry["type_checking"] or top in seen:
+            continue
+        if is_third_party(module, index, projects):
+            seen.add(top)
+            yield ThirdPartyImport(path, module, entry["line"], entry["local"], optional=True)
 
 
 def is_third_party(module: str, index: ModuleIndex, projects: set[str]) -> bool:

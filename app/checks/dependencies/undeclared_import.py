@@ -5,11 +5,15 @@ Shipped code is any Python file that is not a test or tooling (see below). Impor
 to distribution names (`yaml` is provided by `PyYAML`, `sklearn` by `scikit-learn`, `cv2` by any
 OpenCV build), so a declared distribution under another name counts.
 
-Imports under `if TYPE_CHECKING:`, in a `try` (or its `else:`) that catches `ImportError`, or under
-`suppress(ImportError)` are optional and not judged, and so is any other import of a module that the
-same file imports optionally (`if has_simplejson: ...`). Tests, `conftest.py`, `setup.py`,
-`noxfile.py`, stubs and code under `docs/`, `examples/`, `scripts/`, `tools/`, `benchmarks/` and
-vendored folders are not judged here (tests have `undeclared-test-import`). A `pip install ...` in a
+Imports under `if TYPE_CHECKING:` are not judged. Imports in a `try` (or its `else:`) that catches
+`ImportError`, or under `suppress(ImportError)`, are optional, and so is any other import of a module
+that the same file imports optionally (`if has_simplejson: ...`): guarding an import does not declare
+it, so an optional import is still reported, as `low`, unless an extra, a dependency group or another
+dependency list declares it. Tests, `conftest.py`, `setup.py`, `noxfile.py`, stubs, code under
+`docs/`, `examples/`, `scripts/`, `tools/`, `benchmarks/` and vendored folders, and developer scripts
+under `dev/`, `bin/` or `hack/` folders that are not packages, are not judged here: they are not
+shipped, and may import what the development and test lists declare (tests have
+`undeclared-test-import`). A `pip install ...` in a
 Dockerfile counts as a run-time declaration, since the image is what runs.
 
 A module declared only in a test or development list is flagged too, as `medium`: the authors do
@@ -47,7 +51,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.dependencies.declared import declared, file_role, is_test_support, third_party_imports
+from app.checks.dependencies.declared import (
+    Declared,
+    ThirdPartyImport,
+    declared,
+    file_role,
+    is_test_support,
+    third_party_imports,
+)
 from app.checks.dependencies.import_names import IMPORT_TO_DISTRIBUTIONS
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -63,7 +74,10 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     for facts in view.python_files():
         if file_role(view, facts.path) != "runtime":
             continue
-        for imp in third_party_imports(view, facts.path):
+        for imp in third_party_imports(view, facts.path, guarded=True):
+            if imp.optional:
+                yield from _guarded(decl, imp)
+                continue
             if decl.declares(imp.module, RUNTIME_ROLES):
                 continue
             in_dev = decl.declares(imp.module, ("dev",))
@@ -77,6 +91,18 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             severity = Severity.LOW if imp.local else Severity.MEDIUM if in_dev else None
             finding = RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}", severity=severity)
             yield RepoFinding(facts.path, finding)
+
+
+def _guarded(decl: Declared, imp: ThirdPartyImport) -> Iterator[RepoFinding]:
+    """Report a guarded import that no list declares: the feature it serves can never be installed."""
+    if decl.declares(imp.module, (*RUNTIME_ROLES, "dev")):
+        return
+    top = imp.module.split(".", 1)[0]
+    message = (f"`{imp.module}` is imported under an ImportError guard, but no extra or dependency group declares "
+               f"{suggested_distribution(imp.module)}; users cannot install the feature it serves")
+    # Guarded, it cannot crash: low, so it weighs on the score without blocking.
+    yield RepoFinding(imp.path, RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}",
+                                           severity=Severity.LOW))
 
 
 def suggested_distribution(module: str) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import FileCheck, FileContext, rule
-from app.checks.infrastructure.kube import MANIFEST, is_core, objects
+from app.checks.infrastructure.kube import MANIFEST, is_core, object_subject, objects
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("INF016", "exposed-service", Domain.INFRASTRUCTURE, Severity.LOW, __doc__)
@@ -48,7 +48,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         metadata = doc.get_map("metadata")
         name = metadata.get("name", "?") if metadata else "?"
         yield RawFinding(RULE.code, spec.line_of("type"), f"Service `{name}` is exposed as {kind}",
-                         snippet=f"Service/{name}:{kind}")
+                         snippet=f"Service/{name}:{kind}", subject=object_subject(doc))
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -43,7 +43,8 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         for key in _HOST_KEYS:
             if workload.pod_spec.get(key) is True:
                 yield RawFinding(RULE.code, workload.pod_spec.line_of(key),
-                                 f"`{workload.label}` sets {key}: true", snippet=f"{key}:{workload.label}")
+                                 f"`{workload.label}` sets {key}: true", snippet=f"{key}:{workload.label}",
+                                 subject=workload.subject)
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -73,4 +73,4 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     )
 
 
-CHECK = FileCheck(RULE, MANIFEST, find)
+CHECK = FileCheck(RULE, MANIFEST, find, judges_generated=True)

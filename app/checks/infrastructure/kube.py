@@ -1,9 +1,13 @@
 """Kubernetes manifests: find the objects, the pod specs of workloads, and their containers.
 
 Chart templates (files under `templates/` with template markers) are skipped: their YAML is
-only meaningful after rendering. A workload without `spec.selector` (required by apps/v1)
-or a container without `image` is a partial object, typically a kustomize patch, and is
-skipped too: judging a fragment would report defects the rendered object does not have.
+only meaningful after rendering. A workload without `spec.selector` (required since apps/v1beta2;
+`extensions/v1beta1` and `apps/v1beta1` default it from the template's labels, so their objects are
+whole without it) or a container without `image` is a partial object, typically a kustomize patch, and
+is skipped too: judging a fragment would report defects the rendered object does not have.
+
+Findings on an object carry its subject (`Kind/namespace/name[/container]`): the object, not the file,
+identifies them, so an overlay or hotfix manifest re-declaring an object does not make its findings new.
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ class Workload:
         return f"{self.kind}/{self.name}"
 
     @property
+    def subject(self) -> str:
+        """Return `Kind/namespace/name`: the object a finding is about, whichever file declares it."""
+        return object_subject(self.doc)
+
+    @property
     def long_running(self) -> bool:
         """Return whether the workload's pods run until stopped."""
         return self.kind in LONG_RUNNING
@@ -63,6 +72,11 @@ class Container:
     def label(self) -> str:
         """Return `Kind/name/container`, stable across unrelated edits."""
         return f"{self.workload.label}/{self.name}"
+
+    @property
+    def subject(self) -> str:
+        """Return `Kind/namespace/name/container`: the container a finding is about, in any file."""
+        return f"{self.workload.subject}/{self.name}"
 
     @property
     def security(self) -> YMap | None:
@@ -99,6 +113,13 @@ def _api_matches(api_version: str, groups: tuple[str, ...]) -> bool:
     return any(api_version.startswith(g) if g.endswith("/") else api_version == g for g in groups)
 
 
+def object_subject(doc: YMap) -> str:
+    """Return `Kind/namespace/name` of an object (an overlay or hotfix copy of it has the same)."""
+    metadata = doc.get_map("metadata")
+    namespace = metadata.get("namespace") if metadata else None
+    return f"k8s:{doc.get('kind')}/{namespace if isinstance(namespace, str) else 'default'}/{_name(doc)}"
+
+
 def _name(doc: YMap) -> str:
     """Return an object's metadata.name, or `?`."""
     metadata = doc.get_map("metadata")
@@ -118,10 +139,19 @@ def _pod_spec(doc: YMap, kind: str) -> YMap | None:
         spec = job.get_map("spec") if job else None
         if spec is None:
             return None
-    elif kind in _NEEDS_SELECTOR and "selector" not in spec:
+    elif kind in _NEEDS_SELECTOR and "selector" not in spec and not _selector_defaulted(doc):
         return None
     template = spec.get_map("template")
     return template.get_map("spec") if template else None
+
+
+# API versions that default `spec.selector` from the pod template's labels: their objects omit it.
+_DEFAULTED_SELECTOR_APIS = frozenset({"extensions/v1beta1", "apps/v1beta1"})
+
+
+def _selector_defaulted(doc: YMap) -> bool:
+    """Return whether an object of an older API version may omit its selector and still be whole."""
+    return doc.get("apiVersion") in _DEFAULTED_SELECTOR_APIS
 
 
 def workloads(ctx: FileContext) -> list[Workload]:

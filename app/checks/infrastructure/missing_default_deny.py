@@ -55,7 +55,8 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     if first_workload:
         yield RepoFinding(first_workload, RawFinding(
             RULE.code, 0, "workloads are defined but no default-deny ingress NetworkPolicy exists",
-            snippet="missing-default-deny-network-policy"))
+            # About the repository, not the file it is shown on: a new first manifest does not make it new.
+            snippet="missing-default-deny-network-policy", subject="repository"))
 
 
 CHECK = RepoCheck(RULE, find)

@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import FileCheck, FileContext, rule
-from app.checks.infrastructure.kube import MANIFEST, is_core, objects
+from app.checks.infrastructure.kube import MANIFEST, is_core, object_subject, objects
 from app.checks.infrastructure.secret_names import is_literal_secret, is_secret_name
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -56,7 +56,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if isinstance(key, str) and is_secret_name(key) and is_literal_secret(value):
                 yield RawFinding(RULE.code, data.line_of(key),
                                  f"ConfigMap `{name}` holds a literal secret in `{key}`: use a Secret",
-                                 snippet=f"ConfigMap/{name}:{key}")
+                                 snippet=f"ConfigMap/{name}:{key}", subject=object_subject(doc))
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -35,4 +35,4 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         yield RawFinding(RULE.code, 0, f"file does not parse ({error})", snippet="syntax-error")
 
 
-CHECK = FileCheck(RULE, PYTHON, find)
+CHECK = FileCheck(RULE, PYTHON, find, judges_generated=True)

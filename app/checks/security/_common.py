@@ -24,6 +24,12 @@ TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "templat
 CONFIG_EXTENSIONS = (".ini", ".cfg", ".conf", ".properties", ".npmrc", ".pypirc", ".sh", ".bash", ".zsh", ".envrc")
 CONFIG_NAMES = frozenset({"procfile"})
 
+# Said of every committed secret, and so of a fixed one too: deleting the line does not unleak it.
+HISTORY_NOTE = "Once committed it stays in git history, also after this line is removed: rotate it."
+
+# Said of literal credentials in test code, which are listed but do not weigh on the score.
+FIXTURE_NOTE = "In test code this is taken for a fixture: listed, not scored; if it is live, rotate it."
+
 TRUTHY = frozenset({"true", "yes", "on", "1", "y"})
 FALSY = frozenset({"false", "no", "off", "0", "n"})
 

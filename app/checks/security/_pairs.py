@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from app.checks.base import FileContext, per_file, yaml_too_deep
+from app.checks.security._common import is_config_text
 
 MAX_VALUE = 4096
 
@@ -61,6 +62,17 @@ def _extract(ctx: FileContext) -> list[Pair]:
     if ctx.kind == "requirements":
         return []
     return list(line_pairs(ctx.lines, ctx.kind))
+
+
+def is_code_word(ctx: FileContext, pair: Pair) -> bool:
+    """Return whether an unquoted value of a code-like text file is a word of code, not a literal.
+
+    In TypeScript, Go or Java `password: string` is a type and `password = await resolve()` a call;
+    shell and INI lines (`API_TOKEN=...`, `.npmrc`) write literals bare.
+    """
+    if pair.quoted or ctx.kind not in ("text", "markdown"):
+        return False
+    return not (pair.key.isupper() or is_config_text(ctx.name))
 
 
 # --- Python -------------------------------------------------------------------------------------

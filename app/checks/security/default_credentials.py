@@ -12,9 +12,11 @@ literals only; `user:pass@host`-style explanations are skipped).
 Where such a value harms no deployment the finding is `low`: test code, local development set-ups
 (`docker-compose.override.yml`, `settings/local.py`, paths under `dev/`, `examples/`, `docs/`), CI
 workflows, whose service containers live for one job, and Python parameter defaults (an API's
-fallback, not a deployed setting). Templates meant to be copied and filled in (`.env.example`,
-`config.sample.yml`), Markdown and type stubs are not judged. The message names the setting, never
-the value.
+fallback, not a deployed setting). In test code such fixture credentials are listed but do not weigh
+on the security score. Only literal values count: in TypeScript, Go or Java text `password: string`
+is a type and `password = await resolve(...)` a call, never a credential. Templates meant to be
+copied and filled in (`.env.example`, `config.sample.yml`), Markdown and type stubs are not judged.
+The message names the setting, never the value.
 
 ## Why is this bad?
 Default credentials are the first thing an attacker tries: lists of them ship with every scanner, and
@@ -46,8 +48,15 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import is_template_path, name_words, relaxed, secret_snippet
-from app.checks.security._pairs import Pair, pairs
+from app.checks.security._common import (
+    FIXTURE_NOTE,
+    is_template_path,
+    is_test_path,
+    name_words,
+    relaxed,
+    secret_snippet,
+)
+from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
     is_password_name,
     is_placeholder,
@@ -78,17 +87,19 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     if ctx.kind in SKIPPED_KINDS or is_template_path(ctx.path) or ctx.path.endswith(".pyi"):
         return
     severity = Severity.LOW if ctx.kind == "workflow" else relaxed(ctx.path)
+    in_tests = is_test_path(ctx.path)
     found = pairs(ctx)
-    users = [p for p in found if is_user_name(p.key) and p.value]
+    users = [p for p in found if is_user_name(p.key) and p.value and not is_code_word(ctx, p)]
     flagged: set[int] = set()
     for pair in found:
-        message = _judge(pair, users)
+        # A credential is a literal value assigned: never a type (`password: string`) or a call.
+        message = "" if is_code_word(ctx, pair) else _judge(pair, users)
         if message and pair.line not in flagged:
             flagged.add(pair.line)
             # A parameter's default is an API's fallback, not a deployed setting.
             grade = Severity.LOW if pair.origin == "default" else severity
-            yield RawFinding(RULE.code, pair.line, message, snippet=secret_snippet(pair.key, pair.value),
-                             severity=grade)
+            yield RawFinding(RULE.code, pair.line, f"{message}. {FIXTURE_NOTE}" if in_tests else message,
+                             snippet=secret_snippet(pair.key, pair.value), severity=grade, weighs=not in_tests)
     yield from _url_findings(ctx, flagged, severity)
 
 

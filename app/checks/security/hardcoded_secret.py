@@ -21,9 +21,11 @@ word is a variable, so only quoted values count there, except under upper-case n
 in a shell script). Weak well-known values such as `admin` are SEC004's business; provider tokens with
 a known format are SEC002's.
 
-Secrets in tests count: they leak the same. Two cases are `low` instead: passwords in tests (the
-password of a user the test creates unlocks nothing real; tokens and keys in tests stay `high`), and
-values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
+Two cases are `low` instead. Literal values in test code (tests, fixtures, `conftest.py`) are fixture
+credentials: the password of a user a test creates, the signing secret a test verifies with, unlock
+nothing real; they are listed but do not weigh on the score. Real provider tokens (SEC002) and private
+keys (SEC003) are judged by their own checks and stay severe anywhere, tests included. The other case
+is values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
 AsciiDoc, and text files under `docs/`), where examples invent keys.
 The message and the fingerprint never contain the value, only the name and a hash of it.
 
@@ -61,12 +63,12 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import is_config_text, is_test_path, secret_snippet
-from app.checks.security._pairs import Pair, pairs
+from app.checks.security._common import FIXTURE_NOTE, HISTORY_NOTE, is_test_path, secret_snippet
+from app.checks.security._encoded import with_encoded
+from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
     PROVIDER_RE,
     is_aws_secret,
-    is_password_name,
     is_secret_name,
     is_secret_value,
     strip_scheme,
@@ -92,10 +94,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     for pair in pairs(ctx):
         if is_hardcoded_secret(ctx, pair) and pair.line not in flagged:
             flagged.add(pair.line)
+            message = f"hard-coded secret assigned to `{pair.key}`; load it from the environment or a secret manager"
             yield RawFinding(
-                RULE.code, pair.line, f"hard-coded secret assigned to `{pair.key}`; load it from the environment "
-                "or a secret manager, and rotate it", snippet=secret_snippet(pair.key, pair.value),
-                severity=severity or _grade(pair, in_tests),
+                RULE.code, pair.line, f"{message}. {FIXTURE_NOTE if in_tests else HISTORY_NOTE}",
+                snippet=secret_snippet(pair.key, pair.value), severity=severity or _grade(pair, in_tests),
+                weighs=not in_tests,
             )
     for cred in url_credentials(ctx):
         password = url_unquote(cred.password)
@@ -104,7 +107,8 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             yield RawFinding(
                 RULE.code, cred.line, f"password written into a {cred.scheme}:// URL for user `{cred.user}`; "
                 "take it from the environment and rotate it",
-                snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password), severity=severity,
+                snippet=secret_snippet(f"{cred.scheme}://{cred.user}@{cred.host}", password),
+                severity=Severity.LOW if in_tests else severity, weighs=not in_tests,
             )
 
 
@@ -123,14 +127,16 @@ def _grade(pair: Pair, in_tests: bool) -> Severity | None:
     """Return `low` for documentation examples, and for passwords of users that tests create."""
     if DOC_PARENTS & set(pair.parents):
         return Severity.LOW
-    # A test user's password unlocks nothing real; a token or key in a test may well be live.
-    return Severity.LOW if in_tests and is_password_name(pair.key) else None
+    # A fixture credential unlocks nothing real; live provider tokens and keys are SEC002's and SEC003's.
+    return Severity.LOW if in_tests else None
 
 
 def is_hardcoded_secret(ctx: FileContext, pair: Pair) -> bool:
     """Return whether a setting is a real secret value under a secret name."""
     if not is_secret_name(pair.key) or not _is_literal(ctx, pair) or ENCRYPTED_PARENTS & set(pair.parents):
         return False
+    if pair.parents[:2] == ("users", "user"):
+        return False  # a kubeconfig user's credentials: SEC009 reports them, once
     value = strip_scheme(pair.value)
     if PROVIDER_RE.search(value) or is_aws_secret(pair.key, value):
         return False  # SEC002 reports it, with the provider's name
@@ -145,8 +151,9 @@ def _is_literal(ctx: FileContext, pair: Pair) -> bool:
         return bool(pair.value)
     if ctx.kind in ("text", "markdown"):
         # Shell and INI lines (`API_TOKEN=...`) write literals bare; code (`token: userToken`) does not.
-        return pair.key.isupper() or is_config_text(ctx.name)
+        return not is_code_word(ctx, pair)
     return False
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, find)
+# A header saying "generated" is easy to add: secrets are still looked for in generated files.
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), judges_generated=True)

@@ -35,7 +35,8 @@ import re
 from collections.abc import Iterator
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import LineIndex, secret_snippet
+from app.checks.security._common import HISTORY_NOTE, LineIndex, secret_snippet
+from app.checks.security._encoded import with_encoded
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("SEC003", "hardcoded-private-key", Domain.SECURITY, Severity.HIGH, __doc__)
@@ -53,14 +54,17 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     if "PRIVATE KEY" not in ctx.text:
         return
     index = LineIndex(ctx.text)
+    # A cloud service-account file is a login with the account's roles, not only a key.
+    what = "service-account key file with a " if '"service_account"' in ctx.text else ""
     for match in BEGIN.finditer(ctx.text):
         body = _body(ctx.text, match.end())
         material = "".join(MATERIAL.findall(body.replace("\\n", "\n").replace("\\r", "\n")))
         if len(material) < MIN_MATERIAL or re.search(r"(.)\1{7}", material):
             continue
         yield RawFinding(
-            RULE.code, index.line(match.start()), f"{match.group(1).lower()} committed; generate a new key and "
-            "keep it out of the repository", snippet=secret_snippet(f"private-key:{match.group(1)}", material),
+            RULE.code, index.line(match.start()), f"{what}{match.group(1).lower()} committed; generate a new key and "
+            f"keep it out of the repository. {HISTORY_NOTE}",
+            snippet=secret_snippet(f"private-key:{match.group(1)}", material),
         )
 
 
@@ -70,4 +74,4 @@ def _body(text: str, start: int) -> str:
     return text[start:end.start()] if end else text[start:start + MAX_BLOCK]
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, find)
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), judges_generated=True)

@@ -43,7 +43,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import secret_snippet
+from app.checks.security._common import HISTORY_NOTE, secret_snippet
+from app.checks.security._encoded import with_encoded
 from app.checks.security._pairs import pairs
 from app.checks.security._secrets import is_aws_secret, provider_tokens
 from app.engine.model import Domain, RawFinding, Severity
@@ -59,15 +60,15 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     for token in provider_tokens(ctx.text):
         yield RawFinding(
             RULE.code, token.line,
-            f"{token.label} `{token.shown}` committed; revoke it and load it from a secret store",
+            f"{token.label} `{token.shown}` committed; revoke it and load it from a secret store. {HISTORY_NOTE}",
             snippet=secret_snippet(token.provider, token.value), severity=SEVERITY.get(token.provider),
         )
     for pair in pairs(ctx):
         if is_aws_secret(pair.key, pair.value):
             yield RawFinding(
                 RULE.code, pair.line, f"AWS secret access key assigned to `{pair.key}`; revoke it and use a role "
-                "or a secret store", snippet=secret_snippet(f"aws-secret:{pair.key}", pair.value),
+                f"or a secret store. {HISTORY_NOTE}", snippet=secret_snippet(f"aws-secret:{pair.key}", pair.value),
             )
 
 
-CHECK = FileCheck(RULE, ANY_TEXT, find)
+CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), judges_generated=True)

@@ -1,0 +1,472 @@
+"""Check-level rules for what real trees hold (issues 8 and 9): each rule with its failing case and its benign twin.
+
+Key blocks, tokens and passwords are assembled at run time, so this file never holds one.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from app.engine.model import Domain, Severity
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import blocking, domain, run_audit
+from tests.helpers import file_findings
+
+KEY_BODY = "\n".join(
+    "MIIEpAIBAAKCAQEA" + "1b2c3d4e5f6g7h8i9j0kLmNoPqRsTuVwXyZ0123456789abcdef"[i:] + "Qq" for i in range(5)
+)
+PRIVATE_KEY = "-----BEGIN RSA " + f"PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA " + "PRIVATE KEY-----\n"
+CERTIFICATE = "-----BEGIN CERTIFICATE-----\n" + KEY_BODY + "\n-----END CERTIFICATE-----\n"
+PASSWORD = "Xk29f" + "Lq8mZ!"
+
+APP = '"""The service."""\n\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef run() -> int:\n' \
+      '    """Run once."""\n    return 1\n'
+
+
+def b64(text: str) -> str:
+    """Return text encoded in base64, wrapped like `base64` does."""
+    raw = base64.b64encode(text.encode()).decode()
+    return "\n".join(raw[i:i + 76] for i in range(0, len(raw), 76)) + "\n"
+
+
+def kubeconfig(user: str) -> str:
+    """Return a kubeconfig whose user entry is `user` (indented under `user:`)."""
+    return (
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://10.0.0.1:6443\n"
+        f"    certificate-authority-data: {b64(CERTIFICATE).replace(chr(10), '')}\n"
+        f"users:\n- name: admin\n  user:\n{user}"
+        "contexts:\n- name: prod\n  context: {cluster: prod, user: admin}\ncurrent-context: prod\n"
+    )
+
+
+def seeded(repo: RepoBuilder) -> str:
+    """Commit a small service and return the base commit."""
+    return repo.commit("base", {"app/service.py": APP, "README.md": "# svc\n"})
+
+
+def new_security(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str, str]]:
+    """Return (rule, severity, message) of the new security findings."""
+    report = run_audit(repo, base, head)
+    return [(f.rule, f.severity.value, f.message) for f in report.findings
+            if f.status == "new" and f.domain is Domain.SECURITY]
+
+
+# --- base64 and kubeconfigs -------------------------------------------------------------------------
+
+def test_base64_kubeconfig_with_a_private_key_is_a_new_high_finding(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    user = f"    client-certificate-data: {b64(CERTIFICATE).replace(chr(10), '')}\n" \
+           f"    client-key-data: {b64(PRIVATE_KEY).replace(chr(10), '')}\n"
+    head = repo.commit("add kubeconfig", {"deploy/kubeconfig.b64": b64(kubeconfig(user))})
+    found = new_security(repo, base, head)
+    assert any(Severity(sev).rank >= Severity.HIGH.rank for _, sev, _ in found)
+    assert {"SEC003", "SEC009"} <= {rule for rule, _, _ in found}
+    assert all("inside the base64-encoded file" in message for _, _, message in found)
+    assert "security" in blocking(run_audit(repo, base, head))
+
+
+def test_base64_public_certificate_is_not_a_finding(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("add CA", {"deploy/ca.b64": b64(CERTIFICATE),
+                                  "deploy/kubeconfig.b64": b64(kubeconfig("    exec: {command: aws}\n"))})
+    assert new_security(repo, base, head) == []
+    assert run_audit(repo, base, head).passed
+
+
+def test_plain_kubeconfig_token_and_auth_provider_secret_are_flagged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    token = "eyJhbGciOiJSUzI1NiJ9." + "Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"
+    user = f"    token: {token}\n    auth-provider:\n      name: oidc\n      config:\n" \
+           f"        client-secret: {PASSWORD}Qz\n        idp-issuer-url: https://id.example.org\n"
+    head = repo.commit("kubeconfig", {".kube/config": kubeconfig(user)})
+    found = [(rule, message) for rule, _, message in new_security(repo, base, head)]
+    assert [rule for rule, _ in found] == ["SEC009", "SEC009"]
+    assert all(PASSWORD not in message and token not in message for _, message in found)
+
+
+def test_secret_inside_a_base64_value_of_a_yaml_file_is_reported_at_the_value(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    env = f"DB_HOST=db\nDB_PASSWORD={PASSWORD}\n"
+    secret = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  app.env: {b64(env).strip()}\n"
+    head = repo.commit("secret", {"deploy/secret.yaml": secret})
+    report = run_audit(repo, base, head)
+    found = [f for f in report.findings if f.status == "new" and f.rule == "SEC001"]
+    assert [(f.path, f.line) for f in found] == [("deploy/secret.yaml", 6)]
+    assert "base64 value of `app.env`" in found[0].message
+
+
+def test_removing_a_committed_key_improves_security_and_says_to_rotate(repo: RepoBuilder) -> None:
+    base = repo.commit("key", {"app/service.py": APP, "deploy/tls.key": PRIVATE_KEY})
+    repo.delete("deploy/tls.key")
+    head = repo.commit("remove key")
+    report = run_audit(repo, base, head)
+    fixed = [f for f in report.findings if f.status == "fixed" and f.rule == "SEC003"]
+    assert fixed and "git history" in fixed[0].message and "rotate" in fixed[0].message
+    assert any("deploy/tls.key" in note and "rotate" in note for note in report.notes)
+    security = domain(report, Domain.SECURITY)
+    assert security.head is not None and security.base is not None and security.head > security.base
+    assert not security.regressed
+
+
+# --- credentials are literals; fixture passwords in tests -----------------------------------------------
+
+GENERATED_TS = """/* generated using openapi-typescript-codegen -- do no edit */
+export const getHeaders = async (config: OpenAPIConfig, options: ApiRequestOptions) => {
+    const username = await resolve(options, config.USERNAME);
+    const password = await resolve(options, config.PASSWORD);
+};
+"""
+HANDWRITTEN_TS = """export type Body_login = {
+    grant_type?: string | null;
+    username: string;
+    password: string;
+};
+"""
+
+
+def test_generated_client_and_typed_fields_are_not_credentials(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("client", {"frontend/src/client/core/request.ts": GENERATED_TS,
+                                  "frontend/src/client/models/Body_login.ts": HANDWRITTEN_TS})
+    assert new_security(repo, base, head) == []
+    notes = run_audit(repo, base, head).notes
+    assert any("1 generated files" in n and "frontend/src/client/core/request.ts" in n for n in notes)
+
+
+def test_literal_default_password_in_typescript_is_still_flagged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("seed", {"frontend/src/seed.ts": "const admin = { username: 'admin', password: 'admin' };\n"})
+    assert [rule for rule, _, _ in new_security(repo, base, head)] == ["SEC004"]
+
+
+def test_fixture_password_in_a_test_is_listed_but_neither_blocks_nor_weighs(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    test = f'"""Login tests."""\n\n\ndef test_login() -> None:\n    password = "{PASSWORD}"\n    assert password\n'
+    head = repo.commit("test", {"tests/test_login.py": test})
+    report = run_audit(repo, base, head)
+    new = [f for f in report.findings if f.status == "new" and f.domain is Domain.SECURITY]
+    assert [f.rule for f in new] == ["SEC001"]
+    assert report.passed
+    security = domain(report, Domain.SECURITY)
+    assert security.base == security.head
+
+
+def test_provider_token_in_a_test_still_weighs_and_blocks(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    token = "gh" + "p_" + "Zq7xR2mV9kL4pW8sT1nB6yC3dF5gH0jK2aE4"
+    head = repo.commit("test", {"tests/test_api.py": f'TOKEN = "{token}"\n\n\ndef test_a() -> None:\n    assert TOKEN\n'})
+    report = run_audit(repo, base, head)
+    assert "security" in blocking(report)
+
+
+def test_key_stores_and_ssh_keys_are_secrets_by_name(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("certs", {"deploy/server.p12": b"\x30\x82\x0a\x00\x02\x01\x03\x00binary",
+                                 "ops/id_rsa": PRIVATE_KEY, "ops/id_rsa.pub": "ssh-rsa AAAAB3Nza user@host\n"})
+    found = sorted((f.rule, f.path) for f in run_audit(repo, base, head).findings if f.status == "new")
+    assert found == [("SEC003", "ops/id_rsa"), ("SEC010", "deploy/server.p12")]
+
+
+def test_public_certificates_and_public_keys_are_not_secret_files(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("certs", {"deploy/server.crt": CERTIFICATE, "deploy/ca.pem": CERTIFICATE,
+                                 "ops/id_ed25519.pub": "ssh-ed25519 AAAAC3Nza user@host\n"})
+    assert new_security(repo, base, head) == []
+
+
+# --- errors that vanish; performance and observability in tests --------------------------------------
+
+LOGGED = '''"""Sync jobs."""
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def sync(client: object) -> None:
+    """Pull once."""
+    try:
+        client.pull()  # type: ignore[attr-defined]
+    except Exception:
+        logger.exception("pull failed", extra={"client": repr(client)})
+'''
+SWALLOWED = LOGGED.replace(
+    '        logger.exception("pull failed", extra={"client": repr(client)})\n', "        pass\n"
+)
+
+
+def test_replacing_a_structured_log_with_except_pass_blocks_observability(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/sync.py": LOGGED, "README.md": "# svc\n"})
+    head = repo.commit("swallow", {"app/sync.py": SWALLOWED})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.severity) for f in report.findings if f.status == "new"] == [("OBS002", Severity.MEDIUM)]
+    assert blocking(report) == ["observability"]
+
+
+def test_the_same_swallow_in_a_test_passes(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/sync.py": LOGGED, "tests/test_sync.py": LOGGED, "README.md": "# svc\n"})
+    head = repo.commit("swallow", {"tests/test_sync.py": SWALLOWED})
+    report = run_audit(repo, base, head)
+    assert [f.rule for f in report.findings if f.status == "new"] == ["OBS002"]
+    assert report.passed
+
+
+ASYNC_TEST = '''"""Streaming tests."""
+
+
+async def test_stream() -> None:
+    with open("payload.bin", "rb") as handle:
+        assert handle.read()
+'''
+
+
+def test_blocking_call_in_an_async_test_never_blocks(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("test", {"tests/test_stream.py": ASYNC_TEST})
+    report = run_audit(repo, base, head)
+    new = [(f.rule, f.domain) for f in report.findings if f.status == "new"]
+    assert any(d is Domain.PERFORMANCE for _, d in new)
+    assert "performance" not in blocking(report)
+
+
+def test_blocking_call_in_async_shipped_code_still_blocks(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("code", {"app/stream.py": ASYNC_TEST.replace("test_stream", "stream")})
+    assert "performance" in blocking(run_audit(repo, base, head))
+
+
+# --- manifests as they exist -------------------------------------------------------------------------
+
+OLD_API_DEPLOYMENT = """apiVersion: extensions/v1beta1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:latest
+"""
+PATCH = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:latest
+"""
+
+
+def infra_findings(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str]]:
+    """Return (rule, path) of the new infrastructure findings."""
+    report = run_audit(repo, base, head)
+    return sorted((f.rule, f.path) for f in report.findings if f.status == "new" and f.domain is Domain.INFRASTRUCTURE)
+
+
+def test_old_api_deployment_without_selector_is_judged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("deploy", {"k8s/web.yaml": OLD_API_DEPLOYMENT})
+    rules = {rule for rule, _ in infra_findings(repo, base, head)}
+    assert {"INF008", "INF009", "INF010"} <= rules
+
+
+def test_apps_v1_patch_without_selector_stays_a_fragment(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("patch", {"k8s/overlays/prod/patch.yaml": PATCH})
+    assert infra_findings(repo, base, head) == []
+
+
+def test_list_items_and_multi_documents_are_judged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    item = OLD_API_DEPLOYMENT.replace("\n", "\n    ").rstrip()
+    listed = f"apiVersion: v1\nkind: List\nitems:\n  - {item}\n"
+    multi = OLD_API_DEPLOYMENT.replace("name: web\nspec", "name: api\nspec") + "---\n" + OLD_API_DEPLOYMENT
+    head = repo.commit("deploy", {"k8s/list.yaml": listed, "k8s/multi.yaml": multi.replace(
+        "name: web\nspec", "name: worker\nspec", 1)})
+    latest = [path for rule, path in infra_findings(repo, base, head) if rule == "INF010"]
+    assert latest == ["k8s/list.yaml", "k8s/multi.yaml", "k8s/multi.yaml"]
+
+
+APPS_V1_DEPLOYMENT = OLD_API_DEPLOYMENT.replace("extensions/v1beta1", "apps/v1").replace(
+    "  replicas: 2\n", "  replicas: 2\n  selector:\n    matchLabels: {app: web}\n")
+
+
+def test_overlay_redeclaring_an_object_does_not_make_its_findings_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, "k8s/web.yaml": APPS_V1_DEPLOYMENT})
+    hotfix = APPS_V1_DEPLOYMENT.replace("replicas: 2", "replicas: 4")
+    head = repo.commit("hotfix", {"k8s/hotfix/web.yaml": hotfix})
+    assert infra_findings(repo, base, head) == []
+    assert "infrastructure" not in blocking(run_audit(repo, base, head))
+
+
+def test_a_new_object_with_the_same_defect_is_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, "k8s/web.yaml": OLD_API_DEPLOYMENT})
+    other = OLD_API_DEPLOYMENT.replace("name: web\nspec", "name: admin\nspec")
+    head = repo.commit("admin", {"k8s/admin.yaml": other})
+    assert ("INF010", "k8s/admin.yaml") in infra_findings(repo, base, head)
+
+
+COMPOSE = """services:
+  cache:
+    image: redis:latest
+  db:
+    image: postgres
+  web:
+    build: .
+    image: acme/web
+  queue:
+    image: rabbitmq:3.13-management
+"""
+
+
+def test_compose_images_on_latest_or_untagged_are_flagged(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("compose", {"docker-compose.yml": COMPOSE})
+    report = run_audit(repo, base, head)
+    found = sorted((f.line, f.severity.value) for f in report.findings if f.rule == "INF010")
+    assert found == [(3, "medium"), (5, "low")]
+    assert "infrastructure" in blocking(report)
+
+
+def test_compose_images_on_latest_in_a_local_override_are_low(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("compose", {"docker-compose.override.yml": COMPOSE})
+    report = run_audit(repo, base, head)
+    assert sorted(f.severity.value for f in report.findings if f.rule == "INF010") == ["low", "low"]
+    assert "infrastructure" not in blocking(report)
+
+
+def test_compose_images_pinned_to_a_version_pass(repo: RepoBuilder) -> None:
+    base = seeded(repo)
+    head = repo.commit("compose", {"docker-compose.yml": COMPOSE.replace("redis:latest", "redis:7.2").replace(
+        "image: postgres", "image: postgres:16")})
+    assert [f.rule for f in run_audit(repo, base, head).findings if f.rule == "INF010"] == []
+
+
+# --- dev tooling and guarded imports -----------------------------------------------------------------
+
+POETRY = """[tool.poetry]
+name = "shop"
+version = "1.0"
+
+[tool.poetry.dependencies]
+python = "^3.11"
+requests = "^2.31"
+
+[tool.poetry.group.dev.dependencies]
+faker = "^24.0"
+"""
+SHOP = '"""The shop."""\n\nimport requests\n\n\ndef fetch() -> object:\n    """Fetch."""\n    return requests.get\n'
+SEED_SCRIPT = '"""Fill the dev database."""\n\nfrom faker import Faker\n\nprint(Faker().name())\n'
+
+
+def dependency_findings(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str, str]]:
+    """Return (rule, path, severity) of the new dependencies findings."""
+    report = run_audit(repo, base, head)
+    return sorted((f.rule, f.path, f.severity.value) for f in report.findings
+                  if f.status == "new" and f.domain is Domain.DEPENDENCIES)
+
+
+def test_dev_script_importing_a_dev_group_package_is_not_flagged(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"pyproject.toml": POETRY, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("seed", {"dev/seed_db.py": SEED_SCRIPT})
+    assert dependency_findings(repo, base, head) == []
+    assert run_audit(repo, base, head).passed
+
+
+def test_shipped_package_named_dev_still_owes_a_runtime_declaration(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"pyproject.toml": POETRY, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("seed", {"shop/dev/__init__.py": "", "shop/dev/seed.py": SEED_SCRIPT})
+    assert dependency_findings(repo, base, head) == [("DEP001", "shop/dev/seed.py", "medium")]
+
+
+GUARDED = '"""Fast JSON."""\n\ntry:\n    import orjson\nexcept ImportError:\n    orjson = None\n'
+
+
+def test_guarded_import_of_an_undeclared_package_stays_a_finding(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"pyproject.toml": POETRY, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("fast json", {"shop/fast.py": GUARDED})
+    assert dependency_findings(repo, base, head) == [("DEP001", "shop/fast.py", "low")]
+
+
+def test_guarded_import_declared_by_an_extra_is_not_a_finding(repo: RepoBuilder) -> None:
+    extra = POETRY.replace('requests = "^2.31"\n', 'requests = "^2.31"\norjson = {version = "^3", optional = true}\n')
+    extra += '\n[tool.poetry.extras]\nfast = ["orjson"]\n'
+    base = repo.commit("base", {"pyproject.toml": extra, "shop/__init__.py": "", "shop/api.py": SHOP})
+    head = repo.commit("fast json", {"shop/fast.py": GUARDED})
+    assert dependency_findings(repo, base, head) == []
+
+
+# --- actions by owner and pin --------------------------------------------------------------------------
+
+SHA = "b4ffde65f46336ab88eb53be808477a3936bae11"
+
+
+def workflow(extra: str = "") -> str:
+    """Return a least-privilege workflow that tests, with extra steps appended."""
+    return (
+        "name: ci\non: [pull_request]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        f"    timeout-minutes: 10\n    steps:\n      - uses: actions/checkout@{SHA}\n{extra}      - run: pytest -q\n"
+    )
+
+
+def ci_after(repo: RepoBuilder, step: str) -> tuple[list[tuple[str, str]], bool]:
+    """Add one step to the workflow; return the new CI002 findings (uses, severity) and whether ci blocks."""
+    base = repo.commit("base", {"app/service.py": APP, ".github/workflows/ci.yml": workflow()})
+    head = repo.commit("step", {".github/workflows/ci.yml": workflow(f"      - uses: {step}\n")})
+    report = run_audit(repo, base, head)
+    found = [(f.message.split("`")[1], f.severity.value) for f in report.findings if f.rule == "CI002"]
+    return found, "ci" in blocking(report)
+
+
+def test_github_action_on_a_version_tag_is_low_and_passes(repo: RepoBuilder) -> None:
+    assert ci_after(repo, "actions/setup-python@v5") == ([("actions/setup-python@v5", "low")], False)
+
+
+def test_third_party_action_on_a_version_tag_is_medium(repo: RepoBuilder) -> None:
+    assert ci_after(repo, "pypa/gh-action-pypi-publish@v1.8.14") == (
+        [("pypa/gh-action-pypi-publish@v1.8.14", "medium")], True)
+
+
+def test_action_on_a_branch_is_high(repo: RepoBuilder) -> None:
+    assert ci_after(repo, "pypa/gh-action-pypi-publish@release/v1") == (
+        [("pypa/gh-action-pypi-publish@release/v1", "high")], True)
+
+
+def test_action_pinned_to_a_full_sha_is_clean(repo: RepoBuilder) -> None:
+    assert ci_after(repo, f"pypa/gh-action-pypi-publish@{SHA}") == ([], False)
+
+
+# --- what counts as generated ----------------------------------------------------------------------------
+
+DJANGO_SETTINGS = '''"""
+Django settings for shop project.
+
+Generated by 'django-admin startproject' using Django 5.0.
+"""
+
+DEBUG = True
+CORS_ALLOW_ALL_ORIGINS = True
+'''
+SWALLOWING = '"""x"""\n\n\ndef f() -> None:\n    try:\n        g()\n    except Exception:\n        pass\n'
+
+
+def test_scaffolded_django_settings_are_still_judged() -> None:
+    codes = {f.code for f in file_findings("shop/settings.py", DJANGO_SETTINGS)}
+    assert {"SEC006", "SEC007"} <= codes
+
+
+def test_generated_files_skip_heuristic_checks_but_not_secrets() -> None:
+    banner = "# Generated by the protocol buffer compiler.  DO NOT EDIT!\n"
+    assert [f.code for f in file_findings("api/service_pb2.py", SWALLOWING)] == []
+    assert [f.code for f in file_findings("api/service.py", banner + SWALLOWING)] == []
+    assert [f.code for f in file_findings("api/service.py", SWALLOWING)] == ["OBS002"]
+    secret = banner + f'API_TOKEN = "{PASSWORD}Qz81"\n'
+    assert [f.code for f in file_findings("api/settings.py", secret)] == ["SEC001"]
