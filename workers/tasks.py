@@ -8,21 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from app.github.errors import TransientGitHubError
-from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, AuditJob, CommentJob, InstallationJob
+from app.github.job import AUDIT_TASK, COMMENT_TASK, INSTALLATION_TASK, QUEUE, AuditJob, CommentJob, InstallationJob
 from app.gitrepo.repo import GitError
 from app.jobs import audit, installations
 from app.jobs.commands import handle
+from app.jobs.leases import CONCLUDE_KEY, Lease, run_leased
 from app.jobs.runtime import Runtime, get_runtime
+from app.store.client import TRANSIENT
+from app.store.leases import LeasedJob
 
 log = logging.getLogger("verity.tasks")
 
-# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches.
-RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError)
-CONCLUDE_KEY = "conclude_reason"  # set on a retry that only has to conclude the check run
+# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches, and
+# Redis restarting or failing over (after the store's client waited for it in-process).
+RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError, *TRANSIENT)
 CONCLUDE_RETRIES = 3
+__all__ = ["CONCLUDE_KEY", "CONCLUDE_RETRIES", "ON_ERROR", "RETRIABLE", "describe", "register_tasks"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Attempt:
     rt: Runtime
     retries: int
     pending: object  # the reason a previous try could not conclude the check run with, or None
+    lease: Lease
 
 
 def describe(exc: BaseException) -> str:
@@ -52,6 +57,7 @@ def retry_later(attempt: Attempt, exc: Exception) -> str:
     wait = policy.delay(attempt.retries, float(getattr(exc, "retry_after", 0.0)))
     log.info("retrying", extra={**attempt.job.log_fields(), "retries": attempt.retries, "wait": round(wait, 1),
                                 "reason": reason})
+    attempt.lease.defer(wait)  # before publishing the retry, which another worker may take at once
     raise attempt.task.retry(countdown=wait) from None
 
 
@@ -69,19 +75,42 @@ ON_ERROR: tuple[tuple[tuple[type[Exception], ...], Callable[[Attempt, Exception]
 )
 
 
-def run_audit_job(task: Task, job: AuditJob, work: Callable[[], str]) -> str:
-    """Run a job's work; retry what may pass later; conclude the check on everything else."""
-    kwargs = task.request.kwargs
-    attempt = Attempt(task, job, get_runtime(), int(task.request.retries or 0),
-                      kwargs.get(CONCLUDE_KEY) if isinstance(kwargs, dict) else None)
+def leased_job(task: Task) -> LeasedJob:
+    """Return what the task's lease needs to queue it again: name, kwargs, queue and root id."""
+    request = task.request
+    info = request.delivery_info or {}
+    return LeasedJob(str(task.name), dict(request.kwargs or {}), str(info.get("routing_key") or QUEUE),
+                     str(request.root_id or request.id))
+
+
+def claim_id(task: Task) -> str:
+    """Return the id a job claims its audit under: the root task id, kept by retries and hand-outs."""
+    return str(task.request.root_id or task.request.id)
+
+
+def run_audit_job(task: Task, job: AuditJob, work: Callable[[Lease], str]) -> str:
+    """Run a job's work under its lease; retry what may pass later; conclude the check on everything else."""
+    rt = get_runtime()
     try:
-        if attempt.pending:
-            audit.conclude_on_error(attempt.rt, job, str(attempt.pending))
+        return run_leased(rt.leases, str(task.request.id), leased_job(task), lambda lease: attempt(task, job, rt, lease,
+                                                                                                  work))
+    except TRANSIENT as exc:  # Redis left before the lease was taken or ended: back to the queue
+        raise Reject(describe(exc), requeue=True) from None
+
+
+def attempt(task: Task, job: AuditJob, rt: Runtime, lease: Lease, work: Callable[[Lease], str]) -> str:
+    """Run one try of a job, its errors sorted by the ON_ERROR table."""
+    kwargs = task.request.kwargs
+    current = Attempt(task, job, rt, int(task.request.retries or 0),
+                      kwargs.get(CONCLUDE_KEY) if isinstance(kwargs, dict) else None, lease)
+    try:
+        if current.pending:
+            audit.conclude_on_error(rt, job, str(current.pending))
             return "error"
-        return work()
+        return work(lease)
     except Exception as exc:  # sorted by the ON_ERROR table
         on_error = next(handler for kinds, handler in ON_ERROR if isinstance(exc, kinds))
-        return on_error(attempt, exc)
+        return on_error(current, exc)
 
 
 def give_up(attempt: Attempt, reason: str, can_retry: bool) -> str:
@@ -95,6 +124,7 @@ def give_up(attempt: Attempt, reason: str, can_retry: bool) -> str:
             return "error"
         kwargs = {**(task.request.kwargs or {}), CONCLUDE_KEY: reason}
         wait = attempt.rt.retry.delay(0, float(getattr(exc, "retry_after", 0.0)))
+        attempt.lease.defer(wait)
         raise task.retry(kwargs=kwargs, countdown=wait) from None
     return "error"
 
@@ -108,14 +138,15 @@ def register_tasks(app: Celery) -> None:
     @app.task(name=AUDIT_TASK, **options)  # type: ignore[untyped-decorator]
     def audit_pull_request(self: Task, **kwargs: Any) -> str:
         job = AuditJob.from_json(kwargs)
-        return run_audit_job(self, job, lambda: audit.audit_pull_request(get_runtime(), job, self.request.id))
+        return run_audit_job(self, job, lambda lease: audit.audit_pull_request(get_runtime(), job, claim_id(self),
+                                                                                lease.held))
 
     @app.task(name=COMMENT_TASK, **options)  # type: ignore[untyped-decorator]
     def handle_comment(self: Task, **kwargs: Any) -> str:
         job = CommentJob.from_json(kwargs)
         placeholder = AuditJob(job.installation_id, job.repo_id, job.repo_full_name, job.pr_number, "", "",
                                job.clone_url, job.delivery_id)
-        return run_audit_job(self, placeholder, lambda: handle.handle_comment(get_runtime(), job, self.request.id))
+        return run_audit_job(self, placeholder, lambda lease: handle.handle_comment(get_runtime(), job, claim_id(self)))
 
     @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
     def record_installation(self: Task, **kwargs: Any) -> str:

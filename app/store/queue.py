@@ -36,14 +36,16 @@ _HEAD_TTL = str(HEAD_TTL).encode()
 _ORIGIN = f"gen{os.getpid()}@{socket.gethostname()}"
 
 
-def task_message(task: str, kwargs: dict[str, Any], queue: str = QUEUE, task_id: str | None = None) -> bytes:
+def task_message(task: str, kwargs: dict[str, Any], queue: str = QUEUE, task_id: str | None = None,
+                 root_id: str | None = None) -> bytes:
     """Return the JSON a Celery worker on the Redis transport consumes for one task call."""
     task_id = task_id or str(uuid.uuid4())
+    root_id = root_id or task_id
     body = orjson.dumps([[], kwargs, _EMBED])
     headers: dict[str, Any] = {
         "lang": "py", "task": task, "id": task_id, "shadow": None, "eta": None, "expires": None,
         "group": None, "group_index": None, "retries": 0, "timelimit": [None, None],
-        "root_id": task_id, "parent_id": None, "argsrepr": "()", "kwargsrepr": repr(kwargs)[:1024],
+        "root_id": root_id, "parent_id": None, "argsrepr": "()", "kwargsrepr": repr(kwargs)[:1024],
         "origin": _ORIGIN, "ignore_result": True, "replaced_task_nesting": 0,
         "stamped_headers": None, "stamps": {},
     }
