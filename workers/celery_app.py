@@ -6,16 +6,19 @@ configuration, through a lazy mapping.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 from celery.apps.worker import Worker as CommandLineWorker
 from celery.apps.worker import _shutdown_handler, on_cold_shutdown
 from celery.platforms import EX_FAILURE
+from kombu.entity import Exchange, Queue
 
 from app.github.job import QUEUE
 from app.jobs.leases import Reaper, reaper_for
+from app.store.keys import all_queues
 from config.settings import Settings, load_settings
 from workers.tasks import register_tasks
 
@@ -28,6 +31,12 @@ TASK_TIME_LIMIT = 900
 VISIBILITY_TIMEOUT = 3600
 
 
+def task_queues(count: int) -> list[Queue]:
+    """Return the queues jobs are routed to, declared as Celery declares its default queue."""
+    return [Queue(name, Exchange(name, type="direct"), routing_key=name)  # type: ignore[no-untyped-call]
+            for name in all_queues(count, QUEUE)]
+
+
 def celery_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
     """Return the Celery configuration of Verity's workers."""
     config: dict[str, Any] = {
@@ -35,6 +44,9 @@ def celery_config(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT},
         "task_default_queue": QUEUE,
+        # Every queue jobs are routed to (one per repository hash, see `queue_for`); a worker node started
+        # with `-Q verity.k` consumes only its share, one without `-Q` consumes them all.
+        "task_queues": task_queues(settings.queues),
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": True,
@@ -111,6 +123,20 @@ class ColdShutdownOnTerm(bootsteps.StartStopStep):  # type: ignore[misc]
     def start(self, worker: Any) -> None:
         if isinstance(worker, CommandLineWorker):  # never in a test's embedded worker
             _shutdown_handler(worker, sig="SIGTERM", how="Cold", callback=on_cold_shutdown, exitcode=EX_FAILURE)
+
+
+def allow_children(**_: Any) -> None:
+    """Let a prefork pool child start processes, so an audit it runs analyses files on every core.
+
+    Billiard marks its pool children daemonic, and a daemonic process may not start children: the
+    engine would analyse a cold audit's files serially there. A pool child is never left behind by a
+    clean shutdown (billiard joins it), so the flag guards nothing Verity relies on; the engine's
+    process pool is closed before the audit returns.
+    """
+    multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
+
+
+signals.worker_process_init.connect(allow_children, weak=False)
 
 
 def create_celery_app(settings: Settings | None = None, **overrides: Any) -> Celery:

@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -84,13 +83,23 @@ class Lease:
 
 
 def acquire(leases: Leases, task_id: str, job: LeasedJob) -> Lease | str:
-    """Take a task's lease; return why not when a live holder runs it or the task id already ended."""
-    state = leases.state(task_id)
-    if state and state.holder and state.deadline > time.time() and holder_alive(state.holder):
-        return RUNNING_ELSEWHERE  # e.g. restored by a broker reconnect while it still runs
+    """Take a task's lease; return why not when a live holder runs it or the task id already ended.
+
+    A message can reach a second worker while its first still runs it (the broker restores unacked
+    messages when a connection drops): the lease, taken atomically, lets only one of them run. A
+    holder known dead (a killed pool child of this host, whose message the worker requeued) is
+    replaced at once; one of another host, only once its lease lapses.
+    """
     holder = holder_id()
     outcome = leases.take(task_id, job, holder, LEASE_SECONDS)
-    return Lease(leases, task_id, holder) if outcome == "taken" else ENDED
+    if outcome.startswith("held:"):
+        other = outcome.removeprefix("held:")
+        if holder_alive(other):
+            return RUNNING_ELSEWHERE
+        outcome = leases.take(task_id, job, holder, LEASE_SECONDS, dead=other)
+    if outcome == "taken":
+        return Lease(leases, task_id, holder)
+    return RUNNING_ELSEWHERE if outcome.startswith("held:") else ENDED
 
 
 def heartbeat(lease: Lease, stop: threading.Event) -> None:

@@ -3,6 +3,7 @@
 | Key | Shape | TTL | Module |
 |---|---|---|---|
 | `verity` (`app.github.job.QUEUE`) | list: Celery messages (protocol 2, JSON) | none | queue |
+| `verity.{k}`, 0 < k < `VERITY_QUEUES` | list: jobs of the repositories `queue_for` routes to k | none | queue |
 | `verity:delivery:{delivery id}` | string `1`: the delivery was queued | `DELIVERY_TTL` 7 d | queue |
 | `verity:head:{repo}:{pr}` | string: the newest head SHA a webhook announced | `HEAD_TTL` 30 d | queue, state |
 | `verity:job:{repo}:{pr}:{sha}:{policy digest}` | string: root task id of the claiming job | `JOB_TTL` 7 d | state |
@@ -24,6 +25,8 @@ Celery's own bookkeeping keys (`unacked`, `unacked_index`, `_kombu.*`) belong to
 
 from __future__ import annotations
 
+import zlib
+
 PREFIX = "verity:"
 DELIVERY_TTL = 7 * 24 * 3600  # GitHub lets a delivery be redelivered for days
 HEAD_TTL = 30 * 24 * 3600
@@ -39,6 +42,20 @@ TRAIL_LIMIT = 200  # events kept per PR, newest last
 COOLDOWN_SECONDS = 30  # one `/audit run` per PR per cooldown
 FACTS_PREFIX = f"{PREFIX}facts:"
 FACTS_TTL = 30 * 24 * 3600
+
+
+def queue_for(repo_id: int, queues: int, base: str = "verity") -> str:
+    """Return the queue of a repository's jobs: one of `queues` by a stable hash of its id (queue 0 is `base`).
+
+    A repository always lands on the same queue, so the worker node consuming it keeps its mirror warm.
+    """
+    index = zlib.crc32(str(repo_id).encode()) % queues if queues > 1 else 0
+    return base if index == 0 else f"{base}.{index}"
+
+
+def all_queues(queues: int, base: str = "verity") -> list[str]:
+    """Return the names of every queue jobs are routed to."""
+    return [base if k == 0 else f"{base}.{k}" for k in range(max(queues, 1))]
 
 
 def delivery_key(delivery_id: str) -> str:

@@ -19,9 +19,15 @@ import redis
 from app.store.keys import LEASE_END_TTL, LEASE_HOLDERS, LEASE_JOBS, LEASES, lease_end_key
 from app.store.queue import task_message
 
-# Take a task's lease unless the task id already ended (done, or reaped and handed out again).
+# Take a task's lease unless the task id already ended (done, or reaped and handed out again) or a
+# holder other than ARGV[6] (one the caller found dead) holds it before its deadline (ARGV[5] is now).
 TAKE_SCRIPT = """
 if redis.call('EXISTS', KEYS[4]) == 1 then return redis.call('GET', KEYS[4]) end
+local held = redis.call('HGET', KEYS[3], ARGV[1])
+local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if held and deadline and tonumber(deadline) > tonumber(ARGV[5]) and held ~= ARGV[6] then
+  return 'held:' .. held
+end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
@@ -117,10 +123,12 @@ class Leases:
             return None
         return LeaseState(float(deadline), holder.decode() if isinstance(holder, bytes) else "")
 
-    def take(self, task_id: str, job: LeasedJob, holder: str, seconds: float) -> str:
-        """Take a task's lease; return "taken", or how the task id ended ("done", "reaped")."""
-        result = self._redis.eval(TAKE_SCRIPT, 4, *self._keys(task_id), task_id, time.time() + seconds,
-                                  job.to_json(), holder)
+    def take(self, task_id: str, job: LeasedJob, holder: str, seconds: float, dead: str = "") -> str:
+        """Take a task's lease, even from the `dead` holder; return "taken", "held:{holder}" while another
+        holder has it, or how the task id ended ("done", "reaped")."""
+        now = time.time()
+        result = self._redis.eval(TAKE_SCRIPT, 4, *self._keys(task_id), task_id, now + seconds, job.to_json(), holder,
+                                  now, dead)
         return result.decode() if isinstance(result, bytes) else str(result)
 
     def renew(self, task_id: str, holder: str, seconds: float) -> bool:

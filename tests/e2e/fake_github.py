@@ -60,6 +60,7 @@ class Hold:
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     times: int = 1
+    drop: bool = False  # on release, answer 502 without acting: the request never reached GitHub
 
 
 @dataclass
@@ -110,9 +111,9 @@ class FakeGitHub:
         with self.lock:
             self.faults.append(Fault(method, re.compile(path), status, headers or {}, body, times, when))
 
-    def hold(self, method: str, path: str) -> Hold:
-        """Stall the next matching request until the returned hold is released."""
-        held = Hold(method, re.compile(path))
+    def hold(self, method: str, path: str, drop: bool = False) -> Hold:
+        """Stall the next matching request until the returned hold is released (then dropped, if asked)."""
+        held = Hold(method, re.compile(path), drop=drop)
         with self.lock:
             self.holds.append(held)
         return held
@@ -154,7 +155,8 @@ class FakeGitHub:
                 with self.lock:
                     self.errors += invalid
                 return 422, {"message": "Invalid request", "errors": invalid}, {}
-        self._stall(method, path)
+        if self._stall(method, path):
+            return 502, {"message": "dropped"}, {}
         fault = self._fault(method, path, body)
         if fault is not None:
             return fault.status, fault.body or {"message": "fault"}, fault.headers
@@ -176,8 +178,8 @@ class FakeGitHub:
             return "installation token required"
         return ""
 
-    def _stall(self, method: str, path: str) -> None:
-        """Block while a hold matches this request."""
+    def _stall(self, method: str, path: str) -> bool:
+        """Block while a hold matches this request; return whether the hold drops it."""
         with self.lock:
             held = next((h for h in self.holds if h.times and h.method == method and h.path.search(path)), None)
             if held:
@@ -185,6 +187,8 @@ class FakeGitHub:
         if held:
             held.reached.set()
             held.release.wait(30)
+            return held.drop
+        return False
 
     def _fault(self, method: str, path: str, body: Any) -> Fault | None:
         """Return and consume the fault matching this request, if any."""

@@ -94,8 +94,10 @@ def test_a_job_that_dies_leaves_its_lease_to_the_reaper(leases: Leases, db: redi
 
 
 def test_a_live_holder_keeps_its_job_and_a_dead_one_is_taken_over_at_once(leases: Leases) -> None:
-    assert isinstance(acquire(leases, "task-1", JOB), Lease)
+    first = acquire(leases, "task-1", JOB)
+    assert isinstance(first, Lease)
     assert acquire(leases, "task-1", JOB) == RUNNING_ELSEWHERE  # e.g. restored by a broker reconnect
+    assert leases.take("task-1", JOB, "other-host:1:x", 30) == f"held:{first.holder}"  # one atomic step
     dead = f"{job_leases.socket.gethostname()}:{2**22 + 17}:x"  # above pid_max: no such process
     leases.take("task-2", JOB, dead, 30)
     assert isinstance(acquire(leases, "task-2", JOB), Lease)  # a killed pool child's job, requeued
