@@ -36,6 +36,7 @@ class Recorded:
     body: Any
     at: float
     status: int = 0
+    connection: str = ""  # the client's address and port: one per TCP connection
 
 
 @dataclass
@@ -137,7 +138,7 @@ class FakeGitHub:
         path = parts.path
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         body = json.loads(raw) if raw else None
-        record = Recorded(method, path, query, body, time.monotonic())
+        record = Recorded(method, path, query, body, time.monotonic(), connection=headers.get(PEER_HEADER, ""))
         with self.lock:
             self.requests.append(record)
         answer = self._answer(method, path, query, headers, body)
@@ -366,6 +367,9 @@ ROUTES: list[tuple[str, re.Pattern[str], Any]] = [
 ]
 
 
+PEER_HEADER = "x-fake-peer"  # set by the server, never by a client
+
+
 class _Handler(BaseHTTPRequestHandler):
     """HTTP glue between ThreadingHTTPServer and FakeGitHub."""
 
@@ -376,6 +380,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
+        headers[PEER_HEADER] = "%s:%s" % self.client_address[:2]  # noqa: UP031
         status, body, extra = self.server.fake.handle(self.command, self.path, headers, raw)
         data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
