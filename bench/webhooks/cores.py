@@ -117,6 +117,7 @@ def main() -> None:
         "cpu_s": round(cpu, 2),
         "cpu_over_wall": round(cpu / wall, 2),
         "target": 1.6,
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
     }, indent=2))
 
 
