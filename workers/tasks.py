@@ -91,9 +91,12 @@ def claim_id(task: Task) -> str:
 def run_audit_job(task: Task, job: AuditJob, work: Callable[[Lease], str]) -> str:
     """Run a job's work under its lease; retry what may pass later; conclude the check on everything else."""
     rt = get_runtime()
+
+    def one_try(lease: Lease) -> str:
+        return attempt(task, job, rt, lease, work)
+
     try:
-        return run_leased(rt.leases, str(task.request.id), leased_job(task), lambda lease: attempt(task, job, rt, lease,
-                                                                                                  work))
+        return run_leased(rt.leases, str(task.request.id), leased_job(task), one_try)
     except TRANSIENT as exc:  # Redis left before the lease was taken or ended: back to the queue
         raise Reject(describe(exc), requeue=True) from None
 
