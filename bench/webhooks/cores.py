@@ -5,8 +5,9 @@ Redis, git over smart HTTP and the fake GitHub of the end-to-end tests. The tree
 here wrote (installed packages' sources, about 900 Python files); the mirror and the facts cache
 start empty, so the audit analyses every file. CPU time is the pool child's, with the processes it
 started (the engine's analysis pool) once reaped; wall time runs from the delivery to the completed
-check run. Target: CPU/wall >= 1.6 on 2 cores.
-Run: .venv/bin/python bench/webhooks/cores.py [--files 900]
+check run. Target: CPU/wall >= 1.6 on 2 cores. `--serial` runs the worker as before issue 12 (its
+pool child daemonic, so the engine analyses serially), for a comparison on the same machine.
+Run: .venv/bin/python bench/webhooks/cores.py [--files 900] [--serial]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import importlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.web.server import create_asgi  # noqa: E402
-from bench.webhooks.latency import SECRET, start_worker, wait_completed  # noqa: E402
+from bench.webhooks.latency import SECRET, wait_completed  # noqa: E402
 from bench.webhooks.throughput import machine  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull  # noqa: E402
@@ -57,6 +59,29 @@ def real_tree(limit: int) -> dict[str, str]:
     return tree
 
 
+# Start the worker as `celery worker` does, with the pool children left daemonic (before issue 12).
+SERIAL_WORKER = """
+import sys
+from celery import signals
+import workers.celery_app as celery_app
+signals.worker_process_init.disconnect(celery_app.allow_children)
+celery_app.app.worker_main(sys.argv[1:])
+"""
+
+
+def start_worker(settings: Settings, log: Path, serial: bool) -> subprocess.Popen[bytes]:
+    """Start a prefork worker process with one pool child, reading its settings from the environment."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(settings.data_dir),
+           "VERITY_WEBHOOK_SECRET": SECRET, "VERITY_APP_ID": settings.app_id,
+           "VERITY_PRIVATE_KEY": settings.private_key, "VERITY_REDIS_URL": settings.redis_url,
+           "VERITY_GITHUB_API_URL": settings.github_api_url, "VERITY_DATA_DIR": str(settings.data_dir)}
+    args = ["worker", "-P", "prefork", "-c", "1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+            "--without-heartbeat"]
+    command = [sys.executable, "-c", SERIAL_WORKER, *args] if serial else [
+        sys.executable, "-m", "celery", "-A", "workers.celery_app", *args]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
 def cpu_seconds(pid: int) -> float:
     """Return a process's CPU time plus that of its reaped children."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -81,6 +106,7 @@ def main() -> None:
     """Warm the worker on a tiny repository, then time a cold audit of a big one and print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=900)
+    parser.add_argument("--serial", action="store_true", help="pool children daemonic, as before issue 12")
     args = parser.parse_args()
     key = app_key()
     tree = real_tree(args.files)
@@ -91,7 +117,7 @@ def main() -> None:
             settings = Settings(webhook_secret=SECRET, app_id="4242", private_key=key.private_pem,
                                 redis_url=server.url(BENCH_DB), github_api_url=api.url, data_dir=tmp / "data")
             clear(settings.redis_url)
-            worker = start_worker(settings, tmp / "worker.log", pool="prefork")
+            worker = start_worker(settings, tmp / "worker.log", args.serial)
             try:
                 with serve(create_asgi(settings)) as url, httpx.Client(base_url=url, timeout=30) as client:
                     small = Target(1, 4300, "bench/small", git.url("bench/small"))
@@ -112,6 +138,7 @@ def main() -> None:
     print(json.dumps({
         "machine": machine(),
         "files": len(tree),
+        "worker": "serial (pool child daemonic)" if args.serial else "pool child may fork",
         "conclusion": run["conclusion"],
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
