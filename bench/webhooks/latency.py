@@ -60,15 +60,14 @@ def edit(tree: dict[str, str], paths: list[str], round_no: int) -> dict[str, str
     return {p: tree[p] + extra for p in paths}
 
 
-def start_worker(settings: Settings, log: Path, pool: str = "solo") -> subprocess.Popen[bytes]:
+def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     """Start a Celery worker process reading its settings from the environment."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(settings.data_dir),
            "VERITY_WEBHOOK_SECRET": SECRET, "VERITY_APP_ID": settings.app_id,
            "VERITY_PRIVATE_KEY": settings.private_key, "VERITY_REDIS_URL": settings.redis_url,
            "VERITY_GITHUB_API_URL": settings.github_api_url, "VERITY_DATA_DIR": str(settings.data_dir)}
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-P", pool, "-c", "1",
-         "--loglevel=WARNING",
+        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-P", "solo", "--loglevel=WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
