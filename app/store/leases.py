@@ -96,14 +96,6 @@ class LeasedJob:
             return None
 
 
-@dataclass(frozen=True)
-class LeaseState:
-    """A lease as stored: its deadline (epoch seconds) and its holder ("" between a retry and its run)."""
-
-    deadline: float
-    holder: str
-
-
 class Leases:
     """The job leases in one Redis database."""
 
@@ -111,21 +103,14 @@ class Leases:
         self._redis = client
 
     def _keys(self, task_id: str) -> list[str]:
+        """Return the keys a lease script touches for one task id."""
         return [LEASES, LEASE_JOBS, LEASE_HOLDERS, lease_end_key(task_id)]
 
-    def state(self, task_id: str) -> LeaseState | None:
-        """Return a task's lease, or None when it has none."""
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.zscore(LEASES, task_id)
-        pipe.hget(LEASE_HOLDERS, task_id)
-        deadline, holder = pipe.execute()
-        if deadline is None:
-            return None
-        return LeaseState(float(deadline), holder.decode() if isinstance(holder, bytes) else "")
-
     def take(self, task_id: str, job: LeasedJob, holder: str, seconds: float, dead: str = "") -> str:
-        """Take a task's lease, even from the `dead` holder; return "taken", "held:{holder}" while another
-        holder has it, or how the task id ended ("done", "reaped")."""
+        """Take a task's lease (even from the `dead` holder); return "taken", "held:{holder}" or "done"/"reaped".
+
+        "held:{holder}": another holder has it until its deadline; "done"/"reaped": the task id ended.
+        """
         now = time.time()
         result = self._redis.eval(TAKE_SCRIPT, 4, *self._keys(task_id), task_id, now + seconds, job.to_json(), holder,
                                   now, dead)
