@@ -12,6 +12,9 @@ import platformdirs
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_CHECK_NAME = "Verity"
+# A stopped worker finishes what it can in this long, then hands its unfinished jobs back to the
+# queue: below a deployment's grace period (Kubernetes' default is 30 s, compose's stop_grace_period).
+DEFAULT_SOFT_SHUTDOWN_SECONDS = 20.0
 
 
 class SettingsError(RuntimeError):
@@ -29,6 +32,8 @@ class Settings:
     github_api_url: str = DEFAULT_API_URL
     data_dir: Path = Path(".")
     check_name: str = DEFAULT_CHECK_NAME
+    soft_shutdown_seconds: float = DEFAULT_SOFT_SHUTDOWN_SECONDS
+    queues: int = 1  # repositories are spread over this many queues by id (`verity`, `verity.1`, ...)
 
 
 def default_data_dir() -> Path:
@@ -55,7 +60,23 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_app: bool = T
         github_api_url=env.get("VERITY_GITHUB_API_URL", DEFAULT_API_URL).rstrip("/"),
         data_dir=Path(env["VERITY_DATA_DIR"]) if env.get("VERITY_DATA_DIR") else default_data_dir(),
         check_name=env.get("VERITY_CHECK_NAME", DEFAULT_CHECK_NAME),
+        soft_shutdown_seconds=_number(env, "VERITY_SOFT_SHUTDOWN_SECONDS", DEFAULT_SOFT_SHUTDOWN_SECONDS, 0.0),
+        queues=int(_number(env, "VERITY_QUEUES", 1, 1)),
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    """Return a numeric setting, or its default when unset; raise SettingsError when it is not a number."""
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number") from None
+    if value < minimum or value != value:
+        raise SettingsError(f"{name} must be at least {minimum:g}")
+    return value
 
 
 def _private_key(env: Mapping[str, str]) -> str:

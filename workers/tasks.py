@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from app.github.errors import TransientGitHubError
 from app.github.job import (
@@ -16,6 +16,7 @@ from app.github.job import (
     COMMENT_TASK,
     INSTALLATION_TASK,
     PUSH_TASK,
+    QUEUE,
     REPOSITORY_TASK,
     AuditJob,
     CommentJob,
@@ -26,8 +27,10 @@ from app.github.job import (
 from app.gitrepo.repo import GitError, PermanentGitError
 from app.jobs import audit, installations, push, repositories
 from app.jobs.commands import handle
+from app.jobs.leases import CONCLUDE_KEY, Lease, run_leased
 from app.jobs.runtime import Runtime, get_runtime
-from app.store.client import TRANSIENT as STORE_TRANSIENT
+from app.store.client import TRANSIENT
+from app.store.leases import LeasedJob
 from config.policy import PolicyError
 
 log = logging.getLogger("verity.tasks")
@@ -35,11 +38,11 @@ log = logging.getLogger("verity.tasks")
 # Errors no retry can fix (a refused clone URL, a repository that is gone, an invalid policy): they
 # conclude the check at once with their reason. Checked before RETRIABLE (PermanentGitError is a GitError).
 PERMANENT: tuple[type[Exception], ...] = (PermanentGitError, PolicyError)
-# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches, Redis.
-RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError,
-                                          *STORE_TRANSIENT)
-CONCLUDE_KEY = "conclude_reason"  # set on a retry that only has to conclude the check run
+# Errors a later try may not meet again: GitHub rate limits and 5xx, the network, git fetches, and
+# Redis restarting or failing over (after the store's client waited for it in-process).
+RETRIABLE: tuple[type[Exception], ...] = (TransientGitHubError, GitError, ConnectionError, TimeoutError, *TRANSIENT)
 CONCLUDE_RETRIES = 3
+__all__ = ["CONCLUDE_KEY", "CONCLUDE_RETRIES", "ON_ERROR", "RETRIABLE", "describe", "register_tasks"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Attempt:
     rt: Runtime
     retries: int
     pending: object  # the reason a previous try could not conclude the check run with, or None
+    lease: Lease
 
 
 def describe(exc: BaseException) -> str:
@@ -69,6 +73,7 @@ def retry_later(attempt: Attempt, exc: Exception) -> str:
     wait = policy.delay(attempt.retries, float(getattr(exc, "retry_after", 0.0)))
     log.info("retrying", extra={**attempt.job.log_fields(), "retries": attempt.retries, "wait": round(wait, 1),
                                 "reason": reason})
+    attempt.lease.defer(wait)  # before publishing the retry, which another worker may take at once
     raise attempt.task.retry(countdown=wait) from None
 
 
@@ -93,19 +98,45 @@ ON_ERROR: tuple[tuple[tuple[type[Exception], ...], Callable[[Attempt, Exception]
 )
 
 
-def run_audit_job(task: Task, job: AuditJob, work: Callable[[], str]) -> str:
-    """Run a job's work; retry what may pass later; conclude the check on everything else."""
-    kwargs = task.request.kwargs
-    attempt = Attempt(task, job, get_runtime(), int(task.request.retries or 0),
-                      kwargs.get(CONCLUDE_KEY) if isinstance(kwargs, dict) else None)
+def leased_job(task: Task) -> LeasedJob:
+    """Return what the task's lease needs to queue it again: name, kwargs, queue and root id."""
+    request = task.request
+    info = request.delivery_info or {}
+    return LeasedJob(str(task.name), dict(request.kwargs or {}), str(info.get("routing_key") or QUEUE),
+                     str(request.root_id or request.id))
+
+
+def claim_id(task: Task) -> str:
+    """Return the id a job claims its audit under: the root task id, kept by retries and hand-outs."""
+    return str(task.request.root_id or task.request.id)
+
+
+def run_audit_job(task: Task, job: AuditJob, work: Callable[[Lease], str]) -> str:
+    """Run a job's work under its lease; retry what may pass later; conclude the check on everything else."""
+    rt = get_runtime()
+
+    def one_try(lease: Lease) -> str:
+        return attempt(task, job, rt, lease, work)
+
     try:
-        if attempt.pending:
-            audit.conclude_on_error(attempt.rt, job, str(attempt.pending))
+        return run_leased(rt.leases, str(task.request.id), leased_job(task), one_try)
+    except TRANSIENT as exc:  # Redis left before the lease was taken or ended: back to the queue
+        raise Reject(describe(exc), requeue=True) from None
+
+
+def attempt(task: Task, job: AuditJob, rt: Runtime, lease: Lease, work: Callable[[Lease], str]) -> str:
+    """Run one try of a job, its errors sorted by the ON_ERROR table."""
+    kwargs = task.request.kwargs
+    current = Attempt(task, job, rt, int(task.request.retries or 0),
+                      kwargs.get(CONCLUDE_KEY) if isinstance(kwargs, dict) else None, lease)
+    try:
+        if current.pending:
+            audit.conclude_on_error(rt, job, str(current.pending))
             return "error"
-        return work()
+        return work(lease)
     except Exception as exc:  # sorted by the ON_ERROR table
         on_error = next(handler for kinds, handler in ON_ERROR if isinstance(exc, kinds))
-        return on_error(attempt, exc)
+        return on_error(current, exc)
 
 
 def give_up(attempt: Attempt, reason: str, can_retry: bool) -> str:
@@ -119,6 +150,7 @@ def give_up(attempt: Attempt, reason: str, can_retry: bool) -> str:
             return "error"
         kwargs = {**(task.request.kwargs or {}), CONCLUDE_KEY: reason}
         wait = attempt.rt.retry.delay(0, float(getattr(exc, "retry_after", 0.0)))
+        attempt.lease.defer(wait)
         raise task.retry(kwargs=kwargs, countdown=wait) from None
     return "error"
 
@@ -132,19 +164,21 @@ def register_tasks(app: Celery) -> None:
     @app.task(name=AUDIT_TASK, **options)  # type: ignore[untyped-decorator]
     def audit_pull_request(self: Task, **kwargs: Any) -> str:
         job = AuditJob.from_json(kwargs)
-        return run_audit_job(self, job, lambda: audit.audit_pull_request(get_runtime(), job, self.request.id))
+        return run_audit_job(self, job, lambda lease: audit.audit_pull_request(get_runtime(), job, claim_id(self),
+                                                                                lease.held))
 
     @app.task(name=COMMENT_TASK, **options)  # type: ignore[untyped-decorator]
     def handle_comment(self: Task, **kwargs: Any) -> str:
         job = CommentJob.from_json(kwargs)
         placeholder = AuditJob(job.installation_id, job.repo_id, job.repo_full_name, job.pr_number, "", "",
                                job.clone_url, job.delivery_id)
-        return run_audit_job(self, placeholder, lambda: handle.handle_comment(get_runtime(), job, self.request.id))
+        return run_audit_job(self, placeholder, lambda lease: handle.handle_comment(get_runtime(), job, claim_id(self)))
 
     @app.task(name=PUSH_TASK, **options)  # type: ignore[untyped-decorator]
     def audit_push(self: Task, **kwargs: Any) -> str:
         job = PushJob.from_json(kwargs)
-        return run_audit_job(self, job.as_audit_job(), lambda: push.audit_push(get_runtime(), job, self.request.id))
+        return run_audit_job(self, job.as_audit_job(),
+                             lambda lease: push.audit_push(get_runtime(), job, claim_id(self)))
 
     @app.task(name=INSTALLATION_TASK, **options)  # type: ignore[untyped-decorator]
     def record_installation(self: Task, **kwargs: Any) -> str:

@@ -62,7 +62,7 @@ class Effect:
     lost_points: float = 0.0  # as the explanation shows them
     gained_points: float = 0.0
     own_points: float = 0.0  # the explanation's steps that are the PR's own: findings and metric units
-    net_weight: int = 0  # severity weight fixed minus added, units fixed minus broken: breaks a tie of points
+    net_weight: float = 0.0  # severity weight fixed minus added, units fixed minus broken: breaks a tie of points
 
     @property
     def negative(self) -> bool:

@@ -84,10 +84,18 @@ class InstallationTokens:
 
 
 class GitHubClient:
-    """REST and GraphQL calls as one installation."""
+    """REST and GraphQL calls as one installation; inside `with`, every call shares one HTTP client."""
 
     def __init__(self, settings: Settings, token: Token) -> None:
         self._gh = _github(settings, TokenAuthStrategy(token.value))
+
+    def __enter__(self) -> GitHubClient:
+        # Outside `with`, githubkit builds an httpx client (and its TLS context) for every call.
+        self._gh.__enter__()  # type: ignore[no-untyped-call]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._gh.__exit__(None, None, None)
 
     def rest(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
         """Send one REST request and return its parsed JSON body (None when empty)."""

@@ -6,6 +6,7 @@ Celery never appears here; `workers.tasks` wraps `audit_pull_request` and `concl
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.engine.pipeline import load_policy_at
@@ -50,9 +51,27 @@ def context(rt: Runtime, job: AuditJob) -> Context:
     return Context(job, gh, runs)
 
 
-def audit_pull_request(rt: Runtime, job: AuditJob, task_id: str) -> str:
-    """Audit one PR head and publish the check run and the review; return what happened."""
+def always_held() -> bool:
+    """Return True: a job run outside a lease (tests, tools) always holds it."""
+    return True
+
+
+def audit_pull_request(rt: Runtime, job: AuditJob, claim_id: str, held: Callable[[], bool] = always_held) -> str:
+    """Audit one PR head and publish the check run and the review; return what happened.
+
+    `claim_id` is the job's root task id, the same for its retries and for a copy handed out again
+    after its worker died; `held` says whether this run still holds the job's lease (a run that lost
+    it to a copy publishes nothing).
+    """
     ctx = context(rt, job)
+    with ctx.gh:  # one HTTP client for the whole job
+        return audit_in(rt, ctx, claim_id, held)
+
+
+def audit_in(rt: Runtime, ctx: Context, claim_id: str, held: Callable[[], bool]) -> str:
+    """Audit one PR head with a job's context; see `audit_pull_request`."""
+    job = ctx.job
+    run_id = ctx.runs.ensure(job.head_sha, ctx.external_id)  # shown queued at once, before any fetch
     newer = superseding_head(rt, ctx)
     if newer:
         return mark_superseded(ctx, newer)
@@ -70,16 +89,18 @@ def audit_pull_request(rt: Runtime, job: AuditJob, task_id: str) -> str:
     except PolicyError as exc:
         conclude(ctx, "action_required", text.TITLE_POLICY_ERROR, text.SUMMARY_POLICY_ERROR.format(error=exc))
         return "policy-error"
-    if not claim(rt.redis, job_key(job.repo_id, job.pr_number, job.head_sha, policy.digest()), task_id, job.force):
+    if not claim(rt.redis, job_key(job.repo_id, job.pr_number, job.head_sha, policy.digest()), claim_id, job.force):
         log.info("duplicate job skipped", extra=job.log_fields())
         return "duplicate"
-    run_id = ctx.runs.ensure(job.head_sha, ctx.external_id)
     ctx.runs.start(run_id)
     store = AcceptanceStore(rt.redis, job.repo_id, job.pr_number)
     report = audit_head(rt, store, repo, (base_sha, job.head_sha), policy)
     newer = superseding_head(rt, ctx)
     if newer:
         return mark_superseded(ctx, newer)
+    if not held():
+        log.warning("lease lost: a copy of the job publishes instead", extra=job.log_fields())
+        return "handed-over"
     publish(ctx, repo, merge_base, policy, report, run_id, store)
     log.info("audit published", extra={**job.log_fields(), "passed": report.passed})
     return "published"

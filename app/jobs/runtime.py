@@ -13,6 +13,7 @@ from app.github.client import GitHubClient, InstallationTokens, Token
 from app.gitrepo.mirror import Mirrors
 from app.store.client import connect
 from app.store.facts import RedisFactsCache
+from app.store.leases import Leases
 from config.settings import Settings, load_settings
 
 
@@ -42,6 +43,7 @@ class Runtime:
         self.tokens = InstallationTokens(self.settings)
         self.mirrors = Mirrors(self.settings.data_dir)
         self.facts = RedisFactsCache(self.redis)
+        self.leases = Leases(self.redis)
 
     def token(self, installation_id: int) -> Token:
         """Return a valid installation token."""

@@ -3,9 +3,14 @@
 | Key | Shape | TTL | Module |
 |---|---|---|---|
 | `verity` (`app.github.job.QUEUE`) | list: Celery messages (protocol 2, JSON) | none | queue |
+| `verity.{k}`, 0 < k < `VERITY_QUEUES` | list: jobs of the repositories `queue_for` routes to k | none | queue |
 | `verity:delivery:{delivery id}` | string `1`: the delivery was queued | `DELIVERY_TTL` 7 d | queue |
 | `verity:head:{repo}:{pr}` | string: the newest head SHA a webhook announced | `HEAD_TTL` 30 d | queue, state |
-| `verity:job:{repo}:{pr}:{sha}:{policy digest}` | string: the task that claimed the audit | `JOB_TTL` 7 d | state |
+| `verity:job:{repo}:{pr}:{sha}:{policy digest}` | string: root task id of the claiming job | `JOB_TTL` 7 d | state |
+| `verity:leases` | sorted set: task id -> lease deadline (epoch s), renewed by the task's heartbeat | none | leases |
+| `verity:lease-jobs` | hash: task id -> the job to hand out again (task, kwargs, queue, root id) | none | leases |
+| `verity:lease-holders` | hash: task id -> the process holding the lease (host:pid:nonce) | none | leases |
+| `verity:lease-end:{task id}` | string `done`/`reaped`: the id never runs again | `LEASE_END_TTL` 2 h | leases |
 | `verity:check:{repo}:{sha}:{check name}` | string: the head's check run id | `CHECK_RUN_TTL` 30 d | state |
 | `verity:annotations:{check run id}` | set: fingerprints already annotated | `CHECK_RUN_TTL` 30 d | state |
 | `verity:installation:{installation id}` | set: repository ids the installation grants | none | state |
@@ -27,10 +32,17 @@ Celery's own bookkeeping keys (`unacked`, `unacked_index`, `_kombu.*`) belong to
 
 from __future__ import annotations
 
+import zlib
+
 PREFIX = "verity:"
 DELIVERY_TTL = 7 * 24 * 3600  # GitHub lets a delivery be redelivered for days
 HEAD_TTL = 30 * 24 * 3600
 JOB_TTL = 7 * 24 * 3600
+LEASES = f"{PREFIX}leases"
+LEASE_JOBS = f"{PREFIX}lease-jobs"
+LEASE_HOLDERS = f"{PREFIX}lease-holders"
+LEASE_SECONDS = 30  # a lease not renewed for this long belongs to a dead worker; outlasts a Redis restart
+LEASE_END_TTL = 2 * 3600  # longer than the broker's visibility timeout, so a late redelivery finds it
 CHECK_RUN_TTL = 30 * 24 * 3600
 ACCEPTANCE_TTL = 180 * 24 * 3600  # refreshed on every change; a PR open longer than this loses them
 TRAIL_LIMIT = 200  # events kept per PR, newest last
@@ -38,6 +50,20 @@ COOLDOWN_SECONDS = 30  # one `/audit run` per PR per cooldown
 FACTS_PREFIX = f"{PREFIX}facts:"
 FACTS_TTL = 30 * 24 * 3600
 HISTORY_LIMIT = 1_000  # default-branch commits kept per repository, the latest on the branch
+
+
+def queue_for(repo_id: int, queues: int, base: str = "verity") -> str:
+    """Return the queue of a repository's jobs: one of `queues` by a stable hash of its id (queue 0 is `base`).
+
+    A repository always lands on the same queue, so the worker node consuming it keeps its mirror warm.
+    """
+    index = zlib.crc32(str(repo_id).encode()) % queues if queues > 1 else 0
+    return base if index == 0 else f"{base}.{index}"
+
+
+def all_queues(queues: int, base: str = "verity") -> list[str]:
+    """Return the names of every queue jobs are routed to."""
+    return [base if k == 0 else f"{base}.{k}" for k in range(max(queues, 1))]
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -53,6 +79,11 @@ def latest_head_key(repo_id: int, pr_number: int) -> str:
 def job_key(repo_id: int, pr_number: int, head_sha: str, policy_digest: str) -> str:
     """Return the idempotency key of one audit: (repo, PR, head SHA, policy hash)."""
     return f"{PREFIX}job:{repo_id}:{pr_number}:{head_sha}:{policy_digest}"
+
+
+def lease_end_key(task_id: str) -> str:
+    """Return the key marking a task id as ended (done, or reaped and handed out again)."""
+    return f"{PREFIX}lease-end:{task_id}"
 
 
 def check_run_key(repo_id: int, head_sha: str, check_name: str) -> str:

@@ -21,7 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from app.github.job import QUEUE, TASK_OF, Job
-from app.store.keys import DELIVERY_TTL, HEAD_TTL, delivery_key
+from app.store.keys import DELIVERY_TTL, HEAD_TTL, delivery_key, queue_for
 
 ENQUEUE_SCRIPT = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
@@ -36,14 +36,16 @@ _HEAD_TTL = str(HEAD_TTL).encode()
 _ORIGIN = f"gen{os.getpid()}@{socket.gethostname()}"
 
 
-def task_message(task: str, kwargs: dict[str, Any], queue: str = QUEUE, task_id: str | None = None) -> bytes:
+def task_message(task: str, kwargs: dict[str, Any], queue: str = QUEUE, task_id: str | None = None,
+                 root_id: str | None = None) -> bytes:
     """Return the JSON a Celery worker on the Redis transport consumes for one task call."""
     task_id = task_id or str(uuid.uuid4())
+    root_id = root_id or task_id
     body = orjson.dumps([[], kwargs, _EMBED])
     headers: dict[str, Any] = {
         "lang": "py", "task": task, "id": task_id, "shadow": None, "eta": None, "expires": None,
         "group": None, "group_index": None, "retries": 0, "timelimit": [None, None],
-        "root_id": task_id, "parent_id": None, "argsrepr": "()", "kwargsrepr": repr(kwargs)[:1024],
+        "root_id": root_id, "parent_id": None, "argsrepr": "()", "kwargsrepr": repr(kwargs)[:1024],
         "origin": _ORIGIN, "ignore_result": True, "replaced_task_nesting": 0,
         "stamped_headers": None, "stamps": {},
     }
@@ -108,14 +110,21 @@ class ScriptBatcher:
 class Enqueuer:
     """Dedupe a delivery and queue its job, atomically."""
 
-    def __init__(self, batcher: ScriptBatcher, queue: str = QUEUE) -> None:
+    def __init__(self, batcher: ScriptBatcher, queue: str = QUEUE, queues: int = 1) -> None:
         self._batcher = batcher
         self._queue = queue
+        self._queues = queues
+
+    def queue_of(self, job: Job) -> str:
+        """Return the queue of a job: its repository's, when jobs are spread over several queues."""
+        repo_id = getattr(job, "repo_id", None)
+        return queue_for(repo_id, self._queues, self._queue) if isinstance(repo_id, int) else self._queue
 
     async def enqueue(self, delivery_id: str, job: Job, head_key: str = "", head_sha: str = "") -> bool:
         """Queue the job unless the delivery was seen; return whether it was queued."""
-        message = task_message(TASK_OF[type(job)], job.to_json(), self._queue)
-        keys = [delivery_key(delivery_id), self._queue]
+        queue = self.queue_of(job)
+        message = task_message(TASK_OF[type(job)], job.to_json(), queue)
+        keys = [delivery_key(delivery_id), queue]
         args: list[Any] = [_DELIVERY_TTL, message]
         if head_key:
             keys.append(head_key)

@@ -205,7 +205,7 @@ def create_app(settings: Settings, *, max_body: int = MAX_BODY) -> Starlette:
         secret=settings.webhook_secret.encode(),
         check_name=settings.check_name,
         redis=client,
-        enqueuer=Enqueuer(ScriptBatcher(client)),
+        enqueuer=Enqueuer(ScriptBatcher(client), queues=settings.queues),
         metrics=Metrics(),
         max_body=max_body,
     )

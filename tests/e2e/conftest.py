@@ -17,6 +17,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
 from app.jobs.runtime import RetryPolicy, Runtime, set_runtime
+from app.store.keys import LEASES
 from app.web.server import create_asgi
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull
@@ -143,13 +144,22 @@ def running_stack(settings: Settings, fake: FakeGitHub, git_server: GitServer, s
     repo = Repo(served_root, tmp_path / "work", full_name)
     target = Target(installation_id=77, repo_id=900 + number, full_name=full_name,
                     clone_url=git_server.url(full_name))
+    client_redis = redis.Redis.from_url(settings.redis_url)
     try:
         with serve(create_asgi(settings)) as url, httpx.Client(base_url=url, timeout=10) as client:
-            yield Stack(settings, fake, git_server, client, repo, target, redis.Redis.from_url(settings.redis_url))
+            yield Stack(settings, fake, git_server, client, repo, target, client_redis)
         assert fake.errors == [], "requests broke GitHub's REST description"
     finally:
+        wait_idle(client_redis)
         set_runtime(None)
         clear(settings.redis_url)
+
+
+def wait_idle(client: redis.Redis, timeout: float = 30.0) -> None:
+    """Wait until no job is queued or holds a lease: a job still running must not outlive its test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (client.llen("verity") or client.zcard(LEASES)):
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ class Recorded:
     body: Any
     at: float
     status: int = 0
+    connection: str = ""  # the client's address and port: one per TCP connection
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Hold:
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     times: int = 1
+    drop: bool = False  # on release, answer 502 without acting: the request never reached GitHub
 
 
 @dataclass
@@ -110,9 +112,9 @@ class FakeGitHub:
         with self.lock:
             self.faults.append(Fault(method, re.compile(path), status, headers or {}, body, times, when))
 
-    def hold(self, method: str, path: str) -> Hold:
-        """Stall the next matching request until the returned hold is released."""
-        held = Hold(method, re.compile(path))
+    def hold(self, method: str, path: str, drop: bool = False) -> Hold:
+        """Stall the next matching request until the returned hold is released (then dropped, if asked)."""
+        held = Hold(method, re.compile(path), drop=drop)
         with self.lock:
             self.holds.append(held)
         return held
@@ -136,7 +138,7 @@ class FakeGitHub:
         path = parts.path
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         body = json.loads(raw) if raw else None
-        record = Recorded(method, path, query, body, time.monotonic())
+        record = Recorded(method, path, query, body, time.monotonic(), connection=headers.get(PEER_HEADER, ""))
         with self.lock:
             self.requests.append(record)
         answer = self._answer(method, path, query, headers, body)
@@ -154,7 +156,8 @@ class FakeGitHub:
                 with self.lock:
                     self.errors += invalid
                 return 422, {"message": "Invalid request", "errors": invalid}, {}
-        self._stall(method, path)
+        if self._stall(method, path):
+            return 502, {"message": "dropped"}, {}
         fault = self._fault(method, path, body)
         if fault is not None:
             return fault.status, fault.body or {"message": "fault"}, fault.headers
@@ -176,8 +179,8 @@ class FakeGitHub:
             return "installation token required"
         return ""
 
-    def _stall(self, method: str, path: str) -> None:
-        """Block while a hold matches this request."""
+    def _stall(self, method: str, path: str) -> bool:
+        """Block while a hold matches this request; return whether the hold drops it."""
         with self.lock:
             held = next((h for h in self.holds if h.times and h.method == method and h.path.search(path)), None)
             if held:
@@ -185,6 +188,8 @@ class FakeGitHub:
         if held:
             held.reached.set()
             held.release.wait(30)
+            return held.drop
+        return False
 
     def _fault(self, method: str, path: str, body: Any) -> Fault | None:
         """Return and consume the fault matching this request, if any."""
@@ -362,6 +367,9 @@ ROUTES: list[tuple[str, re.Pattern[str], Any]] = [
 ]
 
 
+PEER_HEADER = "x-fake-peer"  # set by the server, never by a client
+
+
 class _Handler(BaseHTTPRequestHandler):
     """HTTP glue between ThreadingHTTPServer and FakeGitHub."""
 
@@ -372,6 +380,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
+        headers[PEER_HEADER] = "%s:%s" % self.client_address[:2]  # noqa: UP031
         status, body, extra = self.server.fake.handle(self.command, self.path, headers, raw)
         data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)

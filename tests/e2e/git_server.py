@@ -10,6 +10,7 @@ import base64
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +25,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         auth = self.headers.get("authorization", "")
         self.server.seen_auth.append(auth)
+        self.server.requested_at.append(time.monotonic())
         if not self.server.authorised(auth):
             self.send_response(401)
             self.send_header("content-length", "0")
@@ -83,6 +85,7 @@ class GitServer(ThreadingHTTPServer):
         self.valid_token = valid_token
         self.seen_auth: list[str] = []
         self.seen_paths: list[str] = []
+        self.requested_at: list[float] = []  # monotonic time of every request, as FakeGitHub records them
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def authorised(self, header: str) -> bool:

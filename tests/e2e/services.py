@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +39,7 @@ class RedisProcess:
 
     port: int
     proc: subprocess.Popen[bytes] | None = None
+    data_dir: Path | None = None  # when set: append-only persistence there, so a restart keeps the data
 
     def url(self, db: int) -> str:
         """Return the URL of one database."""
@@ -48,9 +50,10 @@ class RedisProcess:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is required: apt-get install redis-server")
+        persist = ["--appendonly", "yes", "--appendfsync", "always"] if self.data_dir else ["--appendonly", "no"]
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", tempfile.gettempdir()],
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persist,
+             "--dir", str(self.data_dir or tempfile.gettempdir())],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10

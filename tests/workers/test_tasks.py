@@ -149,11 +149,11 @@ def test_a_conclusion_github_never_takes_is_given_up_after_its_own_retries(celer
                                                                            caplog: pytest.LogCaptureFixture) -> None:
     superseded_meanwhile(fake, db)
     fake.fail("GET", PULLS, 404)
-    fake.fail("POST", rf"/repos/{REPO}/check-runs$", 502, times=100)
+    fake.fail("PATCH", rf"/repos/{REPO}/check-runs/\d+$", 502, times=100)
     assert run(celery, AUDIT_TASK, JOB.to_json()) == "error"
     # The first give-up, a try on each retry up to max_retries + CONCLUDE_RETRIES, and a last give-up on that one.
-    assert len(fake.calls("POST", r"/check-runs$")) == runtime.retry.max_retries + CONCLUDE_RETRIES + 2
-    assert fake.check_runs == {}
+    assert len(fake.calls("PATCH", r"/check-runs/\d+$")) == runtime.retry.max_retries + CONCLUDE_RETRIES + 2
+    assert [r["status"] for r in fake.check_runs.values()] == ["queued"]  # created at once, never concluded
     [gave_up] = [r for r in caplog.records if r.getMessage() == "could not conclude the check run"]
     assert vars(gave_up)["reason"] == f"GET /repos/{REPO}/pulls/7: GitHub answered 404"  # not the 502s since
 

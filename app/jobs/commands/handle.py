@@ -235,7 +235,12 @@ def reply(gh: GitHubClient, job: CommentJob, body: str) -> None:
 
 def handle_comment(rt: Runtime, job: CommentJob, task_id: str) -> str:
     """Act on a `/audit` comment: 👀 on receipt, then the command, then a reply or 👍."""
-    gh = rt.github(job.installation_id)
+    with rt.github(job.installation_id) as gh:  # one HTTP client for the whole job
+        return handle_with(rt, gh, job, task_id)
+
+
+def handle_with(rt: Runtime, gh: GitHubClient, job: CommentJob, task_id: str) -> str:
+    """Act on a `/audit` comment with a job's GitHub client; see `handle_comment`."""
     comment = fetch_comment(gh, job)
     if comment is None:
         return "gone"
