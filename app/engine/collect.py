@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from app.checks.base import matches_any
+from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.engine.cache import FactsCache, facts_key
 from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
-from app.engine.ruff import ruff_version, start_ruff
+from app.engine.python_target import NEWEST_TARGET, RUNTIME_TARGET, config_entries, declared_targets, target_finder
+from app.engine.ruff import SYNTAX_ERROR, ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
 from config.policy import Policy
 
@@ -34,23 +37,26 @@ def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCac
     digest = facts_digest()
     plans = [_plan(snap, policy, digest) for snap in snapshots]
     wanted: dict[str, TreeEntry] = {}
-    for _result, keyed in plans:
-        wanted.update(keyed)
+    targets: dict[str, str] = {}
+    for plan in plans:
+        wanted.update(plan.keyed)
+        targets.update(plan.targets)
     known = cache.get_many(wanted)
     missing = {k: e for k, e in wanted.items() if k not in known}
     if missing:
-        fresh = _analyse(snapshots, missing)
+        fresh = _analyse(snapshots, missing, targets)
         cache.put_many(fresh)
         known.update(fresh)
-    for result, keyed in plans:
-        for key, entry in keyed.items():
+    for plan in plans:
+        result = plan.result
+        for key, entry in plan.keyed.items():
             facts = known[key]
             if facts.skipped:
                 result.skipped.append((entry.path, facts.skipped))
             else:
                 result.files[entry.path] = facts
         result.skipped.sort()
-    return [result for result, _keyed in plans]
+    return [plan.result for plan in plans]
 
 
 def facts_digest() -> str:
@@ -58,20 +64,42 @@ def facts_digest() -> str:
     return rules_digest([ruff_version()])
 
 
-def _plan(snap: Snapshot, policy: Policy, digest: str) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
+@dataclass
+class _Plan:
+    """What to analyse in one snapshot: cache key -> entry, and the declared Python target of each Python key."""
+
+    result: SnapshotFacts
+    keyed: dict[str, TreeEntry]
+    targets: dict[str, str]
+
+
+def _plan(snap: Snapshot, policy: Policy, digest: str) -> _Plan:
     """List a snapshot's tree and decide, from the tree alone, what to analyse and what to skip."""
     tree = snap.tree()
     result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree))
-    keyed: dict[str, TreeEntry] = {}
+    target_for = _target_finder(snap, tree)
+    plan = _Plan(result, {}, {})
     for entry in tree:
         if matches_any(entry.path, policy.paths.exclude):
             continue
         reason = _skip_reason(entry)
         if reason:
             result.skipped.append((entry.path, reason))
-        else:
-            keyed[facts_key(digest, entry.path, entry.sha)] = entry
-    return result, keyed
+            continue
+        # A Python file's facts depend on the Python version its project declares: it is part of the key.
+        target = target_for(entry.path) if entry.path.endswith((".py", ".pyi")) else ""
+        key = facts_key(f"{digest}-{target}" if target else digest, entry.path, entry.sha)
+        plan.keyed[key] = entry
+        if target:
+            plan.targets[key] = target
+    return plan
+
+
+def _target_finder(snap: Snapshot, tree: list[TreeEntry]) -> Callable[[str], str]:
+    """Return a function giving a path's declared Python target, read from the snapshot's configs."""
+    configs = [e for e in config_entries(tree) if _skip_reason(e) == ""]
+    blobs = snap.read_blobs({e.sha for e in configs}) if configs else {}
+    return target_finder(declared_targets(configs, blobs))
 
 
 def _skip_reason(entry: TreeEntry) -> str:
@@ -87,7 +115,8 @@ def _skip_reason(entry: TreeEntry) -> str:
     return ""
 
 
-def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> dict[str, FileFacts]:
+def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry],
+             targets: Mapping[str, str]) -> dict[str, FileFacts]:
     """Read and analyse the files the cache lacks: ruff in the background, Verity's checks meanwhile."""
     blobs = snapshots[-1].read_blobs({e.sha for e in missing.values()})
     texts: dict[str, tuple[str, str]] = {}
@@ -99,15 +128,63 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry]) -> di
         else:
             texts[key] = (entry.path, text)
     python = {key: item for key, item in texts.items() if item[0].endswith((".py", ".pyi"))}
-    batch = start_ruff(python)
+    batches = [start_ruff(group, python=target) for target, group in _by_target(python, targets).items()]
     analysed = _analyse_texts(list(texts.items()))
-    ruff_found = batch.collect()
+    ruff_found: dict[str, list[RawFinding]] = {}
+    for batch in batches:
+        ruff_found.update(batch.collect())
+    newer = _newer_syntax(analysed, ruff_found, texts, targets)
     for key, facts in analysed.items():
         text = texts[key][1]
-        extra = ruff_found.get(key, [])
+        extra = [f for f in ruff_found.get(key, []) if f.code != SYNTAX_ERROR]
+        if key in newer:
+            facts.findings = [f for f in facts.findings if f.code != SYNTAX_RULE.code]
+            facts.data[NEWER_SYNTAX] = newer[key]
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
         out[key] = facts
     return out
+
+
+_Text = tuple[str, str]  # (repository path, text)
+NEWER_SYNTAX = "python.newer_syntax"  # facts data: why `ast` refused a file that a newer Python parses
+
+
+def _by_target(python: Mapping[str, _Text], targets: Mapping[str, str]) -> dict[str, dict[str, _Text]]:
+    """Group Python files by the ruff target they are linted at: their project's, else Verity's own."""
+    groups: dict[str, dict[str, _Text]] = {}
+    for key, item in python.items():
+        groups.setdefault(targets.get(key) or RUNTIME_TARGET, {})[key] = item
+    return groups
+
+
+def _newer_syntax(analysed: Mapping[str, FileFacts], ruff_found: Mapping[str, list[RawFinding]],
+                  texts: Mapping[str, tuple[str, str]], targets: Mapping[str, str]) -> dict[str, str]:
+    """Return {key: ast's complaint} for files `ast` refused that are valid Python of a newer version.
+
+    A project that declares its Python version is held to it (ruff already parsed at that version);
+    one that does not is given the newest Python ruff knows.
+    """
+    refused = {k for k, f in analysed.items()
+               if any(x.code == SYNTAX_RULE.code for x in f.findings) and _grammar_error(texts[k][1])}
+    undeclared = {k: texts[k] for k in refused if not targets.get(k)}
+    newest = start_ruff(undeclared, python=NEWEST_TARGET).collect() if undeclared else {}
+    newer: dict[str, str] = {}
+    for key in refused:
+        found = ruff_found.get(key, []) if targets.get(key) else newest.get(key, [])
+        if not any(f.code == SYNTAX_ERROR for f in found):
+            newer[key] = _grammar_error(texts[key][1])
+    return newer
+
+
+def _grammar_error(text: str) -> str:
+    """Return the message of `ast`'s syntax error on a text, or "" when it parses or fails otherwise."""
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError):
+        return ""
+    return ""
 
 
 def decode(blob: bytes | None) -> tuple[str, str]:

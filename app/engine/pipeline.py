@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from app.checks.base import RepoView
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.engine.cache import FactsCache
-from app.engine.collect import SnapshotFacts, collect_facts, facts_digest
+from app.engine.collect import NEWER_SYNTAX, SnapshotFacts, collect_facts, facts_digest
 from app.engine.findings import Located, gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding
 from app.engine.repo_facts import RepoResults, repo_results
@@ -87,11 +87,21 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
 
 def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
     """Return what the report must say it did not judge (so nothing is skipped silently)."""
+    notes = []
     templates = sorted(p for p, f in facts.files.items() if f.data.get("yaml.manifest") == HELM_TEMPLATE)
-    if not templates:
-        return ()
-    shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
-    return (f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}",)
+    if templates:
+        notes.append(f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: "
+                     f"{_shown(templates)}")
+    newer = sorted(p for p, f in facts.files.items() if f.data.get(NEWER_SYNTAX))
+    if newer:
+        notes.append(f"{len(newer)} Python files use syntax newer than Python 3.11: ruff judged them, "
+                     f"Verity's own AST checks did not run on them: {_shown(newer)}")
+    return tuple(notes)
+
+
+def _shown(paths: list[str]) -> str:
+    """Return the first five paths and how many more there are."""
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:
