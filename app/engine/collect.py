@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import multiprocessing
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -216,19 +217,36 @@ def _analyse_texts(items: list[tuple[str, tuple[str, str]]]) -> dict[str, FileFa
         return dict(pool.map(_analyse_one, items, chunksize=64))
 
 
+MAX_SNIPPET_LINES = 5
+
+
 def with_snippets(findings: Iterable[RawFinding], lines: list[str]) -> list[RawFinding]:
-    """Give every finding the fingerprint text of its flagged lines, when it has none of its own."""
+    """Give every finding the fingerprint text of its flagged node (or lines), when it has none of its own."""
     out = []
     for f in findings:
         if f.snippet:
             out.append(f)
             continue
-        last = min(max(f.end_line, f.line), f.line + 4)
-        text = " ".join(lines[n - 1] for n in range(max(f.line, 1), last + 1) if 0 < n <= len(lines))
-        out.append(replace(f, snippet=normalise(text) or f.code))
+        out.append(replace(f, snippet=normalise(flagged_text(f, lines)) or f.code))
     return out
 
 
+def flagged_text(finding: RawFinding, lines: list[str]) -> str:
+    """Return the source the finding flags: its node's span when the columns are known, else its lines."""
+    first = max(finding.line, 1)
+    last = min(max(finding.end_line, finding.line), first + MAX_SNIPPET_LINES - 1)
+    chosen = [lines[n - 1] if 0 < n <= len(lines) else "" for n in range(first, last + 1)]
+    if finding.column and chosen:
+        # Only the flagged node: code beside it on the same lines is not the finding.
+        if last == max(finding.end_line, finding.line) and finding.end_column:
+            chosen[-1] = chosen[-1][: finding.end_column - 1]
+        chosen[0] = chosen[0][finding.column - 1:]
+    return "\n".join(chosen)
+
+
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
+
+
 def normalise(text: str) -> str:
-    """Collapse white space so re-indented or re-wrapped code keeps its fingerprint."""
-    return " ".join(text.split())
+    """Drop white space and trailing commas, so re-indented, re-wrapped or collapsed code keeps its fingerprint."""
+    return _TRAILING_COMMA.sub("", "".join(text.split()))

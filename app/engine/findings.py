@@ -60,10 +60,11 @@ def resolve(
         name, domain, default = info
         severity = policy.rules.severity_for(raw.code) or raw.severity or default
         path = path_map(item.path)
-        key = f"{raw.code}|{path}|{normalise(raw.snippet) or normalise(raw.message)}"
+        text = normalise(raw.snippet) or normalise(raw.message)
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
-            end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key,
+            end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=f"{raw.code}|{path}|{text}",
+            **_pairing_keys(raw, path, text),
         )
         reason = _suppression(view, item.path, raw)
         if reason:
@@ -71,6 +72,20 @@ def resolve(
         else:
             active.append(finding)
     return active, suppressed
+
+
+def _pairing_keys(raw: RawFinding, path: str, text: str) -> dict[str, str]:
+    """Return the keys that let a new finding continue a fixed one (see `label`).
+
+    Only findings on a source line pair: a whole-file finding's text ("does not parse") says
+    nothing about which code it is, so one fixed in a file never hides one added in another.
+    """
+    if raw.line <= 0:
+        return {}
+    # In place, only ruff's findings: their message names what is flagged, and a Verity check's
+    # message may not (a secret replaced by another secret is a new secret).
+    rewrite = f"{raw.code}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
+    return {"move_key": f"{raw.code}|{text}", "rewrite_key": rewrite}
 
 
 def _suppression(view: RepoView, path: str, raw: RawFinding) -> str:
@@ -91,7 +106,9 @@ def label(
     """Match findings by fingerprint key; return (unchanged head, new head, fixed base) with fingerprints.
 
     Identical keys are matched as a multiset, so a copy of an existing line is new while the
-    original is not; among identical candidates, those on added lines are the new ones.
+    original is not; among identical candidates, those on added lines are the new ones. Then
+    what is left pairs one to one, as code moved to another file (same rule and flagged text)
+    or rewritten in place (same ruff rule, file and message): such a finding continues.
     """
     base_by_key: Mapping[str, list[Finding]] = _group(base)
     head_by_key: Mapping[str, list[Finding]] = _group(head)
@@ -108,7 +125,30 @@ def label(
             new.append(replace(finding, fingerprint=_fingerprint(key, len(olds) + offset), status="new"))
         for index, finding in enumerate(sorted(olds, key=lambda f: f.line)[kept:], start=kept):
             fixed.append(replace(finding, fingerprint=_fingerprint(key, index), status="fixed"))
+    for attribute in ("move_key", "rewrite_key"):
+        continued, new, fixed = _pair_left(new, fixed, attribute)
+        unchanged.extend(continued)
     return unchanged, new, fixed
+
+
+def _pair_left(new: list[Finding], fixed: list[Finding], attribute: str) -> tuple[list[Finding], ...]:
+    """Pair new and fixed findings one to one on a key; return (continued, still new, still fixed)."""
+    olds: dict[str, list[Finding]] = defaultdict(list)
+    for finding in sorted(fixed, key=lambda f: (f.path, f.line)):
+        if getattr(finding, attribute):
+            olds[getattr(finding, attribute)].append(finding)
+    continued: list[Finding] = []
+    still_new: list[Finding] = []
+    for finding in sorted(new, key=lambda f: (f.path, f.line)):
+        candidates = olds.get(getattr(finding, attribute)) if getattr(finding, attribute) else None
+        if candidates:
+            candidates.pop(0)
+            continued.append(replace(finding, status="unchanged"))
+        else:
+            still_new.append(finding)
+    left = {id(f) for group in olds.values() for f in group}
+    still_fixed = [f for f in fixed if id(f) in left or not getattr(f, attribute)]
+    return continued, still_new, still_fixed
 
 
 def _group(findings: list[Finding]) -> dict[str, list[Finding]]:

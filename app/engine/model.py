@@ -98,12 +98,16 @@ class RawFinding:
     snippet: str = ""
     severity: Severity | None = None
     name: str = ""  # set for ruff findings: ruff's own rule name
+    column: int = 0  # 1-based columns of the flagged node, when the tool gives them (ruff does)
+    end_column: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-able dict for the facts cache."""
         out: dict[str, Any] = {"code": self.code, "line": self.line, "message": self.message}
         if self.end_line:
             out["end_line"] = self.end_line
+        if self.column:
+            out["column"], out["end_column"] = self.column, self.end_column
         if self.snippet:
             out["snippet"] = self.snippet
         if self.severity is not None:
@@ -124,6 +128,8 @@ class RawFinding:
             snippet=data.get("snippet", ""),
             severity=Severity(sev) if sev else None,
             name=data.get("name", ""),
+            column=data.get("column", 0),
+            end_column=data.get("end_column", 0),
         )
 
 
@@ -143,6 +149,9 @@ class Finding:
     key: str = ""
     status: str = "unchanged"
     suppressed_reason: str | None = None
+    # Keys that pair a new finding with a fixed one it continues ("" never pairs; see findings.label):
+    move_key: str = ""  # rule and flagged text, any path: the code was moved to another file
+    rewrite_key: str = ""  # rule, path and message: the flagged code was rewritten in place
 
     @property
     def location(self) -> str:

@@ -105,8 +105,11 @@ def parse_ruff_output(out: bytes, names: Mapping[str, str]) -> dict[str, list[Ra
         path = names.get(item.get("filename", ""))
         if path is None:
             continue
-        line = int(item["location"]["row"])
-        end = int((item.get("end_location") or {}).get("row", line))
+        start, stop = item.get("location") or {}, item.get("end_location") or {}
+        line = int(start.get("row", 0))
+        end = int(stop.get("row", line))
+        column, end_column = int(start.get("column", 0)), int(stop.get("column", 0))
         name = str(item.get("name") or "")
-        found.setdefault(path, []).append(RawFinding(code, line, str(item["message"]), end_line=end, name=name))
+        found.setdefault(path, []).append(RawFinding(code, line, str(item["message"]), end_line=end, name=name,
+                                                     column=column, end_column=end_column))
     return found
