@@ -64,7 +64,7 @@ def resolve(
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
             end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=f"{raw.code}|{path}|{text}",
-            **_pairing_keys(raw, path, text),
+            **_pairing_keys(raw, severity, path, text),
         )
         reason = _suppression(view, item.path, raw)
         if reason:
@@ -74,18 +74,19 @@ def resolve(
     return active, suppressed
 
 
-def _pairing_keys(raw: RawFinding, path: str, text: str) -> dict[str, str]:
+def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> dict[str, str]:
     """Return the keys that let a new finding continue a fixed one (see `label`).
 
-    Only findings on a source line pair: a whole-file finding's text ("does not parse") says
+    Both hold the severity: code moved from a test into shipped code, where it weighs more, is new
+    there. Only findings on a source line pair: a whole-file finding's text ("does not parse") says
     nothing about which code it is, so one fixed in a file never hides one added in another.
     """
     if raw.line <= 0:
         return {}
     # In place, only ruff's findings: their message names what is flagged, and a Verity check's
     # message may not (a secret replaced by another secret is a new secret).
-    rewrite = f"{raw.code}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
-    return {"move_key": f"{raw.code}|{text}", "rewrite_key": rewrite}
+    rewrite = f"{raw.code}|{severity.value}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
+    return {"move_key": f"{raw.code}|{severity.value}|{text}", "rewrite_key": rewrite}
 
 
 def _suppression(view: RepoView, path: str, raw: RawFinding) -> str:

@@ -94,7 +94,8 @@ def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
                      f"{_shown(templates)}")
     newer = sorted(p for p, f in facts.files.items() if f.data.get(NEWER_SYNTAX))
     if newer:
-        notes.append(f"{len(newer)} Python files use syntax newer than Python 3.11: ruff judged them, "
+        files = "1 Python file uses" if len(newer) == 1 else f"{len(newer)} Python files use"
+        notes.append(f"{files} syntax newer than Python 3.11: ruff judged them, "
                      f"Verity's own AST checks did not run on them: {_shown(newer)}")
     return tuple(notes)
 

@@ -120,3 +120,12 @@ def test_a_whole_file_finding_never_pairs_across_files(repo: RepoBuilder) -> Non
     report = run_audit(repo, base, head)
     assert _new(report, "QLT001") == ["app/b.py"]
     assert _fixed(report, "QLT001") == ["app/a.py"]
+
+
+def test_code_moved_from_a_test_into_shipped_code_is_new_there(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"tests/test_cors.py": CORS_WRAPPED + _filler("t", 12)})
+    repo.delete("tests/test_cors.py")
+    head = repo.commit("ship it", {"app/main.py": CORS_WRAPPED + _filler("m", 12)})
+    report = run_audit(repo, base, head)
+    assert _new(report, "SEC006") == ["app/main.py"]
+    assert "security" in blocking(report)
