@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.engine.collect import flagged_text
+from app.engine.model import RawFinding
 from app.engine.report import Report
 from tests.conftest import RepoBuilder
 from tests.engine.audit_helpers import blocking, run_audit
@@ -129,3 +131,11 @@ def test_code_moved_from_a_test_into_shipped_code_is_new_there(repo: RepoBuilder
     report = run_audit(repo, base, head)
     assert _new(report, "SEC006") == ["app/main.py"]
     assert "security" in blocking(report)
+
+
+def test_the_flagged_node_is_the_fingerprint_text_and_survives_the_cache() -> None:
+    lines = ["async def fetch(url, timeout: Optional[float] = None):", "    pass"]
+    raw = RawFinding("ASYNC109", 1, "m", end_line=1, column=22, end_column=53)
+    assert flagged_text(raw, lines) == "timeout: Optional[float] = None"
+    assert RawFinding.from_json(raw.to_json()) == raw
+    assert flagged_text(RawFinding("X", 2, "m", end_line=2), lines) == "    pass"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from app.engine.python_target import NEWEST_TARGET, target_finder, target_of
 from app.engine.report import Report
+from app.engine.ruff import SYNTAX_ERROR, parse_ruff_output
 from tests.conftest import RepoBuilder
 from tests.engine.audit_helpers import blocking, run_audit
 
@@ -90,3 +93,17 @@ def test_declared_targets_follow_ruff_then_requires_python_nearest_folder_first(
     assert find("backend/app/x.py") == "py314"
     assert find("scripts/x.py") == "py310"
     assert target_finder({})("x.py") == ""
+
+
+def test_ruff_syntax_errors_are_marked_with_or_without_a_code() -> None:
+    names = {"/tmp/x/a.py": "a"}
+    out = json.dumps([
+        {"code": None, "filename": "/tmp/x/a.py", "message": "SyntaxError: x", "location": {"row": 2, "column": 1},
+         "end_location": {"row": 2, "column": 3}},
+        {"code": "invalid-syntax", "filename": "/tmp/x/a.py", "message": "y", "location": {"row": 3, "column": 1}},
+        {"code": "F401", "filename": "/tmp/x/a.py", "message": "z", "location": {"row": 1, "column": 8},
+         "end_location": {"row": 1, "column": 10}},
+    ]).encode()
+    found = parse_ruff_output(out, names)["a"]
+    assert [(f.code, f.line, f.column, f.end_column) for f in found] == [
+        (SYNTAX_ERROR, 2, 1, 3), (SYNTAX_ERROR, 3, 1, 0), ("F401", 1, 8, 10)]
