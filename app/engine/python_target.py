@@ -14,7 +14,8 @@ RUNTIME_TARGET = "py311"
 NEWEST_TARGET = "py314"
 _OLDEST_MINOR, _NEWEST_MINOR = 7, int(NEWEST_TARGET[3:])
 
-CONFIG_NAMES = (".ruff.toml", "ruff.toml", "pyproject.toml")  # ruff's own precedence in one folder
+# Ruff's own precedence in one folder, then the interpreter pin of pyenv and uv.
+CONFIG_NAMES = (".ruff.toml", "ruff.toml", "pyproject.toml", ".python-version")
 MAX_CONFIGS = 200  # a monorepo has a few dozen; more is a vendored tree, not the project's config
 _LOWER_BOUND = re.compile(r"(>=|~=|==|>)\s*3\.(\d+)")
 
@@ -44,9 +45,12 @@ def declared_targets(configs: Iterable[TreeEntry], blobs: Mapping[str, bytes]) -
 
 
 def target_of(path: str, raw: bytes | None) -> str:
-    """Return the ruff target a config declares (`target-version`, else `requires-python`), or ""."""
+    """Return the ruff target a config declares (`target-version`, else `requires-python`, or a pin), or ""."""
     if raw is None:
         return ""
+    if path.endswith(".python-version"):
+        pinned = re.match(r"\s*(?:c?python-?)?3\.(\d+)\b", raw.decode("utf-8", "replace"))
+        return _clamp(int(pinned.group(1))) if pinned else ""
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):

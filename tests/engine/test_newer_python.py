@@ -72,6 +72,11 @@ def test_newer_syntax_in_a_project_supporting_older_pythons_does_not_parse(repo:
     assert "QLT001" in _rules(report, "app/utils.py")
 
 
+def test_a_python_version_pin_declares_the_python_too(repo: RepoBuilder) -> None:
+    report = _audit_adding(repo, {".python-version": "3.14\n"}, "app/utils.py", PY314_MODULE)
+    assert "F821" not in _rules(report, "app/utils.py")
+
+
 def test_changing_the_declared_python_re_analyses_the_files(repo: RepoBuilder) -> None:
     base = repo.commit("base", {"pyproject.toml": _pyproject(">=3.10"), "app/utils.py": PY314_MODULE})
     head = repo.commit("require 3.14", {"pyproject.toml": _pyproject(">=3.14")})
@@ -89,6 +94,9 @@ def test_declared_targets_follow_ruff_then_requires_python_nearest_folder_first(
     assert target_of("pyproject.toml", ruffed.encode()) == "py312"
     assert target_of("ruff.toml", b'target-version = "py313"\n') == "py313"
     assert target_of("pyproject.toml", b"not = [toml") == ""
+    assert target_of(".python-version", b"3.14\n") == "py314"
+    assert target_of("app/.python-version", b"cpython-3.12.1\n") == "py312"
+    assert target_of(".python-version", b"pypy\n") == ""
     find = target_finder({"": "py310", "backend": "py314"})
     assert find("backend/app/x.py") == "py314"
     assert find("scripts/x.py") == "py310"
