@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from app.checks.base import RepoView
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
+from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
+from app.checks.ruff_rules import is_ruff_code
 from app.engine.cache import FactsCache
 from app.engine.collect import NEWER_SYNTAX, SnapshotFacts, collect_facts, facts_digest
 from app.engine.findings import Located, gather, label, resolve
@@ -61,6 +64,8 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     base_found, _ = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
+    fixed, unseen = _split_unjudged(fixed, head_facts, path_map)
+    unchanged += unseen
     changed = frozenset(diff.changed_paths())
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
@@ -103,6 +108,19 @@ def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
 def _shown(paths: list[str]) -> str:
     """Return the first five paths and how many more there are."""
     return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
+def _split_unjudged(fixed: list[Finding], head: SnapshotFacts,
+                    path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
+    """Split fixed findings into (fixed, not judged at head): Verity's own checks did not run on a file
+    of newer syntax, so its findings from them are not fixed, only unseen (ruff's were judged)."""
+    unjudged = {p for p, f in head.files.items() if f.data.get(NEWER_SYNTAX)}
+    if not unjudged:
+        return fixed, []
+    # QLT001 did run: that the file parses (at a newer Python) is judged.
+    unseen = [f for f in fixed if path_map(f.path) in unjudged and not is_ruff_code(f.rule)
+              and f.rule != SYNTAX_RULE.code]
+    return [f for f in fixed if f not in unseen], [replace(f, status="unchanged") for f in unseen]
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:

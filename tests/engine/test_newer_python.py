@@ -115,3 +115,14 @@ def test_ruff_syntax_errors_are_marked_with_or_without_a_code() -> None:
     found = parse_ruff_output(out, names)["a"]
     assert [(f.code, f.line, f.column, f.end_column) for f in found] == [
         (SYNTAX_ERROR, 2, 1, 3), (SYNTAX_ERROR, 3, 1, 0), ("F401", 1, 8, 10)]
+
+
+def test_findings_of_checks_that_did_not_run_on_newer_syntax_are_not_fixed(repo: RepoBuilder) -> None:
+    cors = ("from fastapi.middleware.cors import CORSMiddleware\n\n\n"
+            "def setup(app):\n    app.add_middleware(CORSMiddleware, allow_origins=['*'])\n")
+    base = repo.commit("base", {"app/main.py": cors})
+    newer = cors + "\n\ndef parse(text):\n    try:\n        return int(text)\n    except ValueError, TypeError:\n        return 0\n"
+    head = repo.commit("3.14 syntax", {"app/main.py": newer})
+    report = run_audit(repo, base, head)
+    assert [f.rule for f in report.findings] == []
+    assert any("app/main.py" in n for n in report.notes)
