@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from app.checks.base import Environment, matches_any
+from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.engine.cache import FactsCache, facts_key
 from app.engine.decoding import UNREADABLE, decode_file
 from app.engine.facts import GENERATED, analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
-from app.engine.ruff import ruff_version, start_ruff
+from app.engine.python_target import NEWEST_TARGET, RUNTIME_TARGET, config_entries, declared_targets, target_finder
+from app.engine.ruff import SYNTAX_ERROR, ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
 from app.engine.vendored import ROOT_CONFIGS, left_out
 from config.policy import Policy
@@ -50,33 +54,36 @@ def collect_facts(snapshots: Sequence[Snapshot], policy: Policy, cache: FactsCac
                   progress: Progress | None = None) -> list[SnapshotFacts]:
     """Return the facts of each snapshot; files shared by several are read and analysed once."""
     digest = facts_digest()
-    plans = []
+    plans: list[_Plan] = []
     judged: frozenset[str] = frozenset()
     for snap in snapshots:
         # A change cannot take files its base judged out of judging (a new exclude, a planted
         # `pyvenv.cfg`): they stay judged on its head, so their new findings still count.
-        result, keyed = _plan(snap, policy, digest, judged)
-        plans.append((result, keyed))
-        judged = frozenset(e.path for e in keyed.values())
+        plan = _plan(snap, policy, digest, judged)
+        plans.append(plan)
+        judged = frozenset(e.path for e in plan.keyed.values())
     wanted: dict[str, TreeEntry] = {}
-    for _result, keyed in plans:
-        wanted.update(keyed)
+    targets: dict[str, str] = {}
+    for plan in plans:
+        wanted.update(plan.keyed)
+        targets.update(plan.targets)
     known = cache.get_many(wanted)
     missing = {k: e for k, e in wanted.items() if k not in known}
-    tick = _ticker([set(keyed) for _r, keyed in plans], set(known), progress)
+    tick = _ticker([set(plan.keyed) for plan in plans], set(known), progress)
     if missing:
-        fresh = _analyse(snapshots, missing, tick)
+        fresh = _analyse(snapshots, missing, targets, tick)
         cache.put_many(fresh)
         known.update(fresh)
-    for result, keyed in plans:
-        for key, entry in keyed.items():
+    for plan in plans:
+        result = plan.result
+        for key, entry in plan.keyed.items():
             facts = known[key]
             if facts.skipped:
                 result.skipped.append((entry.path, facts.skipped))
             else:
                 result.files[entry.path] = facts
         result.skipped.sort()
-    return [result for result, _keyed in plans]
+    return [plan.result for plan in plans]
 
 
 def facts_digest() -> str:
@@ -105,8 +112,16 @@ def _ticker(sides: list[set[str]], known: set[str], progress: Progress | None) -
     return tick
 
 
-def _plan(snap: Snapshot, policy: Policy, digest: str,
-          judged: frozenset[str] = frozenset()) -> tuple[SnapshotFacts, dict[str, TreeEntry]]:
+@dataclass
+class _Plan:
+    """What to analyse in one snapshot: cache key -> entry, and the declared Python target of each Python key."""
+
+    result: SnapshotFacts
+    keyed: dict[str, TreeEntry]
+    targets: dict[str, str]
+
+
+def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = frozenset()) -> _Plan:
     """List a snapshot's tree and decide what to analyse and what to skip; `judged` paths are never left out."""
     tree = snap.tree()
     gone = left_out((e.path for e in tree), _root_configs(snap, tree))
@@ -116,16 +131,29 @@ def _plan(snap: Snapshot, policy: Policy, digest: str,
     installed = gone.installed()
     result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree if e.path not in installed),
                            left_out=gone.reasons, environments=gone.environments, reclaimed=reclaimed)
-    keyed: dict[str, TreeEntry] = {}
+    target_for = _target_finder(snap, tree)
+    plan = _Plan(result, {}, {})
     for entry in tree:
         if matches_any(entry.path, policy.paths.exclude) or entry.path in gone.reasons:
             continue
         reason = _skip_reason(entry)
         if reason:
             result.skipped.append((entry.path, reason))
-        else:
-            keyed[facts_key(digest, entry.path, entry.sha)] = entry
-    return result, keyed
+            continue
+        # A Python file's facts depend on the Python version its project declares: it is part of the key.
+        target = target_for(entry.path) if entry.path.endswith((".py", ".pyi")) else ""
+        key = facts_key(f"{digest}-{target}" if target else digest, entry.path, entry.sha)
+        plan.keyed[key] = entry
+        if target:
+            plan.targets[key] = target
+    return plan
+
+
+def _target_finder(snap: Snapshot, tree: list[TreeEntry]) -> Callable[[str], str]:
+    """Return a function giving a path's declared Python target, read from the snapshot's configs."""
+    configs = [e for e in config_entries(tree) if _skip_reason(e) == ""]
+    blobs = snap.read_blobs({e.sha for e in configs}) if configs else {}
+    return target_finder(declared_targets(configs, blobs))
 
 
 def _root_configs(snap: Snapshot, tree: list[TreeEntry]) -> dict[str, bytes]:
@@ -150,7 +178,7 @@ def _skip_reason(entry: TreeEntry) -> str:
     return ""
 
 
-def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry],
+def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry], targets: Mapping[str, str],
              tick: Callable[[str], None]) -> dict[str, FileFacts]:
     """Read and analyse the files the cache lacks: ruff in the background, Verity's checks meanwhile."""
     blobs = snapshots[-1].read_blobs({e.sha for e in missing.values()})
@@ -170,17 +198,65 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry],
             if decoded.unreadable:
                 unreadable[key] = decoded.unreadable
     python = {key: item for key, item in texts.items() if item[0].endswith((".py", ".pyi"))}
-    batch = start_ruff(python)
+    batches = [start_ruff(group, python=target) for target, group in _by_target(python, targets).items()]
     analysed = _analyse_texts(list(texts.items()), tick)
-    ruff_found = batch.collect()
+    ruff_found: dict[str, list[RawFinding]] = {}
+    for batch in batches:
+        ruff_found.update(batch.collect())
+    newer = _newer_syntax(analysed, ruff_found, texts, targets)
     for key, facts in analysed.items():
         text = texts[key][1]
-        extra = [] if facts.data.get(GENERATED) else ruff_found.get(key, [])
+        extra = [] if facts.data.get(GENERATED) else [f for f in ruff_found.get(key, []) if f.code != SYNTAX_ERROR]
+        if key in newer:
+            facts.findings = [f for f in facts.findings if f.code != SYNTAX_RULE.code]
+            facts.data[NEWER_SYNTAX] = newer[key]
         facts.findings = with_snippets(facts.findings + extra, text.splitlines())
         if key in unreadable:
             facts.data[UNREADABLE] = unreadable[key]
         out[key] = facts
     return out
+
+
+_Text = tuple[str, str]  # (repository path, text)
+NEWER_SYNTAX = "python.newer_syntax"  # facts data: why `ast` refused a file that a newer Python parses
+
+
+def _by_target(python: Mapping[str, _Text], targets: Mapping[str, str]) -> dict[str, dict[str, _Text]]:
+    """Group Python files by the ruff target they are linted at: their project's, else Verity's own."""
+    groups: dict[str, dict[str, _Text]] = {}
+    for key, item in python.items():
+        groups.setdefault(targets.get(key) or RUNTIME_TARGET, {})[key] = item
+    return groups
+
+
+def _newer_syntax(analysed: Mapping[str, FileFacts], ruff_found: Mapping[str, list[RawFinding]],
+                  texts: Mapping[str, tuple[str, str]], targets: Mapping[str, str]) -> dict[str, str]:
+    """Return {key: ast's complaint} for files `ast` refused that are valid Python of a newer version.
+
+    A project that declares its Python version is held to it (ruff already parsed at that version);
+    one that does not is given the newest Python ruff knows.
+    """
+    refused = {k for k, f in analysed.items()
+               if any(x.code == SYNTAX_RULE.code for x in f.findings) and _grammar_error(texts[k][1])}
+    undeclared = {k: texts[k] for k in refused if not targets.get(k)}
+    newest = start_ruff(undeclared, python=NEWEST_TARGET).collect() if undeclared else {}
+    newer: dict[str, str] = {}
+    for key in refused:
+        found = ruff_found.get(key, []) if targets.get(key) else newest.get(key, [])
+        if not any(f.code == SYNTAX_ERROR for f in found):
+            newer[key] = _grammar_error(texts[key][1])
+    return newer
+
+
+def _grammar_error(text: str) -> str:
+    """Return the message of `ast`'s syntax error on a text, or "" when it parses or fails otherwise."""
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError):
+        return ""
+    return ""
 
 
 def _analyse_one(item: tuple[str, tuple[str, str]]) -> tuple[str, FileFacts]:
@@ -209,19 +285,36 @@ def _analyse_texts(items: list[tuple[str, tuple[str, str]]],
     return out
 
 
+MAX_SNIPPET_LINES = 5
+
+
 def with_snippets(findings: Iterable[RawFinding], lines: list[str]) -> list[RawFinding]:
-    """Give every finding the fingerprint text of its flagged lines, when it has none of its own."""
+    """Give every finding the fingerprint text of its flagged node (or lines), when it has none of its own."""
     out = []
     for f in findings:
         if f.snippet:
             out.append(f)
             continue
-        last = min(max(f.end_line, f.line), f.line + 4)
-        text = " ".join(lines[n - 1] for n in range(max(f.line, 1), last + 1) if 0 < n <= len(lines))
-        out.append(replace(f, snippet=normalise(text) or f.code))
+        out.append(replace(f, snippet=normalise(flagged_text(f, lines)) or f.code))
     return out
 
 
+def flagged_text(finding: RawFinding, lines: list[str]) -> str:
+    """Return the source the finding flags: its node's span when the columns are known, else its lines."""
+    first = max(finding.line, 1)
+    last = min(max(finding.end_line, finding.line), first + MAX_SNIPPET_LINES - 1)
+    chosen = [lines[n - 1] if 0 < n <= len(lines) else "" for n in range(first, last + 1)]
+    if finding.column and chosen:
+        # Only the flagged node: code beside it on the same lines is not the finding.
+        if last == max(finding.end_line, finding.line) and finding.end_column:
+            chosen[-1] = chosen[-1][: finding.end_column - 1]
+        chosen[0] = chosen[0][finding.column - 1:]
+    return "\n".join(chosen)
+
+
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
+
+
 def normalise(text: str) -> str:
-    """Collapse white space so re-indented or re-wrapped code keeps its fingerprint."""
-    return " ".join(text.split())
+    """Drop white space and trailing commas, so re-indented, re-wrapped or collapsed code keeps its fingerprint."""
+    return _TRAILING_COMMA.sub("", "".join(text.split()))

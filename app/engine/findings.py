@@ -60,7 +60,9 @@ def resolve(
             continue
         name, domain, default = info
         severity = policy.rules.severity_for(raw.code) or raw.severity or default
-        key = _key(raw, path_map(item.path))
+        path = path_map(item.path)
+        text = normalise(raw.snippet) or normalise(raw.message)
+        key = _key(raw, path, text)
         if raw.subject:
             if key in subjects:
                 continue  # the same object declared again (an overlay, a hotfix copy): one finding
@@ -68,6 +70,7 @@ def resolve(
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
             end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key, weighs=raw.weighs,
+            **_pairing_keys(raw, severity, path, text),
         )
         reason = _suppression(view, item.path, raw)
         if reason:
@@ -77,10 +80,25 @@ def resolve(
     return active, suppressed
 
 
-def _key(raw: RawFinding, path: str) -> str:
+def _key(raw: RawFinding, path: str, text: str) -> str:
     """Return the fingerprint key: the rule, then the finding's subject or its path, then its text."""
     where = f"@{raw.subject}" if raw.subject else path
-    return f"{raw.code}|{where}|{normalise(raw.snippet) or normalise(raw.message)}"
+    return f"{raw.code}|{where}|{text}"
+
+
+def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> dict[str, str]:
+    """Return the keys that let a new finding continue a fixed one (see `label`).
+
+    Both hold the severity: code moved from a test into shipped code, where it weighs more, is new
+    there. Only findings on a source line pair: a whole-file finding's text ("does not parse") says
+    nothing about which code it is, so one fixed in a file never hides one added in another.
+    """
+    if raw.line <= 0:
+        return {}
+    # In place, only ruff's findings: their message names what is flagged, and a Verity check's
+    # message may not (a secret replaced by another secret is a new secret).
+    rewrite = f"{raw.code}|{severity.value}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
+    return {"move_key": f"{raw.code}|{severity.value}|{text}", "rewrite_key": rewrite}
 
 
 def _suppression(view: RepoView, path: str, raw: RawFinding) -> str:
@@ -101,7 +119,9 @@ def label(
     """Match findings by fingerprint key; return (unchanged head, new head, fixed base) with fingerprints.
 
     Identical keys are matched as a multiset, so a copy of an existing line is new while the
-    original is not; among identical candidates, those on added lines are the new ones.
+    original is not; among identical candidates, those on added lines are the new ones. Then
+    what is left pairs one to one, as code moved to another file (same rule and flagged text)
+    or rewritten in place (same ruff rule, file and message): such a finding continues.
     """
     base_by_key: Mapping[str, list[Finding]] = _group(base)
     head_by_key: Mapping[str, list[Finding]] = _group(head)
@@ -118,7 +138,30 @@ def label(
             new.append(replace(finding, fingerprint=_fingerprint(key, len(olds) + offset), status="new"))
         for index, finding in enumerate(sorted(olds, key=lambda f: f.line)[kept:], start=kept):
             fixed.append(replace(finding, fingerprint=_fingerprint(key, index), status="fixed"))
+    for attribute in ("move_key", "rewrite_key"):
+        continued, new, fixed = _pair_left(new, fixed, attribute)
+        unchanged.extend(continued)
     return unchanged, new, fixed
+
+
+def _pair_left(new: list[Finding], fixed: list[Finding], attribute: str) -> tuple[list[Finding], ...]:
+    """Pair new and fixed findings one to one on a key; return (continued, still new, still fixed)."""
+    olds: dict[str, list[Finding]] = defaultdict(list)
+    for finding in sorted(fixed, key=lambda f: (f.path, f.line)):
+        if getattr(finding, attribute):
+            olds[getattr(finding, attribute)].append(finding)
+    continued: list[Finding] = []
+    still_new: list[Finding] = []
+    for finding in sorted(new, key=lambda f: (f.path, f.line)):
+        candidates = olds.get(getattr(finding, attribute)) if getattr(finding, attribute) else None
+        if candidates:
+            candidates.pop(0)
+            continued.append(replace(finding, status="unchanged"))
+        else:
+            still_new.append(finding)
+    left = {id(f) for group in olds.values() for f in group}
+    still_fixed = [f for f in fixed if id(f) in left or not getattr(f, attribute)]
+    return continued, still_new, still_fixed
 
 
 def _group(findings: list[Finding]) -> dict[str, list[Finding]]:

@@ -104,6 +104,9 @@ class RawFinding:
     # False for findings that are listed but do not weigh on the score (fixture credentials in tests).
     weighs: bool = True
 
+    column: int = 0  # 1-based columns of the flagged node, when the tool gives them (ruff does)
+    end_column: int = 0
+
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-able dict for the facts cache."""
         out: dict[str, Any] = {"code": self.code, "line": self.line, "message": self.message}
@@ -113,6 +116,8 @@ class RawFinding:
             out["weighs"] = False
         if self.end_line:
             out["end_line"] = self.end_line
+        if self.column:
+            out["column"], out["end_column"] = self.column, self.end_column
         if self.snippet:
             out["snippet"] = self.snippet
         if self.severity is not None:
@@ -135,6 +140,9 @@ class RawFinding:
             name=data.get("name", ""),
             subject=data.get("subject", ""),
             weighs=data.get("weighs", True),
+
+            column=data.get("column", 0),
+            end_column=data.get("end_column", 0),
         )
 
 
@@ -155,6 +163,9 @@ class Finding:
     status: str = "unchanged"
     suppressed_reason: str | None = None
     weighs: bool = True
+    # Keys that pair a new finding with a fixed one it continues ("" never pairs; see findings.label):
+    move_key: str = ""  # rule and flagged text, any path: the code was moved to another file
+    rewrite_key: str = ""  # rule, path and message: the flagged code was rewritten in place
 
     @property
     def weight(self) -> float:

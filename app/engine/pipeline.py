@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView, matches_any
 from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
+from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
+from app.checks.ruff_rules import is_ruff_code
 from app.checks.security import SECRET_RULES
 from app.engine.cache import FactsCache
-from app.engine.collect import Progress, SnapshotFacts, collect_facts, facts_digest
+from app.engine.collect import NEWER_SYNTAX, Progress, SnapshotFacts, collect_facts, facts_digest
 from app.engine.decoding import UNREADABLE
 from app.engine.facts import GENERATED
 from app.engine.findings import Located, gather, label, resolve
@@ -76,6 +79,8 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
     fixed, held = _held_by_unreadable(fixed, head_facts, path_map)
     unchanged += held
+    fixed, unseen = _split_unjudged(fixed, head_facts, path_map)
+    unchanged += unseen
     changed = frozenset(diff.changed_paths())
     deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
     results = [
@@ -121,8 +126,13 @@ def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
         notes.append(vendored)
     templates = sorted(p for p, f in facts.files.items() if f.data.get("yaml.manifest") == HELM_TEMPLATE)
     if templates:
-        shown = ", ".join(templates[:5]) + (f" and {len(templates) - 5} more" if len(templates) > 5 else "")
-        notes.append(f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: {shown}")
+        notes.append(f"{len(templates)} templated Helm files were not judged by the Kubernetes checks: "
+                     f"{_shown(templates)}")
+    newer = sorted(p for p, f in facts.files.items() if f.data.get(NEWER_SYNTAX))
+    if newer:
+        files = "1 Python file uses" if len(newer) == 1 else f"{len(newer)} Python files use"
+        notes.append(f"{files} syntax newer than Python 3.11: ruff judged them, "
+                     f"Verity's own AST checks did not run on them: {_shown(newer)}")
     return tuple(notes) + _generated_notes(facts)
 
 
@@ -143,6 +153,24 @@ def _rotation_notes(fixed: list[Finding]) -> tuple[str, ...]:
     shown = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
     return (f"{len(removed)} committed secrets were removed ({shown}); they remain in git history, "
             "so rotate them: removing a secret does not make it secret again",)
+
+
+def _shown(paths: list[str]) -> str:
+    """Return the first five paths and how many more there are."""
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
+def _split_unjudged(fixed: list[Finding], head: SnapshotFacts,
+                    path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
+    """Split fixed findings into (fixed, not judged at head): Verity's own checks did not run on a file
+    of newer syntax, so its findings from them are not fixed, only unseen (ruff's were judged)."""
+    unjudged = {p for p, f in head.files.items() if f.data.get(NEWER_SYNTAX)}
+    if not unjudged:
+        return fixed, []
+    # QLT001 did run: that the file parses (at a newer Python) is judged.
+    unseen = [f for f in fixed if path_map(f.path) in unjudged and not is_ruff_code(f.rule)
+              and f.rule != SYNTAX_RULE.code]
+    return [f for f in fixed if f not in unseen], [replace(f, status="unchanged") for f in unseen]
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:

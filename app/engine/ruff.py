@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.checks.ruff_rules import MAX_COMPLEXITY, RUFF_IGNORE, RUFF_SELECT
 from app.engine.model import RawFinding
+from app.engine.python_target import RUNTIME_TARGET
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.pyi?$")
 
@@ -36,12 +37,15 @@ def ruff_version() -> str:
     return out.stdout.strip()
 
 
-def ruff_command(target: str) -> list[str]:
-    """Return the isolated ruff command: the repository's own config is never read."""
+SYNTAX_ERROR = "invalid-syntax"  # the code Verity gives ruff's syntax errors (ruff leaves some without one)
+
+
+def ruff_command(target: str, python: str = RUNTIME_TARGET) -> list[str]:
+    """Return the isolated ruff command: the repository's own config is never read, its Python version is given."""
     return [
         ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json",
         "--select", ",".join(RUFF_SELECT), "--ignore", ",".join(RUFF_IGNORE),
-        "--config", f"lint.mccabe.max-complexity = {MAX_COMPLEXITY}", "--target-version", "py311", target,
+        "--config", f"lint.mccabe.max-complexity = {MAX_COMPLEXITY}", "--target-version", python, target,
     ]
 
 
@@ -67,8 +71,11 @@ class RuffBatch:
                 self.workdir.cleanup()
 
 
-def start_ruff(files: Mapping[str, tuple[str, str]]) -> RuffBatch:
-    """Start one ruff process over files given as {key: (repository path, text)} in a private temp dir."""
+def start_ruff(files: Mapping[str, tuple[str, str]], python: str = RUNTIME_TARGET) -> RuffBatch:
+    """Start one ruff process over files given as {key: (repository path, text)} in a private temp dir.
+
+    `python` is the ruff target version: which syntax is valid and how annotations are evaluated.
+    """
     if not files:
         return RuffBatch(None, None, {})
     workdir = tempfile.TemporaryDirectory(prefix="verity-ruff-")
@@ -83,20 +90,26 @@ def start_ruff(files: Mapping[str, tuple[str, str]]) -> RuffBatch:
         target.write_text(text, encoding="utf-8")
         names[str(target)] = key
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
-    proc = subprocess.Popen(ruff_command(workdir.name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(ruff_command(workdir.name, python), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     return RuffBatch(proc, workdir, names)
 
 
 def parse_ruff_output(out: bytes, names: Mapping[str, str]) -> dict[str, list[RawFinding]]:
-    """Turn ruff's JSON diagnostics into raw findings keyed by the caller's file keys."""
+    """Turn ruff's JSON diagnostics into raw findings keyed by the caller's file keys.
+
+    Syntax errors come back as SYNTAX_ERROR findings: the caller decides what they mean (see QLT001).
+    """
     found: dict[str, list[RawFinding]] = {}
     for item in json.loads(out or b"[]"):
-        code = item.get("code")
+        code = item.get("code") or SYNTAX_ERROR
         path = names.get(item.get("filename", ""))
-        if not code or path is None:
-            continue  # syntax errors have no code: QLT001 reports them
-        line = int(item["location"]["row"])
-        end = int((item.get("end_location") or {}).get("row", line))
+        if path is None:
+            continue
+        start, stop = item.get("location") or {}, item.get("end_location") or {}
+        line = int(start.get("row", 0))
+        end = int(stop.get("row", line))
+        column, end_column = int(start.get("column", 0)), int(stop.get("column", 0))
         name = str(item.get("name") or "")
-        found.setdefault(path, []).append(RawFinding(code, line, str(item["message"]), end_line=end, name=name))
+        found.setdefault(path, []).append(RawFinding(code, line, str(item["message"]), end_line=end, name=name,
+                                                     column=column, end_column=end_column))
     return found

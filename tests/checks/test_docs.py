@@ -9,6 +9,8 @@ import pytest
 from app.checks.base import FileContext, MetricUnit
 from app.checks.docs.readme import EXISTS, INSTALL, USAGE
 from app.checks.facts import markdown_links, python_docstrings, readme_sections
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import run_audit
 from tests.helpers import metric_units, repo_findings
 
 
@@ -273,3 +275,50 @@ def test_readme_metric_prefers_the_root_markdown_readme() -> None:
 
 def test_readme_metric_does_not_apply_to_a_repository_without_code_or_docs() -> None:
     assert metric_units({".github/dependabot.yml": "version: 2\n", "Dockerfile": "FROM x\n"}, "readme") == []
+
+
+# --- DOC001 on documentation sites and placeholders -------------------------------------------------
+
+SITE = {"mkdocs.yml": "site_name: demo\n", "docs/index.md": "# Home\n", "docs/advanced/transports.md": "# T\n",
+        "docs/guides/setup.md": "# Setup\n", "docs/api/index.md": "# API\n"}
+
+
+def test_a_docs_site_page_links_pages_by_their_urls() -> None:
+    page = ("See [transports](../advanced/transports#asgi), [setup](../guides/setup/), [api](../api/)\n"
+            "and from the home page style [home](../)\n")
+    assert broken({**SITE, "docs/async.md": page}) == []
+    assert broken({**SITE, "docs/index.md": "[t](advanced/transports/) [api](api/)\n"}) == []
+
+
+def test_a_docs_site_page_url_that_names_no_page_is_broken() -> None:
+    page = "See [transports](../advanced/transport#asgi) and [file](../advanced/transports.txt)\n"
+    assert broken({**SITE, "docs/async.md": page}) == [("docs/async.md", 1), ("docs/async.md", 1)]
+
+
+def test_page_urls_are_paths_without_a_docs_site() -> None:
+    files = {k: v for k, v in SITE.items() if k != "mkdocs.yml"}
+    assert broken({**files, "docs/async.md": "[transports](../advanced/transports)\n"}) == [("docs/async.md", 1)]
+
+
+def test_a_folder_link_may_name_its_page_or_its_index() -> None:
+    files = {"README.md": "[setup](docs/setup/) [api](docs/api/) [gone](docs/gone/)\n",
+             "docs/setup.md": "# Setup\n", "docs/api/index.md": "# API\n"}
+    assert broken(files) == [("README.md", 1)]
+
+
+@pytest.mark.parametrize("target", ["link", "url", "URL", "#", "{{ page.next }}", "..."])
+def test_placeholder_targets_are_not_links(target: str) -> None:
+    assert broken({"docs/style.md": f"| Avoid | Use |\n|---|---|\n| [here]({target}) | [the guide]({target}) |\n"}) == []
+
+
+def test_a_missing_page_named_like_a_word_is_still_broken() -> None:
+    assert broken({"docs/style.md": "[the guide](links.md) [setup](setup)\n"}) == [("docs/style.md", 1)] * 2
+
+
+def test_a_docs_site_pr_linking_a_page_by_its_url_does_not_block(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"README.md": "# demo\n", **SITE})
+    head = repo.commit("async page", {"docs/async.md": "# Async\n\nSee [ASGI](../advanced/transports#asgi).\n"})
+    report = run_audit(repo, base, head)
+    assert [f.rule for f in report.findings if f.status == "new"] == []
+    broken_head = repo.commit("typo", {"docs/async.md": "# Async\n\nSee [ASGI](../advanced/transport#asgi).\n"})
+    assert [f.rule for f in run_audit(repo, head, broken_head).findings] == ["DOC001"]

@@ -104,7 +104,8 @@ def test_decode_skips_binary_and_non_utf8() -> None:
     assert decode(b"\x00\x01") == ("", "binary")
     assert decode("café".encode("latin-1")) == ("", "not UTF-8")
     assert decode(None) == ("", "blob missing")
-    assert normalise("  a =\t 1  \n b ") == "a = 1 b"
+    assert normalise("  a =\t 1  \n b ") == "a=1b"
+    assert normalise("call(\n    a,\n    b,\n)") == normalise("call(a, b)")
 
 
 def test_policy_ignore_takes_codes_and_ruff_prefixes() -> None:

@@ -7,12 +7,16 @@ It reads inline links `[text](path)`, images `![alt](path)`, reference definitio
 The target is resolved relative to the Markdown file, after removing any `#anchor` or `?query` and
 decoding `%20`-style escapes. It exists when it is a file or a directory of the commit. A target
 without an extension also matches a Markdown page of that name (`guide` for `guide.md`), as
-documentation sites link to pages that way.
+documentation sites link to pages that way. In a repository with a documentation site (MkDocs,
+Docusaurus, VitePress, Jekyll, Hugo), a page is served at a folder of its own (`docs/async.md` at
+`async/`), so such a target is also resolved from there (`../advanced/transports` from
+`docs/async.md` is `docs/advanced/transports.md`), and `foo/` may be `foo.md` or `foo/index.md`.
 
 Not checked, because they are not paths of this commit or cannot be judged from it: URLs with a
 scheme (`https:`, `mailto:`), `//host` and site-absolute `/paths`, pure `#anchors`, template text
-(`{{ site.url }}`), `.html` pages (usually built by a documentation generator), targets above the
-repository root (GitHub's `../../issues` style), links in code blocks, inline code and HTML comments,
+(`{{ site.url }}`), placeholders (`(link)`, `(url)`, `(#)`), `.html` pages (usually built by a
+documentation generator), targets above the repository root (GitHub's `../../issues` style), links in
+code blocks, inline code and HTML comments,
 issue and pull request templates (GitHub renders them outside the tree), and vendored or generated
 directories (`node_modules/`, `vendor/`, `build/`...).
 
@@ -52,18 +56,53 @@ TEMPLATE_PREFIXES = (".github/ISSUE_TEMPLATE/", ".github/PULL_REQUEST_TEMPLATE/"
 TEMPLATE_NAMES = frozenset({"pull_request_template.md", "issue_template.md"})
 
 
+# A documentation site generator's config, by name or folder: its pages are served at URLs of their own.
+SITE_CONFIGS = frozenset({"mkdocs.yml", "mkdocs.yaml", "docusaurus.config.js", "docusaurus.config.ts",
+                          "docusaurus.config.mjs", "_config.yml", "hugo.toml", "hugo.yaml"})
+SITE_FOLDERS = frozenset({".vitepress"})
+INDEX_STEMS = frozenset({"index", "readme", "_index"})
+
+
 def find(view: RepoView) -> Iterator[RepoFinding]:
     """Report every relative Markdown link whose target is missing from the snapshot."""
     directories = _directories(view.all_paths)
+    site = _has_docs_site(view.all_paths, directories)
     for path, facts in sorted(view.files.items()):
         links = facts.data.get(LINKS)
         if not links or not _is_checked(path):
             continue
         for line, target in links:
             resolved = resolve(path, target)
-            if resolved is not None and not _exists(resolved, view.all_paths, directories):
-                message = f"link target `{target}` does not exist (resolved to `{resolved}`)"
-                yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
+            if resolved is None or _exists(resolved, view.all_paths, directories):
+                continue
+            if site and _exists_as_page_url(path, target, view.all_paths, directories):
+                continue
+            message = f"link target `{target}` does not exist (resolved to `{resolved}`)"
+            yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
+
+
+def _has_docs_site(paths: frozenset[str], directories: frozenset[str]) -> bool:
+    """Return whether the repository builds a documentation site from its Markdown."""
+    return any(p.rsplit("/", 1)[-1] in SITE_CONFIGS for p in paths) or any(
+        d.rsplit("/", 1)[-1] in SITE_FOLDERS for d in directories)
+
+
+def _exists_as_page_url(source: str, target: str, files: frozenset[str], directories: frozenset[str]) -> bool:
+    """Return whether a page-style target (no extension, or ending in `/`) names a page from the source's URL.
+
+    A site serves `docs/async.md` at `async/` (and `docs/index.md` at `./`), so its links are
+    relative to that folder.
+    """
+    bare = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
+    if "." in bare.rstrip("/").rsplit("/", 1)[-1].lstrip("."):
+        return False  # a file name: it is a path, judged as one
+    folder, _, name = source.rpartition("/")
+    stem = name.rsplit(".", 1)[0]
+    page_folder = folder if stem.lower() in INDEX_STEMS else posixpath.join(folder, stem)
+    joined = posixpath.normpath(posixpath.join(page_folder, bare))
+    if joined in (".", "..") or joined.startswith(("../", "/")):
+        return True  # outside the repository: a URL of the site, not something this commit can show
+    return _exists(joined, files, directories)
 
 
 def _is_checked(path: str) -> bool:
@@ -90,7 +129,7 @@ def _exists(path: str, files: frozenset[str], directories: frozenset[str]) -> bo
         return True
     if "." in path.rsplit("/", 1)[-1]:
         return False
-    return any(path + suffix in files for suffix in PAGE_SUFFIXES)
+    return any(path + suffix in files or f"{path}/index{suffix}" in files for suffix in PAGE_SUFFIXES)
 
 
 def _inside_link_or_submodule(path: str, files: frozenset[str]) -> bool:

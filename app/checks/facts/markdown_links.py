@@ -4,7 +4,8 @@ It reads inline links and images (`[text](path)`, `![alt](path)`), reference def
 (`[label]: path`) and the `href`/`src` of HTML `<a>`, `<img>` and `<source>` tags, outside fenced
 and indented code, inline code spans and HTML comments. Targets that are not repository paths are
 dropped here, so the cached data stays small: URLs with a scheme (`https:`, `mailto:`),
-protocol-relative and site-absolute paths (`//host`, `/path`), pure anchors and template text.
+protocol-relative and site-absolute paths (`//host`, `/path`), pure anchors, template text and
+placeholders (`(link)`, `(url)`, `(#)`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ HTML_TARGET = re.compile(r"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re
 # run past the next `](`, so scanning every `](` of a line costs linear time even on hostile text.
 DESTINATION = re.compile(r"[ \t]*(?:<([^<>\n]{0,2048})>|((?:[^\s()]|\([^\s()]*\))+))")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Stand-ins written where a link will go (`[the docs](link)` in a style guide or a template): no path.
+PLACEHOLDERS = frozenset({"link", "url", "uri", "href", "path", "target", "todo", "tbd", "tbc", "xxx",
+                          "placeholder", "...", "\u2026", "_", "-"})
 
 
 def extract(ctx: FileContext) -> list[list[int | str]]:
@@ -129,7 +133,7 @@ def is_relative_target(target: str) -> bool:
     target = target.strip()
     if not target or target.startswith(("#", "/", "?")):
         return False
-    if SCHEME.match(target):
+    if SCHEME.match(target) or target.lower() in PLACEHOLDERS:
         return False
     # Template text (`{{ site.url }}`, `${VAR}`) is filled in by a site generator: not a repo path.
     return not any(char in target for char in "{}$<>")

@@ -103,9 +103,13 @@ def secret_snippet(label: str, value: str) -> str:
 def code_snippet(what: str, line_text: str) -> str:
     """Return a fingerprint snippet for a flagged line: what was found and a hash of the line's text.
 
-    The hash, not the text, so a secret sharing the line never lands in the facts cache.
+    The hash, not the text, so a secret sharing the line never lands in the facts cache. White space
+    and trailing commas are dropped first, so re-wrapping the code keeps the fingerprint.
     """
-    return f"{what}#{digest(' '.join(line_text.split()))}"
+    return f"{what}#{digest(_TRAILING_COMMA.sub('', ''.join(line_text.split())))}"
+
+
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
 
 
 class LineIndex:

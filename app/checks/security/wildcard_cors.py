@@ -72,7 +72,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     context = relaxed(ctx.path)
     file_credentials = _file_allows_credentials(ctx)
     seen: set[int] = set()
-    for line, what, credentials, node in _evidence(ctx):
+    for line, what, credentials, node, flagged in _evidence(ctx):
         if line in seen:
             continue
         seen.add(line)
@@ -81,23 +81,27 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         yield RawFinding(
             RULE.code, line, f"{what} lets any web site call this application"
             + (" with the user's credentials" if with_credentials else "") + "; list the allowed origins",
-            snippet=code_snippet(what, ctx.line_text(line)), severity=severity,
+            snippet=code_snippet(what, ctx.line_text(line) if flagged is None else flagged), severity=severity,
         )
 
 
-def _evidence(ctx: FileContext) -> Iterator[tuple[int, str, bool, ast.AST | None]]:
-    """Yield (line, what, credentials allowed by the same call, Python node) for every wildcard origin."""
+# (line, what, credentials allowed by the same call, Python node, the flagged source or None for its line)
+Evidence = tuple[int, str, bool, ast.AST | None, str | None]
+
+
+def _evidence(ctx: FileContext) -> Iterator[Evidence]:
+    """Yield the evidence of every wildcard origin."""
     if ctx.kind == "python":
         yield from _python_calls(ctx)
     for pair in pairs(ctx):
         if pair.origin != "keyword":  # Python keywords are judged per call above
             what = _wildcard_setting(pair)
             if what:
-                yield pair.line, what, False, pair.node
+                yield pair.line, what, False, pair.node, None
     if ctx.kind != "python":
         for number, line in enumerate(ctx.lines, start=1):
             if "llow-origin" in line.lower() and HEADER_LINE.search(line):
-                yield number, "`Access-Control-Allow-Origin: *`", False, None
+                yield number, "`Access-Control-Allow-Origin: *`", False, None, None
 
 
 def _wildcard_setting(pair: Pair) -> str:
@@ -128,7 +132,7 @@ def _file_allows_credentials(ctx: FileContext) -> bool:
     return False
 
 
-def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool, ast.AST | None]]:
+def _python_calls(ctx: FileContext) -> Iterator[Evidence]:
     """Yield wildcard origins passed to CORS set-up calls, and aiohttp-cors `"*"` defaults."""
     for call in ctx.nodes(ast.Call):
         origins = [kw for kw in call.keywords if kw.arg in ORIGIN_KEYWORDS or kw.arg in REGEX_KEYWORDS]
@@ -138,14 +142,16 @@ def _python_calls(ctx: FileContext) -> Iterator[tuple[int, str, bool, ast.AST | 
         )
         for kw in origins:
             values = [text for text, _ in literal_texts(kw.value)]
+            # The keyword's own source is the fingerprint: wrapping the call differently keeps it.
+            flagged = ast.get_source_segment(ctx.text, kw)
             if kw.arg in ORIGIN_KEYWORDS and "*" in values:
-                yield kw.value.lineno, f"`{kw.arg}` with `*`", credentials, call
+                yield kw.value.lineno, f"`{kw.arg}` with `*`", credentials, call, flagged
             elif kw.arg in REGEX_KEYWORDS and any(v in ANY_ORIGIN_REGEX for v in values):
-                yield kw.value.lineno, f"`{kw.arg}` matching every origin", credentials, call
+                yield kw.value.lineno, f"`{kw.arg}` matching every origin", credentials, call, flagged
     for mapping in ctx.nodes(ast.Dict):
         for key, value in zip(mapping.keys, mapping.values, strict=True):
             if isinstance(key, ast.Constant) and key.value == "*" and _is_cors_options(value):
-                yield key.lineno, "aiohttp-cors defaults for origin `*`", _passes_credentials(value), mapping
+                yield key.lineno, "aiohttp-cors defaults for origin `*`", _passes_credentials(value), mapping, None
 
 
 def _is_cors_options(node: ast.AST) -> bool:
