@@ -674,3 +674,16 @@ def test_deep_yaml_is_read_line_by_line_rather_than_by_libyaml() -> None:
     assert yaml_too_deep("[" * 1000 + "]" * 1000)
     assert not yaml_too_deep("a:\n  b: [1, 2]\n")
     assert pairs(FileContext("x.yaml", "[" * 1000 + "]" * 1000)) == []
+
+
+def test_an_env_file_with_empty_values_is_read_not_crashed() -> None:
+    source = f"EMPTY=\nBLANK=   \nQUOTED=''\nAPI_SECRET='{HEX_KEY}'\n"
+    assert [p.key for p in pairs(FileContext(".env.example", source))] == ["EMPTY", "BLANK", "QUOTED", "API_SECRET"]
+    assert lines(".env.example", source, "SEC001") == [4]
+
+
+def test_a_large_json_file_is_read_line_by_line_and_its_secrets_still_found() -> None:
+    filler = "".join(f'  "icon{n}": {{"name": "glyph {n}", "code": {n}}},\n' for n in range(3000))
+    source = "{\n" + filler + f'  "api_secret": "{HEX_KEY}"\n}}\n'
+    assert len(source) > 64_000
+    assert lines("assets/icons.json", source, "SEC001") == [3002]

@@ -53,7 +53,7 @@ def _extract(ctx: FileContext) -> list[Pair]:
     if ctx.kind == "python":
         return list(python_pairs(ctx))
     if ctx.kind in ("yaml", "workflow", "json"):
-        structured = yaml_pairs(ctx.text, ctx.kind) if not yaml_too_deep(ctx.text) else None
+        structured = None if _read_by_lines(ctx) else yaml_pairs(ctx.text, ctx.kind)
         return structured if structured is not None else list(line_pairs(ctx.lines, ctx.kind))
     if ctx.kind == "env":
         return list(env_pairs(ctx.lines))
@@ -62,6 +62,16 @@ def _extract(ctx: FileContext) -> list[Pair]:
     if ctx.kind == "requirements":
         return []
     return list(line_pairs(ctx.lines, ctx.kind))
+
+
+# A JSON file this large is data (fixtures, icon sets, API dumps): composing it as YAML costs about a
+# second per 700 kB, so its pairs are read line by line, as for a file that does not parse.
+STRUCTURED_JSON_LIMIT = 64_000
+
+
+def _read_by_lines(ctx: FileContext) -> bool:
+    """Return whether a YAML or JSON file's pairs are read line by line rather than parsed."""
+    return yaml_too_deep(ctx.text) or (ctx.kind == "json" and len(ctx.text) > STRUCTURED_JSON_LIMIT)
 
 
 def is_code_word(ctx: FileContext, pair: Pair) -> bool:
@@ -289,7 +299,7 @@ def env_pairs(lines: list[str]) -> Iterator[Pair]:
 
 def _env_value(raw: str) -> str:
     """Return a `.env` value without its trailing comment: `'v'  # note` gives `'v'`, `v # note` gives `v`."""
-    closing = raw.find(raw[0], 1) if raw[:1] in _QUOTES else -1
+    closing = raw.find(raw[0], 1) if raw and raw[0] in _QUOTES else -1
     if closing > 0:
         return raw[:closing + 1]
     return re.split(r"\s+#", raw, maxsplit=1)[0].strip()
