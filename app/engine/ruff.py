@@ -71,6 +71,12 @@ class RuffBatch:
                 self.workdir.cleanup()
 
 
+def _scratch_dir() -> str | None:
+    """Return a memory-backed temp folder when the machine has one (ruff's copies are written and read once)."""
+    shm = "/dev/shm"  # noqa: S108 - a private TemporaryDirectory is made inside it
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def start_ruff(files: Mapping[str, tuple[str, str]], python: str = RUNTIME_TARGET) -> RuffBatch:
     """Start one ruff process over files given as {key: (repository path, text)} in a private temp dir.
 
@@ -78,14 +84,18 @@ def start_ruff(files: Mapping[str, tuple[str, str]], python: str = RUNTIME_TARGE
     """
     if not files:
         return RuffBatch(None, None, {})
-    workdir = tempfile.TemporaryDirectory(prefix="verity-ruff-")
+    workdir = tempfile.TemporaryDirectory(prefix="verity-ruff-", dir=_scratch_dir())
     names: dict[str, str] = {}
-    for index, (key, (path, text)) in enumerate(sorted(files.items())):
+    # Each file keeps its base name (rules read it: `__init__.py`, `test_*.py`); the n-th file of a
+    # name goes to folder n, so a tree needs as many folders as its most repeated name, not one a file.
+    seen: dict[str, int] = {}
+    for key, (path, text) in sorted(files.items()):
         base = path.rsplit("/", 1)[-1]
         # Hostile names never reach the file system: unsafe ones become a neutral name.
         name = base if _SAFE_NAME.match(base) else ("module.pyi" if path.endswith(".pyi") else "module.py")
+        index = seen[name] = seen.get(name, -1) + 1
         folder = Path(workdir.name) / str(index)
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)
         target = folder / name
         target.write_text(text, encoding="utf-8")
         names[str(target)] = key
