@@ -278,8 +278,10 @@ def _analyse_texts(items: list[tuple[str, tuple[str, str]]],
             tick(key)
         return out
     context = multiprocessing.get_context("fork")
+    # Largest files first, in small chunks: no big file is left to run alone on one core at the end.
+    ordered = sorted(items, key=lambda item: -len(item[1][1]))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for key, facts in pool.map(_analyse_one, items, chunksize=16):
+        for key, facts in pool.map(_analyse_one, ordered, chunksize=8):
             out[key] = facts
             tick(key)
     return out
