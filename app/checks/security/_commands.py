@@ -21,6 +21,8 @@ ANY_COMMAND_FLAGS = re.compile(
 GIT_SSL = re.compile(r"^http(?:\.[^=\s]+)?\.sslverify(?:=(?P<value>\S*))?$", re.I)
 STRICT_SSL = re.compile(r"^strict-ssl(?:=(?P<value>\S*))?$", re.I)
 OFF = frozenset({"false", "0", "no", "off"})
+# Every command `_judge` can flag holds one of these words: a line without any is never tokenized.
+_CANDIDATE = re.compile(r"curl|wget|insecure|tls-?verify|no-verify-ssl|sslverify|strict-ssl", re.I)
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,10 @@ class InsecureCommand:
 
 def insecure_commands(lines: list[str]) -> Iterator[InsecureCommand]:
     """Yield each command of the text that turns certificate verification off."""
+    if not any(_CANDIDATE.search(line) for line in lines):
+        return  # most files name no such command: no need to join and tokenize their lines
     for number, text in logical_lines(lines):
-        if len(text) > 20000:
+        if len(text) > 20000 or not _CANDIDATE.search(text):
             continue
         tokens = [t.strip("\"'") for t in _TOKEN.findall(text)]
         for segment in _segments(tokens):
