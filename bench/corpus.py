@@ -81,6 +81,7 @@ class CommitResult:
     notes: list[str] = field(default_factory=list)
     error: str = ""
     traceback: str = ""
+    contract: list[str] = field(default_factory=list)  # ways the JSON report broke its schema or its verdicts
 
 
 # --- the summary (pure functions, unit-tested) ----------------------------------
@@ -115,6 +116,23 @@ def unexplained_moves(domains: Iterable[Mapping[str, Any]]) -> list[dict[str, An
     return moved
 
 
+def verdict_problems(domains: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Return each domain whose verdict contradicts its numbers, or that regressed without structured reasons."""
+    problems = []
+    for domain in domains:
+        name, verdict = domain["domain"], domain.get("verdict")
+        blank = domain.get("base") is None and domain.get("head") is None
+        if (verdict == "n/a") != blank and not (blank and verdict in ("regressed", "accepted")):
+            problems.append(f"{name}: verdict {verdict} with scores {domain.get('base')} -> {domain.get('head')}")
+        if verdict in ("regressed", "accepted") and not domain.get("reasons"):
+            problems.append(f"{name}: {verdict} without structured reasons")
+        if domain.get("blocking") and verdict != "regressed":
+            problems.append(f"{name}: blocking but verdict {verdict}")
+        if verdict == "improved" and domain.get("regressed"):
+            problems.append(f"{name}: improved yet regressed")
+    return problems
+
+
 def summarise(results: Sequence[CommitResult], well_kept: frozenset[str]) -> dict[str, Any]:
     """Return the run's figures: per repository and in total."""
     by_repo: dict[str, list[CommitResult]] = {}
@@ -143,6 +161,7 @@ def _figures(rows: Sequence[CommitResult]) -> dict[str, Any]:
         "p95_seconds": round(percentile(times, 0.95), 2),
         "max_seconds": round(max(times), 2) if times else 0.0,
         "moved_without_evidence": dict(moved.most_common()),
+        "contract_breaks": sum(1 for r in judged if r.contract),
     }
 
 
@@ -153,7 +172,7 @@ def summary_lines(summary: Mapping[str, Any], results: Sequence[CommitResult]) -
         lines.append(
             f"{name:<42} {fig['audited']:>7} {fig['crashes']:>5} {fig['input_errors']:>4} "
             f"{fig['blocked']:>3} {fig['blocked_share']:>5.0%} {fig['median_seconds']:>6.2f}s "
-            f"{fig['p95_seconds']:>5.2f}s {fig['max_seconds']:>5.1f}s"
+            f"{fig['p95_seconds']:>5.2f}s {fig['max_seconds']:>5.1f}s contract breaks {fig.get('contract_breaks', 0)}"
         )
     lines += ["", "moved with no new or fixed finding and no metric change (commits per domain):"]
     for name, fig in summary["repos"].items():
@@ -168,6 +187,8 @@ def summary_lines(summary: Mapping[str, Any], results: Sequence[CommitResult]) -
         if result.outcome == BLOCKED:
             lines += ["", f"BLOCKED {result.repo} {result.sha[:10]} {result.subject}"]
             lines += [f"    {reason}" for reason in result.reasons]
+        if result.contract:
+            lines += ["", f"CONTRACT {result.repo} {result.sha[:10]}"] + [f"    {p}" for p in result.contract[:5]]
     lines += [f"MISSING {r.repo}: {r.subject}" for r in results if r.outcome == MISSING]
     for (outcome, error), group in failure_groups(results).items():
         first = group[0]
@@ -244,10 +265,18 @@ def audit_one(repo: Any, cache: Any, name: str, commit: tuple[str, str, str]) ->
         result.new_findings = len(report.new_findings())
         result.fixed_findings = len(report.fixed_findings())
         result.unexplained = unexplained_moves(data["domains"])
+        result.contract = schema_errors(data) + verdict_problems(data["domains"])
         result.skipped_files = len(report.skipped)
         result.notes = list(report.notes)
     result.seconds = round(time.perf_counter() - start, 3)
     return result
+
+
+def schema_errors(data: Any) -> list[str]:
+    """Return every way a JSON report breaks docs/report.schema.json."""
+    from tests.report_schema import report_errors
+
+    return report_errors(data)
 
 
 def audit_repo(corpus_dir: Path, name: str, count: int) -> list[CommitResult]:

@@ -21,6 +21,7 @@ from bench.corpus import (
     percentile,
     summarise,
     unexplained_moves,
+    verdict_problems,
 )
 from tests.conftest import RepoBuilder
 
@@ -106,3 +107,17 @@ def test_a_mirror_is_audited_commit_by_commit_against_its_first_parent(tmp_path:
     assert [(r.sha, r.subject) for r in results] == [(second, "clean"), (third, "secret")]
     assert [r.outcome for r in results] == [PASSED, BLOCKED]
     assert any("security" in reason for reason in results[1].reasons)
+
+
+def test_verdicts_that_contradict_their_numbers_are_named() -> None:
+    domains = [
+        {"domain": "security", "base": 90.0, "head": 80.0, "verdict": "regressed", "reasons": [], "blocking": True},
+        {"domain": "docs", "base": None, "head": None, "verdict": "unchanged", "reasons": []},
+        {"domain": "ci", "base": 60.0, "head": 50.0, "verdict": "worse", "reasons": [], "blocking": True},
+        {"domain": "tests", "base": 80.0, "head": 90.0, "verdict": "improved", "reasons": []},
+    ]
+    assert verdict_problems(domains) == [
+        "security: regressed without structured reasons",
+        "docs: verdict unchanged with scores None -> None",
+        "ci: blocking but verdict worse",
+    ]
