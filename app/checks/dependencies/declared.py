@@ -45,6 +45,12 @@ class Declared:
     manifests: list[str] = field(default_factory=list)  # paths of files that declare a project's dependencies
     projects: set[str] = field(default_factory=set)
     incomplete: str = ""  # why the declarations cannot be read in full (then imports are not judged)
+    # Per manifest, the sets of lists its tool never installs together (`[tool.uv] conflicts`).
+    exclusive: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+
+    def exclusive_lists(self, path: str, first: str, second: str) -> bool:
+        """Return whether a manifest declares two of its lists never installed together."""
+        return first != second and any({first, second} <= lists for lists in self.exclusive.get(path, []))
 
     def declares(self, module: str, roles: tuple[str, ...]) -> bool:
         """Return whether any distribution that may provide a module is declared in one of the roles."""
@@ -80,6 +86,8 @@ def _add_manifest(out: Declared, path: str, data: dict[str, Any]) -> None:
         out.manifests.append(path)
     if data["project"]:
         out.projects.add(data["project"])
+    if data.get("conflicts"):
+        out.exclusive[path] = [frozenset(lists) for lists in data["conflicts"]]
     for dep in data["deps"]:
         out.by_role[dep["role"]].add(dep["name"])
         if data["manifest"]:

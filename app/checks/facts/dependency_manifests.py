@@ -17,7 +17,8 @@ Data, or None for files that declare nothing:
            "role": "runtime" | "optional" | "dev", "line": 7}],
  "includes": ["requirements/base.txt"],  # files it pulls in (-r, -c, dynamic file =), as written
  "opaque": False,      # its runtime dependencies are computed and could not be read
- "lock": False}        # a generated or frozen list (pip-compile output, hashes, all == pins)
+ "lock": False,        # a generated or frozen list (pip-compile output, hashes, all == pins)
+ "conflicts": [["group:v1", "group:v2"]]}  # lists never installed together (`[tool.uv] conflicts`)
 ```
 
 `spec` is a PEP 440 specifier ("" when unversioned) or None when it is not one Verity can judge
@@ -161,8 +162,21 @@ def _pyproject(ctx: FileContext) -> dict[str, Any] | None:
         return None
     opaque, includes = _dynamic(project, tool)
     name = project.get("name") or poetry.get("name") or ""
-    return _result("pyproject", deps, manifest=manifest, project=normalize(name) if isinstance(name, str) else "",
-                   includes=includes, opaque=opaque)
+    result = _result("pyproject", deps, manifest=manifest, project=normalize(name) if isinstance(name, str) else "",
+                     includes=includes, opaque=opaque)
+    result["conflicts"] = _uv_conflicts(_table(tool.get("uv")).get("conflicts"))
+    return result
+
+
+def _uv_conflicts(sets: Any) -> list[list[str]]:
+    """Return `[tool.uv] conflicts` as sets of list names (`group:x`, `extra:y`) never installed together."""
+    out: list[list[str]] = []
+    for items in sets if isinstance(sets, list) else []:
+        names = [f"{kind}:{entry[kind]}" for entry in items if isinstance(entry, dict)
+                 for kind in ("group", "extra") if isinstance(entry.get(kind), str)] if isinstance(items, list) else []
+        if len(names) > 1:
+            out.append(names)
+    return out
 
 
 def _pep621(project: dict[str, Any], finder: _LineFinder) -> list[Dep]:
