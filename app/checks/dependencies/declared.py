@@ -10,7 +10,7 @@ from typing import Any
 
 from app.checks.base import RepoView
 from app.checks.dependencies.import_names import distribution_candidates, is_stdlib
-from app.checks.facts import dependency_manifests, python_imports
+from app.checks.facts import dependency_manifests, lock_packages, python_imports
 from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, module_index, per_view
 
 # Code that is not shipped: its imports are judged neither as run-time nor as test imports.
@@ -78,6 +78,19 @@ def declared(view: RepoView) -> Declared:
     elif unread:
         out.incomplete = f"{unread[0]} is included but was not read"
     return out
+
+
+@per_view
+def lock_pinned(view: RepoView) -> frozenset[str] | None:
+    """Return the distributions the repository's lock files pin, or None when one could not be read.
+
+    A lock file installs what it pins, direct or transitive, so such a package is present where the
+    suite runs; a lock too large to read may pin anything.
+    """
+    locks = [p for p in view.all_paths if lock_packages.is_lock_file(p)]
+    if any(p not in view.files for p in locks):
+        return None
+    return frozenset(name for p in locks for name in view.data(p, lock_packages.KEY, None) or [])
 
 
 def _add_manifest(out: Declared, path: str, data: dict[str, Any]) -> None:

@@ -5,7 +5,9 @@ No list at all (run-time, optional, test or development) declares a distribution
 module. Which files are tests is the
 policy's `paths.tests`. Tools installed outside the manifests still count as declared when the
 repository installs them visibly: `tox.ini` deps, `session.install(...)` in `noxfile.py`, or a
-`pip install ...` line in a workflow, Dockerfile, script, Makefile or Markdown file. Optional imports
+`pip install ...` line in a workflow, Dockerfile, script, Makefile or Markdown file, and so does a
+package a lock file of the repository pins (`uv.lock`, `requirements-dev.lock`...: the suite runs
+where the lock installs it, as a dependency of a declared one or not). Optional imports
 (`TYPE_CHECKING`, `try`/`except ImportError`, `pytest.importorskip`) are not judged, and an import
 inside a function (one test, or a fixture module imported on purpose from a temporary path) is
 reported as `low`.
@@ -40,7 +42,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.dependencies.declared import ThirdPartyImport, declared, file_role, third_party_imports
+from app.checks.dependencies.declared import ThirdPartyImport, declared, file_role, lock_pinned, third_party_imports
+from app.checks.dependencies.import_names import distribution_candidates
 from app.checks.dependencies.undeclared_import import suggested_distribution
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -71,11 +74,13 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
 def undeclared_test_imports(view: RepoView) -> Iterator[ThirdPartyImport]:
     """Yield the third-party imports of test files that no dependency list provides, in path order."""
     decl = declared(view)
-    if not decl.manifests or decl.incomplete:
+    pinned = lock_pinned(view)
+    if not decl.manifests or decl.incomplete or pinned is None:
         return
     for facts in view.python_files():
         if file_role(view, facts.path) == "test":
-            yield from (imp for imp in third_party_imports(view, facts.path) if not decl.declares(imp.module, ANY_ROLE))
+            yield from (imp for imp in third_party_imports(view, facts.path)
+                        if not decl.declares(imp.module, ANY_ROLE) and not distribution_candidates(imp.module) & pinned)
 
 
 CHECK = RepoCheck(RULE, find)
