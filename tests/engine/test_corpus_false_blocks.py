@@ -136,3 +136,15 @@ def test_a_new_test_may_import_what_a_lock_file_installs(repo: RepoBuilder) -> N
     # Without the lock, nothing says packaging is installed.
     repo.delete("requirements-dev.lock")
     assert "DEP002" in new_codes(run_audit(repo, head, repo.commit("drop the lock")))
+
+
+def test_removing_a_generator_banner_does_not_make_the_files_findings_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(""), "src/shop/types.py": STAINLESS + RESOURCE})
+    head = repo.commit("drop attribution", {"src/shop/types.py": RESOURCE})
+    report = run_audit(repo, base, head)
+    assert new_codes(report) == []
+    assert report.passed
+    # What the PR adds to such a file is judged.
+    added = RESOURCE + "\n\ndef tagged(tags: list[str] = []) -> list[str]:\n    return tags\n"
+    assert "B006" in new_codes(run_audit(repo, head, repo.commit("add", {"src/shop/types.py": added})))
+    assert "B006" in new_codes(run_audit(repo, base, repo.commit("both", {"src/shop/types.py": added})))
