@@ -81,6 +81,8 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     unchanged += held
     fixed, unseen = _split_unjudged(fixed, head_facts, path_map)
     unchanged += unseen
+    new, seen = _split_newly_judged(new, (base_facts, head_facts), path_map, diff.is_added_line)
+    unchanged += seen
     changed = frozenset(diff.changed_paths())
     deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
     results = [
@@ -171,6 +173,20 @@ def _split_unjudged(fixed: list[Finding], head: SnapshotFacts,
     unseen = [f for f in fixed if path_map(f.path) in unjudged and not is_ruff_code(f.rule)
               and f.rule != SYNTAX_RULE.code]
     return [f for f in fixed if f not in unseen], [replace(f, status="unchanged") for f in unseen]
+
+
+def _split_newly_judged(new: list[Finding], sides: tuple[SnapshotFacts, SnapshotFacts],
+                        path_map: Callable[[str], str],
+                        is_added: Callable[[str, int], bool]) -> tuple[list[Finding], list[Finding]]:
+    """Split new findings into (new, already there): a file generated at base and no longer at head (its
+    banner removed) shows code the base held unjudged, so only findings on lines the PR added are new."""
+    base, head = sides
+    generated = {path_map(p) for p, f in base.files.items() if f.data.get(GENERATED)}
+    unbannered = {p for p in generated if p in head.files and not head.files[p].data.get(GENERATED)}
+    if not unbannered:
+        return new, []
+    seen = [f for f in new if f.path in unbannered and not is_added(f.path, f.line)]
+    return [f for f in new if f not in seen], [replace(f, status="unchanged") for f in seen]
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:

@@ -431,6 +431,22 @@ def test_dep002_flags_test_imports_declared_nowhere() -> None:
     assert messages(files, undeclared_test_import.RULE.code)[0] == "tests import `responses` but no dependency list declares responses"
 
 
+def test_dep002_names_each_undeclared_module_once_at_its_first_eager_import() -> None:
+    files = {
+        **APP,
+        "tests/test_a.py": "def test_lazy():\n    import numpy\n",
+        "tests/test_b.py": "import numpy\n",
+        "tests/test_c.py": "import numpy.linalg\n",
+        "tests/test_d.py": "def test_lazy():\n    import scipy\n",
+    }
+    found_ = repo_findings(dedented(files), undeclared_test_import.RULE.code)
+    assert [(p, f.line, f.severity, f.subject) for p, f in found_] == [
+        ("tests/test_b.py", 1, None, "test-import:numpy"), ("tests/test_d.py", 2, Severity.LOW, "test-import:scipy"),
+    ]
+    assert found_[0][1].message == ("tests import `numpy` (tests/test_b.py and 2 more files) "
+                                    "but no dependency list declares numpy")
+
+
 def test_dep002_counts_tools_installed_by_ci_tox_or_nox() -> None:
     files = {
         "requirements.txt": "requests\n",

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.checks.base import RepoView
 from app.checks.dependencies.import_names import distribution_candidates, is_stdlib
-from app.checks.facts import dependency_manifests, python_imports
+from app.checks.facts import dependency_manifests, lock_packages, python_imports
 from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, module_index, per_view
 
 # Code that is not shipped: its imports are judged neither as run-time nor as test imports.
@@ -45,6 +45,12 @@ class Declared:
     manifests: list[str] = field(default_factory=list)  # paths of files that declare a project's dependencies
     projects: set[str] = field(default_factory=set)
     incomplete: str = ""  # why the declarations cannot be read in full (then imports are not judged)
+    # Per manifest, the sets of lists its tool never installs together (`[tool.uv] conflicts`).
+    exclusive: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+
+    def exclusive_lists(self, path: str, first: str, second: str) -> bool:
+        """Return whether a manifest declares two of its lists never installed together."""
+        return first != second and any({first, second} <= lists for lists in self.exclusive.get(path, []))
 
     def declares(self, module: str, roles: tuple[str, ...]) -> bool:
         """Return whether any distribution that may provide a module is declared in one of the roles."""
@@ -74,12 +80,27 @@ def declared(view: RepoView) -> Declared:
     return out
 
 
+@per_view
+def lock_pinned(view: RepoView) -> frozenset[str] | None:
+    """Return the distributions the repository's lock files pin, or None when one could not be read.
+
+    A lock file installs what it pins, direct or transitive, so such a package is present where the
+    suite runs; a lock too large to read may pin anything.
+    """
+    locks = [p for p in view.all_paths if lock_packages.is_lock_file(p)]
+    if any(p not in view.files for p in locks):
+        return None
+    return frozenset(name for p in locks for name in view.data(p, lock_packages.KEY, None) or [])
+
+
 def _add_manifest(out: Declared, path: str, data: dict[str, Any]) -> None:
     """Add one file's declarations."""
     if data["manifest"]:
         out.manifests.append(path)
     if data["project"]:
         out.projects.add(data["project"])
+    if data.get("conflicts"):
+        out.exclusive[path] = [frozenset(lists) for lists in data["conflicts"]]
     for dep in data["deps"]:
         out.by_role[dep["role"]].add(dep["name"])
         if data["manifest"]:

@@ -1,7 +1,7 @@
 """Extractor `dependencies.manifest`: the dependencies a file declares, by text only (nothing is run).
 
 Manifests: `pyproject.toml` (PEP 621 `[project]` dependencies and optional-dependencies, PEP 735
-`[dependency-groups]`, Poetry, and the dev lists of PDM, uv and Hatch), requirements files
+`[dependency-groups]`, Poetry, and the dev lists of PDM, uv, Rye and Hatch), requirements files
 (`requirements*.txt`/`.in`, any `.txt`/`.in` under a `requirements/` folder), `setup.cfg`, literal
 `setup.py` arguments, `Pipfile` and conda `environment.yml`. Also read, only so that a tool installed
 outside the manifests is not called undeclared: `tox.ini` deps, `session.install(...)` in `noxfile.py`,
@@ -17,12 +17,13 @@ Data, or None for files that declare nothing:
            "role": "runtime" | "optional" | "dev", "line": 7}],
  "includes": ["requirements/base.txt"],  # files it pulls in (-r, -c, dynamic file =), as written
  "opaque": False,      # its runtime dependencies are computed and could not be read
- "lock": False}        # a generated or frozen list (pip-compile output, hashes, all == pins)
+ "lock": False,        # a generated or frozen list (pip-compile output, hashes, all == pins)
+ "conflicts": [["group:v1", "group:v2"]]}  # lists never installed together (`[tool.uv] conflicts`)
 ```
 
 `spec` is a PEP 440 specifier ("" when unversioned) or None when it is not one Verity can judge
 (URLs, paths, git, conda syntax, install commands). Names are normalised (PEP 503). A list is `dev`
-when it is a group (PEP 735, Poetry, PDM, uv, Hatch), an extra named test/tests/testing/dev/develop,
+when it is a group (PEP 735, Poetry, PDM, uv, Rye, Hatch), an extra named test/tests/testing/dev/develop,
 or a requirements file whose name or folders say test, dev, lint, docs and the like (`tests/requirements/py3.txt`,
 `docs/requirements.txt`); other extras are `optional`.
 """
@@ -147,7 +148,7 @@ def _toml(ctx: FileContext) -> dict[str, Any] | None:
 
 
 def _pyproject(ctx: FileContext) -> dict[str, Any] | None:
-    """Read pyproject.toml: PEP 621, PEP 735, Poetry, and the dev lists of PDM, uv and Hatch."""
+    """Read pyproject.toml: PEP 621, PEP 735, Poetry, and the dev lists of PDM, uv, Rye and Hatch."""
     data = _toml(ctx)
     if data is None:
         return _result("pyproject", [], opaque=True) if "dependencies" in ctx.text else None
@@ -161,8 +162,21 @@ def _pyproject(ctx: FileContext) -> dict[str, Any] | None:
         return None
     opaque, includes = _dynamic(project, tool)
     name = project.get("name") or poetry.get("name") or ""
-    return _result("pyproject", deps, manifest=manifest, project=normalize(name) if isinstance(name, str) else "",
-                   includes=includes, opaque=opaque)
+    result = _result("pyproject", deps, manifest=manifest, project=normalize(name) if isinstance(name, str) else "",
+                     includes=includes, opaque=opaque)
+    result["conflicts"] = _uv_conflicts(_table(tool.get("uv")).get("conflicts"))
+    return result
+
+
+def _uv_conflicts(sets: Any) -> list[list[str]]:
+    """Return `[tool.uv] conflicts` as sets of list names (`group:x`, `extra:y`) never installed together."""
+    out: list[list[str]] = []
+    for items in sets if isinstance(sets, list) else []:
+        names = [f"{kind}:{entry[kind]}" for entry in items if isinstance(entry, dict)
+                 for kind in ("group", "extra") if isinstance(entry.get(kind), str)] if isinstance(items, list) else []
+        if len(names) > 1:
+            out.append(names)
+    return out
 
 
 def _pep621(project: dict[str, Any], finder: _LineFinder) -> list[Dep]:
@@ -174,13 +188,14 @@ def _pep621(project: dict[str, Any], finder: _LineFinder) -> list[Dep]:
 
 
 def _groups(data: dict[str, Any], tool: dict[str, Any], finder: _LineFinder) -> list[Dep]:
-    """Return development lists: PEP 735 groups, PDM and uv dev dependencies, Hatch environments."""
+    """Return development lists: PEP 735 groups, PDM, uv and Rye dev dependencies, Hatch environments."""
     deps: list[Dep] = []
     for group, items in _table(data.get("dependency-groups")).items():
         deps += _string_deps(items, f"group:{group}", "dev", finder, "[dependency-groups]")
     for group, items in _table(_table(tool.get("pdm")).get("dev-dependencies")).items():
         deps += _string_deps(items, f"group:{group}", "dev", finder, "[tool.pdm")
     deps += _string_deps(_table(tool.get("uv")).get("dev-dependencies"), "group:uv-dev", "dev", finder, "[tool.uv")
+    deps += _string_deps(_table(tool.get("rye")).get("dev-dependencies"), "group:rye-dev", "dev", finder, "[tool.rye")
     for env, table in _table(_table(tool.get("hatch")).get("envs")).items():
         for key in ("dependencies", "extra-dependencies"):
             deps += _string_deps(_table(table).get(key), f"hatch:{env}", "dev", finder, "[tool.hatch")

@@ -38,9 +38,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.dependencies.declared import declared
+from app.checks.dependencies.declared import declared, lock_pinned
 from app.checks.dependencies.import_names import STDLIB, distribution_candidates
-from app.checks.facts import lock_packages
 from app.checks.facts.python_modules import module_index
 from app.checks.tests._tests_data import files_with_tests
 from app.engine.model import Domain, RawFinding, Severity
@@ -77,11 +76,8 @@ def _never_installed(view: RepoView, module: str) -> bool:
     decl = declared(view)
     if decl.incomplete or decl.declares(module, ROLES):
         return False
-    locks = [p for p in view.all_paths if lock_packages.is_lock_file(p)]
-    if any(p not in view.files for p in locks):
-        return False
-    pinned = {name for p in locks for name in view.data(p, lock_packages.KEY, None) or []}
-    return not distribution_candidates(module) & pinned
+    pinned = lock_pinned(view)
+    return pinned is not None and not distribution_candidates(module) & pinned
 
 
 CHECK = RepoCheck(RULE, find)

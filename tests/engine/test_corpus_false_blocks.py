@@ -1,0 +1,150 @@
+"""False blocks the real-world corpus showed on well-kept projects, each reproduced on a small repository."""
+
+from __future__ import annotations
+
+from app.engine.report import Report
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import run_audit
+
+PACKAGE = {"src/shop/__init__.py": '"""Shop."""\n', "src/shop/api.py": '"""Api."""\nimport httpx\n'}
+
+
+def new_codes(report: Report) -> list[str]:
+    """Return the rule codes of the audit's new findings, sorted."""
+    return sorted(f.rule for f in report.findings if f.status == "new")
+
+
+def pyproject(extra: str) -> str:
+    """Return a pyproject.toml declaring httpx at run time, plus some extra tables."""
+    return f'[project]\nname = "shop"\nversion = "1"\ndependencies = ["httpx>=0.27,<1"]\n\n{extra}'
+
+
+# --- dev lists of Rye, uv, PDM and Hatch ----------------------------------------------------------
+
+DEV_LISTS = {
+    "rye": '[tool.rye]\nmanaged = true\ndev-dependencies = ["pytest>=8", "respx"]\n',
+    "uv": '[tool.uv]\ndev-dependencies = ["pytest>=8", "respx"]\n',
+    "pdm": '[tool.pdm.dev-dependencies]\ntest = ["pytest>=8", "respx"]\n',
+    "hatch": '[tool.hatch.envs.default]\ndependencies = ["pytest>=8", "respx"]\n',
+}
+
+
+def test_a_new_test_may_import_what_a_tools_dev_list_declares(repo: RepoBuilder) -> None:
+    for tool, table in DEV_LISTS.items():
+        base = repo.commit(f"{tool} base", {**PACKAGE, "pyproject.toml": pyproject(table)})
+        test = "import pytest\nimport respx\n\nfrom shop import api\n\n\ndef test_api() -> None:\n    assert api\n"
+        head = repo.commit(f"{tool} test", {f"tests/test_{tool}.py": test})
+        report = run_audit(repo, base, head)
+        assert "DEP002" not in new_codes(report), tool
+        assert report.passed, tool
+
+
+# --- [tool.uv] conflicts ----------------------------------------------------------------------------
+
+CONFLICTS = """\
+[dependency-groups]
+dev = ["pytest>=8"]
+pydantic-v1 = ["pydantic>=1.10,<2"]
+pydantic-v2 = ["pydantic>=2,<3"]
+
+[project.optional-dependencies]
+old = ["attrs<22"]
+new = ["attrs>=23"]
+
+[tool.uv]
+conflicts = [
+    [{ group = "pydantic-v1" }, { group = "pydantic-v2" }],
+    [{ extra = "old" }, { extra = "new" }],
+]
+"""
+
+
+def test_specs_of_groups_and_extras_declared_conflicting_never_conflict(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject('[dependency-groups]\ndev = ["pytest>=8"]\n')})
+    head = repo.commit("pydantic matrix", {"pyproject.toml": pyproject(CONFLICTS)})
+    report = run_audit(repo, base, head)
+    assert "DEP005" not in new_codes(report)
+    # Lists uv was not told about still conflict.
+    other = pyproject(CONFLICTS.replace('new = ["attrs>=23"]', 'new = ["attrs>=23"]\nlint = ["pydantic==1.9"]'))
+    assert "DEP005" in new_codes(run_audit(repo, head, repo.commit("lint pin", {"pyproject.toml": other})))
+
+
+# --- an undeclared test import the base tests had already ----------------------------------------
+
+
+def test_a_new_test_importing_what_base_tests_import_undeclared_is_not_new(repo: RepoBuilder) -> None:
+    # numpy arrives with pandas (declared by the test extra); the tests have imported it all along.
+    table = '[project.optional-dependencies]\ntest = ["pytest>=8", "pandas>=2"]\n'
+    old_test = "import numpy as np\nimport pandas\n\n\ndef test_frame() -> None:\n    assert np.zeros(1).size == 1\n"
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(table), "tests/test_frame.py": old_test})
+    new_test = "import numpy as np\n\nfrom shop import api\n\n\ndef test_arrays() -> None:\n    assert api and np\n"
+    head = repo.commit("new test", {"tests/test_arrays.py": new_test})
+    report = run_audit(repo, base, head)
+    assert "DEP002" not in new_codes(report)
+    assert report.passed
+    # A module no test imported before is still new evidence.
+    scipy_test = "import scipy\n\n\ndef test_scipy() -> None:\n    assert scipy\n"
+    later = repo.commit("scipy test", {"tests/test_scipy.py": scipy_test})
+    assert new_codes(run_audit(repo, head, later)).count("DEP002") == 1
+
+
+# --- generated code ----------------------------------------------------------------------------------
+
+STAINLESS = "# File generated from our OpenAPI spec by Stainless. See CONTRIBUTING.md for details.\n"
+RESOURCE = '''
+from typing import List, Optional
+
+
+class Completions:
+    async def create(self, model: str, timeout: Optional[float] = None, tags: List[str] = []) -> str:
+        return model
+
+
+class Stream:
+    def close(self) -> None:
+        return None
+'''
+
+
+def test_a_file_bannered_by_its_generator_is_not_judged_by_heuristic_checks(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(""), "src/shop/types.py": STAINLESS + RESOURCE})
+    head = repo.commit("regenerate", {"src/shop/resources.py": STAINLESS + RESOURCE})
+    report = run_audit(repo, base, head)
+    assert new_codes(report) == []
+    assert report.passed
+    assert any("generated files were judged only" in note and "src/shop/resources.py" in note for note in report.notes)
+
+
+def test_a_scaffold_stamp_is_not_a_generator_banner(repo: RepoBuilder) -> None:
+    stamps = ('"""\nDjango settings.\n\nGenerated by \'django-admin startproject\' using Django 5.0.\n"""\n',
+              "# Generated by Django 5.0.1 on 2024-01-02 10:00\n")
+    for index, stamp in enumerate(stamps):
+        base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject("")})
+        head = repo.commit("scaffold", {f"src/shop/scaffold_{index}.py": stamp + RESOURCE})
+        assert "B006" in new_codes(run_audit(repo, base, head)), stamp
+
+
+def test_a_new_test_may_import_what_a_lock_file_installs(repo: RepoBuilder) -> None:
+    # `packaging` comes with pytest: no list declares it, the dev lock pins it.
+    table = '[tool.rye]\ndev-dependencies = ["pytest>=8"]\n'
+    lock = "# generated by rye\npackaging==25.0\n    # via pytest\npytest==8.3.4\n"
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(table), "requirements-dev.lock": lock})
+    test = "from packaging.version import Version\n\n\ndef test_version() -> None:\n    assert Version('1')\n"
+    head = repo.commit("new test", {"tests/test_version.py": test})
+    report = run_audit(repo, base, head)
+    assert "DEP002" not in new_codes(report)
+    # Without the lock, nothing says packaging is installed.
+    repo.delete("requirements-dev.lock")
+    assert "DEP002" in new_codes(run_audit(repo, head, repo.commit("drop the lock")))
+
+
+def test_removing_a_generator_banner_does_not_make_the_files_findings_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(""), "src/shop/types.py": STAINLESS + RESOURCE})
+    head = repo.commit("drop attribution", {"src/shop/types.py": RESOURCE})
+    report = run_audit(repo, base, head)
+    assert new_codes(report) == []
+    assert report.passed
+    # What the PR adds to such a file is judged.
+    added = RESOURCE + "\n\ndef tagged(tags: list[str] = []) -> list[str]:\n    return tags\n"
+    assert "B006" in new_codes(run_audit(repo, head, repo.commit("add", {"src/shop/types.py": added})))
+    assert "B006" in new_codes(run_audit(repo, base, repo.commit("both", {"src/shop/types.py": added})))
