@@ -21,7 +21,9 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
 
 Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
 `raises`, `warns`, `deprecated_call` (so `self.assertEqual`, `mock.assert_called_once`,
-`pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), and pytest-benchmark's `benchmark(...)`.
+`pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), pytest-benchmark's `benchmark(...)`, and
+calls that raise on failure by contract: `subprocess.run(..., check=True)` (and `check_call`,
+`check_output`, already `check*`) and `response.raise_for_status()`.
 A body of imports and bare attribute reads only counts as one assertion: that they exist is what it checks.
 """
 
@@ -37,6 +39,7 @@ from app.checks.facts.pynames import dotted
 
 KEY = "python.tests"
 ASSERTING_PREFIXES = ("assert", "check", "verify", "expect", "fail", "raises", "warns", "deprecated_call")
+RAISING_CALLS = frozenset({"raise_for_status"})  # raise on failure by contract: the test's assertion
 MARK_KINDS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
 UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "expectedFailure": "xfail"}
 BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
@@ -136,11 +139,19 @@ def _callee(call: ast.Call) -> str:
 
 
 def _is_asserting_call(call: ast.Call, name: str) -> bool:
-    """Return whether a call checks something: an assertion helper, pytest.raises, a benchmark."""
-    if name.lstrip("_").lower().startswith(ASSERTING_PREFIXES) or name == "benchmark":
+    """Return whether a call checks something: an assertion helper, pytest.raises, a benchmark, a checked run."""
+    if name.lstrip("_").lower().startswith(ASSERTING_PREFIXES) or name in RAISING_CALLS or name == "benchmark":
+        return True
+    if _checks_its_exit(call):
         return True
     func = call.func
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "benchmark"
+
+
+def _checks_its_exit(call: ast.Call) -> bool:
+    """Return whether a call passes `check=True` (subprocess.run's contract: a failed command raises)."""
+    return any(kw.arg == "check" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+               for kw in call.keywords)
 
 
 def _asserting_helpers(functions: list[Function], counts: dict[int, int], calls: dict[int, set[str]]) -> set[str]:

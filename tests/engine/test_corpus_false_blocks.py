@@ -1,0 +1,53 @@
+"""False blocks the real-world corpus showed on well-kept projects: each rule, and the twin that still blocks."""
+
+from __future__ import annotations
+
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import blocking, run_audit
+
+PROJECT = {
+    "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = []\n',
+    "svc/__init__.py": '"""Svc."""\n',
+    "svc/core.py": '"""Core."""\n\n\ndef add(a: int, b: int) -> int:\n    """Add."""\n    return a + b\n',
+    "tests/__init__.py": "",
+    "tests/test_core.py": "from svc.core import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n",
+}
+
+
+def new_rules(repo: RepoBuilder, files: dict[str, str]) -> tuple[set[tuple[str, str]], list[str]]:
+    """Commit the project, then the files; return the new findings (rule, path) and the blocking domains."""
+    base = repo.commit("base", PROJECT)
+    head = repo.commit("change", files)
+    report = run_audit(repo, base, head)
+    return {(f.rule, f.path) for f in report.new_findings()}, blocking(report)
+
+
+# --- item 1: a call that raises on failure by contract is the test's assertion ----------------------------------
+
+CHECKED_RUN = """\
+import subprocess
+import sys
+
+from svc.core import add
+
+
+def test_script_runs() -> None:
+    add(1, 2)
+    subprocess.run([sys.executable, "-c", "import svc"], check=True)
+
+
+def test_status(client) -> None:
+    client.get("/").raise_for_status()
+"""
+
+
+def test_a_checked_subprocess_run_is_an_assertion(repo: RepoBuilder) -> None:
+    new, blocked = new_rules(repo, {"tests/test_script.py": CHECKED_RUN})
+    assert not {rule for rule, _ in new} & {"TST001"}
+    assert "tests" not in blocked
+
+
+def test_an_unchecked_subprocess_run_still_asserts_nothing(repo: RepoBuilder) -> None:
+    unchecked = CHECKED_RUN.replace("check=True", "check=False").replace(".raise_for_status()", ".close()")
+    new, _ = new_rules(repo, {"tests/test_script.py": unchecked})
+    assert ("TST001", "tests/test_script.py") in new
