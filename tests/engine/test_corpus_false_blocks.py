@@ -51,3 +51,42 @@ def test_an_unchecked_subprocess_run_still_asserts_nothing(repo: RepoBuilder) ->
     unchecked = CHECKED_RUN.replace("check=True", "check=False").replace(".raise_for_status()", ".close()")
     new, _ = new_rules(repo, {"tests/test_script.py": unchecked})
     assert ("TST001", "tests/test_script.py") in new
+
+
+# --- item 2: ruff's heuristic families never block from test code; its correctness families still do -----------
+
+HEURISTIC = """\
+import os
+import tempfile
+
+from svc.core import add
+
+
+def test_mode() -> None:
+    with tempfile.NamedTemporaryFile() as handle:
+        os.chmod(handle.name, 0o777)
+        assert add(1, 2) == 3
+
+
+def test_closures() -> None:
+    calls = []
+    for value in range(3):
+        def fake() -> int:
+            return value
+        calls.append(fake())
+    assert calls == [0, 1, 2]
+"""
+
+
+def test_bandit_and_bugbear_findings_in_tests_are_listed_but_never_block(repo: RepoBuilder) -> None:
+    new, blocked = new_rules(repo, {"tests/test_mode.py": HEURISTIC})
+    assert {("S103", "tests/test_mode.py"), ("B023", "tests/test_mode.py")} <= new
+    assert blocked == []
+
+
+def test_the_same_code_shipped_still_blocks_and_undefined_names_block_in_tests(repo: RepoBuilder) -> None:
+    shipped = HEURISTIC.replace("from svc.core import add", "from svc.core import add  # noqa: F401")
+    broken = "def test_undefined() -> None:\n    assert undefined_name == 1\n"
+    new, blocked = new_rules(repo, {"svc/mode.py": shipped, "tests/test_broken.py": broken})
+    assert {("S103", "svc/mode.py"), ("F821", "tests/test_broken.py")} <= new
+    assert {"security", "quality"} <= set(blocked)
