@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.checks.facts import python_packaging
+from app.engine.facts import analyse_text
+from app.engine.report import Report
 from tests.conftest import RepoBuilder
 from tests.engine.audit_helpers import blocking, run_audit
 
@@ -90,3 +93,50 @@ def test_the_same_code_shipped_still_blocks_and_undefined_names_block_in_tests(r
     new, blocked = new_rules(repo, {"svc/mode.py": shipped, "tests/test_broken.py": broken})
     assert {("S103", "svc/mode.py"), ("F821", "tests/test_broken.py")} <= new
     assert {"security", "quality"} <= set(blocked)
+
+
+# --- item 3: ratio metrics judge only the code the project ships -----------------------------------------------
+
+PACKAGED = {
+    **PROJECT,
+    "pyproject.toml": PROJECT["pyproject.toml"]
+    + '\n[tool.setuptools.packages.find]\ninclude = ["svc*"]\nexclude = ["svc_benchmarks*"]\n',
+}
+UNDOCUMENTED = "\n\n".join(f"def step_{n}(a, b):\n    total = a + b\n    return total * {n}\n" for n in range(4))
+
+
+def test_benchmarks_the_package_excludes_and_scripts_owe_no_tests_nor_docstrings(repo: RepoBuilder) -> None:
+    base = repo.commit("base", PACKAGED)
+    head = repo.commit("benchmarks", {"svc_benchmarks/__init__.py": "", "svc_benchmarks/bench_core.py": UNDOCUMENTED,
+                                      "scripts/release.py": UNDOCUMENTED})
+    report = run_audit(repo, base, head)
+    assert not {"tests", "docs"} & set(blocking(report))
+    assert lost_metrics(report) == set()
+
+
+def test_a_new_module_of_the_shipped_package_still_owes_both(repo: RepoBuilder) -> None:
+    base = repo.commit("base", PACKAGED)
+    head = repo.commit("feature", {"svc/steps.py": UNDOCUMENTED})
+    report = run_audit(repo, base, head)
+    assert "docs" in blocking(report)
+    assert lost_metrics(report) == {"lost:test-coverage-of-modules", "lost:docstring-coverage"}
+
+
+def lost_metrics(report: Report) -> set[str]:
+    """Return the explanation keys of the metrics the PR lowered through its own units."""
+    return {e.key for d in report.domains for e in d.explanation if e.key.startswith("lost:")}
+
+
+def test_each_build_tool_names_its_packages() -> None:
+    forms = {
+        '[tool.hatch.build.targets.wheel]\npackages = ["src/openai"]\n': (["src"], ["openai", "openai.*"], []),
+        '[tool.poetry]\npackages = [{include = "app", from = "src"}]\n': (["src"], ["app", "app.*"], []),
+        '[tool.flit.module]\nname = "lib"\n': ([""], ["lib", "lib.*"], []),
+        '[tool.setuptools]\npackages = ["a"]\npackage-dir = {"" = "src"}\n': (["src"], ["a", "a.*"], []),
+        '[tool.setuptools.packages.find]\nwhere = ["./src/"]\nexclude = ["b*"]\n': (["src"], ["*"], ["b*"]),
+    }
+    for text, (where, include, exclude) in forms.items():
+        data = analyse_text("pyproject.toml", text).data[python_packaging.KEY]
+        assert (data["where"], data["include"], data["exclude"]) == (where, include, exclude)
+    assert analyse_text("pyproject.toml", '[project]\nname = "x"\n').data.get(python_packaging.KEY) is None
+    assert analyse_text("pyproject.toml", "[tool.poetry\n").data.get(python_packaging.KEY) is None
