@@ -140,3 +140,58 @@ def test_each_build_tool_names_its_packages() -> None:
         assert (data["where"], data["include"], data["exclude"]) == (where, include, exclude)
     assert analyse_text("pyproject.toml", '[project]\nname = "x"\n').data.get(python_packaging.KEY) is None
     assert analyse_text("pyproject.toml", "[tool.poetry\n").data.get(python_packaging.KEY) is None
+
+
+# --- item 4: a README that still explains setup keeps its install and usage units --------------------------------
+
+README = """\
+# Svc
+
+## Install Copier
+
+Copier is optional: `pipx install copier`.
+
+## How To Use It
+
+Clone it:
+
+```bash
+git clone https://example.com/svc.git
+```
+
+## Configure
+
+Set `SECRET_KEY` in `.env`.
+"""
+PLAIN_README = "# Svc\n\n## Installation\n\n```bash\npip install svc\n```\n\n## Usage\n\nCall `svc.add`.\n"
+
+
+def test_losing_an_optional_tools_install_heading_loses_nothing(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PROJECT, "README.md": README})
+    head = repo.commit("drop copier", {"README.md": README.replace(README[README.index("## Install"):
+                                                                            README.index("## How")], "")})
+    report = run_audit(repo, base, head)
+    assert "docs" not in blocking(report)
+    assert lost_metrics(report) == set()
+
+
+def test_a_readme_that_no_longer_says_how_to_install_still_loses_the_unit(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PROJECT, "README.md": PLAIN_README})
+    head = repo.commit("drop install", {"README.md": "# Svc\n\n## Usage\n\nCall `svc.add`.\n"})
+    report = run_audit(repo, base, head)
+    assert "docs" in blocking(report)
+    assert lost_metrics(report) == {"lost:readme"}
+
+
+def test_readme_commands_count_only_in_code_and_prompts() -> None:
+    def sections(text: str) -> dict[str, bool]:
+        data = analyse_text("README.md", text).data["docs.readme"]
+        assert isinstance(data, dict)
+        return data
+
+    assert sections("# X\n\nMake sure you pip install things and run python app.py.\n") == {
+        "install": False, "usage": False}
+    assert sections("# X\n\n```console\n$ uv sync\n$ uv run svc\n```\n") == {"install": True, "usage": True}
+    assert sections("X\n=\n\n.. code-block:: python\n\n    import svc\n") == {"install": False, "usage": True}
+    assert sections("X\n=\n\nSet it up::\n\n    poetry install\n\nDone.\n") == {"install": True, "usage": False}
+    assert sections("# X\n\n    $ docker compose up\n") == {"install": True, "usage": True}
