@@ -195,3 +195,34 @@ def test_readme_commands_count_only_in_code_and_prompts() -> None:
     assert sections("X\n=\n\n.. code-block:: python\n\n    import svc\n") == {"install": False, "usage": True}
     assert sections("X\n=\n\nSet it up::\n\n    poetry install\n\nDone.\n") == {"install": True, "usage": False}
     assert sections("# X\n\n    $ docker compose up\n") == {"install": True, "usage": True}
+
+
+# --- item 5: template placeholders are no credentials; URL credentials in test data are fixtures -----------------
+
+EMAIL = """\
+export default function NewAccount({
+  username = "{{ username }}",
+  password = "{{ password }}",
+}: Props) {
+  return null
+}
+"""
+PLACEHOLDER_SETTINGS = 'DATABASE_URL = "postgres://__DB_USER__:__DB_USER__@db.example.com/app"\n'
+WHATWG = '[{"input": "http://user:pa55w0rd-Zq8@example.com/", "href": "http://user:pa55w0rd-Zq8@example.com/"}]\n'
+
+
+def test_template_placeholders_and_url_credentials_in_test_data_never_block(repo: RepoBuilder) -> None:
+    new, blocked = new_rules(repo, {"emails/new_account.tsx": EMAIL, "svc/settings.py": PLACEHOLDER_SETTINGS,
+                                    "tests/models/whatwg.json": WHATWG})
+    assert "security" not in blocked
+    assert not {rule for rule, path in new if not path.startswith("tests/")} & {"SEC001", "SEC004"}
+
+
+def test_literal_defaults_and_provider_tokens_in_test_data_still_block(repo: RepoBuilder) -> None:
+    token = "sk_" + "live_" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    new, blocked = new_rules(repo, {
+        "svc/settings.py": 'DATABASE_URL = "postgres://admin:changeme@db.example.com/app"\n',
+        "tests/models/whatwg.json": f'[{{"input": "{token}"}}]\n',
+    })
+    assert {("SEC004", "svc/settings.py"), ("SEC002", "tests/models/whatwg.json")} <= new
+    assert "security" in blocked
