@@ -100,15 +100,16 @@ def test_the_same_code_shipped_still_blocks_and_undefined_names_block_in_tests(r
 PACKAGED = {
     **PROJECT,
     "pyproject.toml": PROJECT["pyproject.toml"]
-    + '\n[tool.setuptools.packages.find]\ninclude = ["svc*"]\nexclude = ["svc_benchmarks*"]\n',
+    + '\n[tool.setuptools.packages.find]\ninclude = ["svc*"]\nexclude = ["svc_tools*"]\n',
 }
 UNDOCUMENTED = "\n\n".join(f"def step_{n}(a, b):\n    total = a + b\n    return total * {n}\n" for n in range(4))
 
 
-def test_benchmarks_the_package_excludes_and_scripts_owe_no_tests_nor_docstrings(repo: RepoBuilder) -> None:
+def test_excluded_packages_benchmark_suites_and_scripts_owe_no_tests_nor_docstrings(repo: RepoBuilder) -> None:
     base = repo.commit("base", PACKAGED)
-    head = repo.commit("benchmarks", {"svc_benchmarks/__init__.py": "", "svc_benchmarks/bench_core.py": UNDOCUMENTED,
-                                      "scripts/release.py": UNDOCUMENTED})
+    head = repo.commit("benchmarks", {"svc_tools/__init__.py": "", "svc_tools/release.py": UNDOCUMENTED,
+                                      "scripts/release.py": UNDOCUMENTED, "asv_bench/bench_core.py": UNDOCUMENTED,
+                                      "svc_benchmarks/__init__.py": "", "svc_benchmarks/suite.py": UNDOCUMENTED})
     report = run_audit(repo, base, head)
     assert not {"tests", "docs"} & set(blocking(report))
     assert lost_metrics(report) == set()

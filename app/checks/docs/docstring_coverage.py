@@ -15,7 +15,8 @@ and each method of those classes. A unit is good when the definition has a docst
 - Public means the name does not start with `_`, so private helpers and dunder methods such as
   `__init__` and `__repr__` are not counted. Modules that are private themselves (`_impl.py`, or
   under a `_private/` package) are not counted either.
-- Only shipped code counts: never docs, examples, scripts, benchmarks or a top-level `dev/` or `bin/`,
+- Only shipped code counts: never docs, examples, scripts, benchmark suites (`pkg_benchmarks/` too) or a
+  top-level `dev/` or `bin/`,
   and, when the pyproject declares its packages (setuptools `packages` or `packages.find` with its
   `exclude`, Hatch wheel `packages`, Poetry `packages`, Flit `module`), only those packages.
 - Not counted: test files (the policy's `paths.tests`), type stubs (`.pyi`), generated or vendored

@@ -8,13 +8,15 @@ and `[tool.flit.module] name`. None when the file declares none of them.
 
 `shipped(view)` answers which Python files the project ships, for the metrics that judge product code
 only (module test coverage, docstring coverage): never a file under a tooling folder (docs, examples,
-scripts, benchmarks, `TOOLING_DIRS`) nor a top-level `dev/` or `bin/`; and, below a pyproject that
+scripts, benchmarks, `TOOLING_DIRS`, and folders named for benchmarks or examples such as `pkg_benchmarks`)
+nor a top-level `dev/` or `bin/`; and, below a pyproject that
 declares its packages, only files in a declared package that no `exclude` names.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,9 @@ KEY = "python.packaging"
 KINDS = frozenset({"toml"})
 # Top-level folders of developer tooling (below a package they may be shipped code: `app/dev/`).
 TOP_TOOLING_DIRS = frozenset({"dev", "bin"})
+# Words of folder names that hold benchmark suites or examples whatever the prefix (`kedro_benchmarks`,
+# `asv_bench`, `pkg-examples`): never product code, even when a broad `include = ["pkg*"]` packages them.
+SAMPLE_WORDS = frozenset({"bench", "benchmark", "benchmarks", "example", "examples"})
 # The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
 HOSTILE_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
 
@@ -145,7 +150,9 @@ def shipped(view: RepoView) -> Callable[[str], bool]:
 
     def ships(path: str) -> bool:
         parts = path.split("/")
-        if any(p in TOOLING_DIRS for p in parts[:-1]) or (len(parts) > 1 and parts[0] in TOP_TOOLING_DIRS):
+        if any(p in TOOLING_DIRS or SAMPLE_WORDS & set(re.split(r"[-_.]", p.lower())) for p in parts[:-1]):
+            return False
+        if len(parts) > 1 and parts[0] in TOP_TOOLING_DIRS:
             return False
         for declaration in declarations:  # the nearest pyproject above the file decides
             if not declaration.root or path.startswith(declaration.root + "/"):
