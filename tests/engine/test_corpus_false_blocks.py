@@ -56,6 +56,35 @@ def test_an_unchecked_subprocess_run_still_asserts_nothing(repo: RepoBuilder) ->
     assert ("TST001", "tests/test_script.py") in new
 
 
+DOES_NOT_RAISE = """\
+import pytest
+
+from svc.core import add
+
+
+def test_add_accepts_ints() -> None:
+    add(1, 2)
+
+
+def test_add_rejects_none() -> None:
+    with pytest.raises(TypeError):
+        add(None, 2)
+
+
+def test_setup_runs() -> None:
+    print("setting up")
+"""
+
+
+def test_a_does_not_raise_test_is_the_twin_of_a_raises_check(repo: RepoBuilder) -> None:
+    new, _ = new_rules(repo, {"tests/test_inputs.py": DOES_NOT_RAISE})
+    # `add(1, 2)` is what the file expects to raise on other input; `print` is not.
+    assert [(rule, path) for rule, path in new if rule == "TST001"] == [("TST001", "tests/test_inputs.py")]
+    facts = analyse_text("tests/test_inputs.py", DOES_NOT_RAISE).data["python.tests"]["tests"]
+    assert [(t["name"], t["assertions"]) for t in facts] == [
+        ("test_add_accepts_ints", 1), ("test_add_rejects_none", 1), ("test_setup_runs", 0)]
+
+
 # --- item 2: ruff's heuristic families never block from test code; its correctness families still do -----------
 
 HEURISTIC = """\
