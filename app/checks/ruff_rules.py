@@ -62,6 +62,20 @@ RUFF_MAP: dict[str, tuple[Domain, Severity]] = {
 }
 
 
+# What blocks in test code: only ruff's correctness families, whose findings are code that fails when the test
+# runs: pyflakes (F: undefined, redefined and unused names), syntax errors (E9) and pylint errors (PLE). The
+# heuristic families (bandit S, bugbear B, simplify SIM, pylint warnings and refactors PLW/PLR, mccabe C90,
+# statement style E7, PERF, ASYNC) guess at intent from a pattern: in a test, a chmod of a temp file or a
+# closure in a loop harms no user, so there they are listed and never block. Verity's own checks are not
+# ruff's: secrets, private keys and files that do not parse (QLT001) still block anywhere.
+BLOCKING_IN_TESTS = ("F", "E9", "PLE")
+
+
+def is_heuristic_ruff_code(code: str) -> bool:
+    """Return whether a code is one of ruff's heuristic rules, which never block from test code."""
+    return is_ruff_code(code) and not code.startswith(BLOCKING_IN_TESTS)
+
+
 def ruff_rule(code: str) -> tuple[Domain, Severity]:
     """Return the domain and severity of a ruff code, by its longest mapped prefix."""
     for end in range(len(code), 0, -1):

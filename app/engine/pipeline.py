@@ -11,7 +11,7 @@ from app.checks.base import RATIO, Metric, MetricUnit, RepoView, matches_any
 from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
-from app.checks.ruff_rules import is_ruff_code
+from app.checks.ruff_rules import is_heuristic_ruff_code, is_ruff_code
 from app.checks.security import SECRET_RULES
 from app.engine.cache import FactsCache
 from app.engine.collect import NEWER_SYNTAX, Progress, SnapshotFacts, collect_facts, facts_digest
@@ -371,9 +371,14 @@ _NEVER_BLOCK_IN_TESTS = frozenset({Domain.PERFORMANCE, Domain.OBSERVABILITY})
 
 
 def _advisory_in_tests(finding: Finding, policy: Policy) -> bool:
-    """Return whether a finding is a performance or observability finding in test code (listed, never blocking)."""
-    in_tests = matches_any(finding.path, policy.paths.tests) or is_test_path(finding.path)
-    return finding.domain in _NEVER_BLOCK_IN_TESTS and in_tests
+    """Return whether a finding in test code is listed but never blocks.
+
+    That is every performance and observability finding, and ruff's heuristic families (bandit, bugbear, ...;
+    see `BLOCKING_IN_TESTS`); ruff's correctness families and Verity's own checks still block in tests.
+    """
+    if finding.domain not in _NEVER_BLOCK_IN_TESTS and not is_heuristic_ruff_code(finding.rule):
+        return False
+    return matches_any(finding.path, policy.paths.tests) or is_test_path(finding.path)
 
 
 def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:

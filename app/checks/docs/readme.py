@@ -12,10 +12,17 @@ A checklist of three units, counted when the repository holds any code or docume
 
 - `README exists`: a file named `README` (any case; `.md`, `.rst`, `.txt` or no extension) at the
   root, or else in `.github/` or `docs/`, where GitHub also looks for one;
-- `README has an install section`: a heading such as Installation, Install or Setup;
-- `README has a usage section`: a heading such as Usage, Examples or How to use.
+- `README has an install section`: a heading such as Installation, Install, Setup, How to use,
+  Development or Running locally, or a setup command in a code block (`pip install`, `uv sync`,
+  `poetry install`, `npm ci`, `git clone`, `docker compose up`, `make install`, ...);
+- `README has a usage section`: a heading such as Usage, Examples, How to use, Run or Configure, a
+  run command in a code block (`uv run`, `python -m`, `npm start`, `docker compose up`, `make test`,
+  ...), or a Python example (a `python` or `pycon` block, `>>>` lines).
 
 A "Getting started" or "Quick start" section counts for both: it walks through installing and using.
+So a README that still explains setup keeps the units when one heading goes (an optional tool's
+"Install X" sub-section, say). Code blocks are Markdown fences, reStructuredText `code-block`
+directives and `::` literal blocks, and lines after a `$ ` prompt; prose never counts as a command.
 
 Headings are matched case-insensitively at any level: Markdown `#` and underlined headings, HTML
 `<h2>`, a line in bold on its own, reStructuredText titles, and short plain-text lines such as

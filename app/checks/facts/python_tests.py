@@ -21,7 +21,11 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
 
 Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
 `raises`, `warns`, `deprecated_call` (so `self.assertEqual`, `mock.assert_called_once`,
-`pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), and pytest-benchmark's `benchmark(...)`.
+`pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), pytest-benchmark's `benchmark(...)`, and
+calls that raise on failure by contract: `subprocess.run(..., check=True)` (and `check_call`,
+`check_output`, already `check*`) and `response.raise_for_status()`. A test with none of these that calls
+what the same file expects to raise elsewhere (inside `with pytest.raises(...)` or `assertRaises`)
+is a "does not raise" test, and counts one assertion.
 A body of imports and bare attribute reads only counts as one assertion: that they exist is what it checks.
 """
 
@@ -37,6 +41,8 @@ from app.checks.facts.pynames import dotted
 
 KEY = "python.tests"
 ASSERTING_PREFIXES = ("assert", "check", "verify", "expect", "fail", "raises", "warns", "deprecated_call")
+RAISING_CALLS = frozenset({"raise_for_status"})  # raise on failure by contract: the test's assertion
+RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
 MARK_KINDS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
 UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "expectedFailure": "xfail"}
 BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
@@ -72,7 +78,8 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     returning = _returning_functions(ctx) if collected else set()
     tests = sorted((f for f in functions if collected and _is_test(ctx, f, returning)), key=lambda f: f.lineno)
     helpers = _asserting_helpers(functions, counts, calls)
-    entries = [_test_entry(ctx, f, counts, calls, markers) for f in tests]
+    raising = _expected_to_raise(ctx) if tests else set()
+    entries = [_test_entry(ctx, f, counts, calls, markers, raising) for f in tests]
     refs = _refs(ctx)
     guards = _importorskips(ctx)
     uses = _module_uses(ctx) if collected else []
@@ -136,11 +143,36 @@ def _callee(call: ast.Call) -> str:
 
 
 def _is_asserting_call(call: ast.Call, name: str) -> bool:
-    """Return whether a call checks something: an assertion helper, pytest.raises, a benchmark."""
-    if name.lstrip("_").lower().startswith(ASSERTING_PREFIXES) or name == "benchmark":
+    """Return whether a call checks something: an assertion helper, pytest.raises, a benchmark, a checked run."""
+    if name.lstrip("_").lower().startswith(ASSERTING_PREFIXES) or name in RAISING_CALLS or name == "benchmark":
+        return True
+    if _checks_its_exit(call):
         return True
     func = call.func
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "benchmark"
+
+
+def _expected_to_raise(ctx: FileContext) -> set[str]:
+    """Return the names a file calls inside `with pytest.raises(...)` (or `assertRaises`) blocks.
+
+    A test that calls one of them with no assertion is the other half of that check: it asserts that,
+    given other inputs, the call does not raise.
+    """
+    names: set[str] = set()
+    blocks: list[ast.With | ast.AsyncWith] = [*ctx.nodes(ast.With), *ctx.nodes(ast.AsyncWith)]
+    for node in blocks:
+        if not any(isinstance(i.context_expr, ast.Call) and _callee(i.context_expr) in RAISES_CONTEXTS
+                   for i in node.items):
+            continue
+        for stmt in node.body:
+            names.update(name for sub in ast.walk(stmt) if isinstance(sub, ast.Call) and (name := _callee(sub)))
+    return names
+
+
+def _checks_its_exit(call: ast.Call) -> bool:
+    """Return whether a call passes `check=True` (subprocess.run's contract: a failed command raises)."""
+    return any(kw.arg == "check" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+               for kw in call.keywords)
 
 
 def _asserting_helpers(functions: list[Function], counts: dict[int, int], calls: dict[int, set[str]]) -> set[str]:
@@ -201,11 +233,14 @@ def _qualname(ctx: FileContext, node: ast.AST) -> str:
 
 
 def _test_entry(
-    ctx: FileContext, func: Function, counts: dict[int, int], calls: dict[int, set[str]], markers: list[dict[str, Any]]
+    ctx: FileContext, func: Function, counts: dict[int, int], calls: dict[int, set[str]], markers: list[dict[str, Any]],
+    raising: set[str],
 ) -> dict[str, Any]:
     """Return one test's entry."""
     name = _qualname(ctx, func)
     assertions = counts.get(id(func), 0) + _imports_only(func)
+    if not assertions and calls.get(id(func), set()) & raising:
+        assertions = 1  # a "does not raise" test: the file checks elsewhere that this call raises
     kinds = _marker_kinds(name, func, markers)
     if _disables_inherited(ctx, func):
         kinds.add("skip")

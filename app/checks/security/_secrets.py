@@ -206,6 +206,21 @@ def is_reference(value: str) -> bool:
     return value.startswith("/") and all(_is_word_name(part) for part in value.strip("/").split("/"))
 
 
+# Token-replacement placeholders of deploy scripts and build tools (`__DB_PASSWORD__`, `@db_password@`).
+_TOKEN_PLACEHOLDER = re.compile(r"^(?:__[A-Za-z]\w*__|@[A-Za-z][\w.-]*@)$")
+
+
+def is_template_placeholder(value: str) -> bool:
+    """Return whether a value is a slot a template, shell or build tool fills in, not a literal credential.
+
+    `{{ password }}`, `${PASSWORD}`, `$PASSWORD`, `%(password)s`, `{password}`, `<password>`,
+    `#{password}`, `<%= password %>`, `__PASSWORD__`, `@password@`. A default inside one, as in
+    `${PASSWORD:-changeme}`, is not read here: what is filled in is unknown, and the rule judges literals.
+    """
+    stripped = value.strip()
+    return bool(stripped) and (REFERENCE.search(stripped) is not None or _TOKEN_PLACEHOLDER.match(stripped) is not None)
+
+
 def is_placeholder(value: str) -> bool:
     """Return whether a value is filler: empty, an obvious example, or a repeated character."""
     stripped = value.strip()

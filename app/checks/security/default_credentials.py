@@ -15,7 +15,9 @@ workflows, whose service containers live for one job, and Python parameter defau
 fallback, not a deployed setting). In test code such fixture credentials are listed but do not weigh
 on the security score. Only literal values count: in TypeScript, Go or Java text `password: string`
 is a type and `password = await resolve(...)` a call, never a credential. Templates meant to be
-copied and filled in (`.env.example`, `config.sample.yml`), Markdown and type stubs are not judged.
+copied and filled in (`.env.example`, `config.sample.yml`), Markdown and type stubs are not judged,
+nor are template placeholders (`{{ password }}`, `${PASSWORD}`, `%(password)s`, `<password>`,
+`__PASSWORD__`): a slot filled in later is no credential. `changeme` is one: a default that ships.
 The message names the setting, never the value.
 
 ## Why is this bad?
@@ -62,6 +64,7 @@ from app.checks.security._secrets import (
     is_placeholder,
     is_reference,
     is_secret_name,
+    is_template_placeholder,
     is_user_name,
     url_credentials,
 )
@@ -107,6 +110,8 @@ def _judge(pair: Pair, users: list[Pair]) -> str:
     """Return why a setting is a default credential, or an empty string."""
     if not is_secret_name(pair.key) or name_words(pair.key)[-1] in AMBIGUOUS_LAST_WORDS:
         return ""
+    if is_template_placeholder(pair.value):
+        return ""  # `{{ password }}`, `__PASSWORD__`: a slot filled in later, not a credential
     if pair.value.strip().lower() in DEFAULT_PASSWORDS:
         return f"`{pair.key}` is set to a well-known default password; require a generated one"
     user = _same_user(pair, users)
@@ -136,7 +141,8 @@ def _url_findings(ctx: FileContext, flagged: set[int], severity: Severity | None
         password = url_unquote(cred.password)
         weak = password.lower() in DEFAULT_PASSWORDS or password.lower() == cred.user.lower()
         generic_user = cred.user.lower() in GENERIC_USERS or cred.user[:1] in "[<{$%"
-        if weak and not generic_user and not cred.is_loopback and cred.line not in flagged:
+        placeholder = is_template_placeholder(cred.user) or is_template_placeholder(password)
+        if weak and not generic_user and not placeholder and not cred.is_loopback and cred.line not in flagged:
             flagged.add(cred.line)
             yield RawFinding(
                 RULE.code, cred.line, f"{cred.scheme}:// URL logs in as `{cred.user}` with a default or "

@@ -6,7 +6,8 @@ from typing import Any
 
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView
 from app.checks.facts import python_defs, python_imports, python_tests
-from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, is_package_init, module_index
+from app.checks.facts.python_modules import ModuleIndex, is_package_init, module_index
+from app.checks.facts.python_packaging import shipped
 from app.checks.facts.python_paths import is_generated
 from app.engine.model import Domain, FileFacts
 
@@ -26,8 +27,10 @@ DESCRIPTION = (
     "named after it (test_<module>.py, "
     "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores "
     "aside), out of every non-test module of at least "
-    f"{MIN_LINES} non-blank lines that defines a function or class, outside docs, examples, scripts, "
-    "migrations and generated or vendored code; __init__, __main__, conftest, setup and manage modules "
+    f"{MIN_LINES} non-blank lines that defines a function or class in shipped code (the packages the "
+    "pyproject declares, when it does; never docs, examples, scripts, benchmark suites such as pkg_benchmarks/, "
+    "a top-level dev/ or bin/, "
+    "migrations or generated or vendored code); __init__, __main__, conftest, setup and manage modules "
     f"and stubs are not counted. A repository with modules and no tests loses all {POINTS:.0f} points; "
     "a PR that adds an untested module or deletes the test of one owns the drop."
 )
@@ -40,7 +43,7 @@ def is_source_module(view: RepoView, facts: FileFacts) -> bool:
         facts.path.endswith(".py")
         and facts.loc >= MIN_LINES
         and parts[-1] not in NOT_SOURCE_FILES
-        and not any(p in TOOLING_DIRS for p in parts[:-1])
+        and shipped(view)(facts.path)
         and not is_generated(facts.path)
         and bool(facts.data.get(python_defs.KEY))  # settings, constants and URL tables have no behaviour to test
         and not view.is_test(facts.path)

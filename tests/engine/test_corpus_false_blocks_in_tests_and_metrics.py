@@ -1,0 +1,258 @@
+"""Corpus false blocks: tests that assert through calls, heuristics in tests, shipped-code metrics, READMEs, placeholders."""
+
+from __future__ import annotations
+
+from app.checks.facts import python_packaging
+from app.engine.facts import analyse_text
+from app.engine.report import Report
+from tests.conftest import RepoBuilder
+from tests.engine.audit_helpers import blocking, run_audit
+
+PROJECT = {
+    "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = []\n',
+    "svc/__init__.py": '"""Svc."""\n',
+    "svc/core.py": '"""Core."""\n\n\ndef add(a: int, b: int) -> int:\n    """Add."""\n    return a + b\n',
+    "tests/__init__.py": "",
+    "tests/test_core.py": "from svc.core import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n",
+}
+
+
+def new_rules(repo: RepoBuilder, files: dict[str, str]) -> tuple[set[tuple[str, str]], list[str]]:
+    """Commit the project, then the files; return the new findings (rule, path) and the blocking domains."""
+    base = repo.commit("base", PROJECT)
+    head = repo.commit("change", files)
+    report = run_audit(repo, base, head)
+    return {(f.rule, f.path) for f in report.new_findings()}, blocking(report)
+
+
+# --- item 1: a call that raises on failure by contract is the test's assertion ----------------------------------
+
+CHECKED_RUN = """\
+import subprocess
+import sys
+
+from svc.core import add
+
+
+def test_script_runs() -> None:
+    add(1, 2)
+    subprocess.run([sys.executable, "-c", "import svc"], check=True)
+
+
+def test_status(client) -> None:
+    client.get("/").raise_for_status()
+"""
+
+
+def test_a_checked_subprocess_run_is_an_assertion(repo: RepoBuilder) -> None:
+    new, blocked = new_rules(repo, {"tests/test_script.py": CHECKED_RUN})
+    assert not {rule for rule, _ in new} & {"TST001"}
+    assert "tests" not in blocked
+
+
+def test_an_unchecked_subprocess_run_still_asserts_nothing(repo: RepoBuilder) -> None:
+    unchecked = CHECKED_RUN.replace("check=True", "check=False").replace(".raise_for_status()", ".close()")
+    new, _ = new_rules(repo, {"tests/test_script.py": unchecked})
+    assert ("TST001", "tests/test_script.py") in new
+
+
+DOES_NOT_RAISE = """\
+import pytest
+
+from svc.core import add
+
+
+def test_add_accepts_ints() -> None:
+    add(1, 2)
+
+
+def test_add_rejects_none() -> None:
+    with pytest.raises(TypeError):
+        add(None, 2)
+
+
+def test_setup_runs() -> None:
+    print("setting up")
+"""
+
+
+def test_a_does_not_raise_test_is_the_twin_of_a_raises_check(repo: RepoBuilder) -> None:
+    new, _ = new_rules(repo, {"tests/test_inputs.py": DOES_NOT_RAISE})
+    # `add(1, 2)` is what the file expects to raise on other input; `print` is not.
+    assert [(rule, path) for rule, path in new if rule == "TST001"] == [("TST001", "tests/test_inputs.py")]
+    facts = analyse_text("tests/test_inputs.py", DOES_NOT_RAISE).data["python.tests"]["tests"]
+    assert [(t["name"], t["assertions"]) for t in facts] == [
+        ("test_add_accepts_ints", 1), ("test_add_rejects_none", 1), ("test_setup_runs", 0)]
+
+
+# --- item 2: ruff's heuristic families never block from test code; its correctness families still do -----------
+
+HEURISTIC = """\
+import os
+import tempfile
+
+from svc.core import add
+
+
+def test_mode() -> None:
+    with tempfile.NamedTemporaryFile() as handle:
+        os.chmod(handle.name, 0o777)
+        assert add(1, 2) == 3
+
+
+def test_closures() -> None:
+    calls = []
+    for value in range(3):
+        def fake() -> int:
+            return value
+        calls.append(fake())
+    assert calls == [0, 1, 2]
+"""
+
+
+def test_bandit_and_bugbear_findings_in_tests_are_listed_but_never_block(repo: RepoBuilder) -> None:
+    new, blocked = new_rules(repo, {"tests/test_mode.py": HEURISTIC})
+    assert {("S103", "tests/test_mode.py"), ("B023", "tests/test_mode.py")} <= new
+    assert blocked == []
+
+
+def test_the_same_code_shipped_still_blocks_and_undefined_names_block_in_tests(repo: RepoBuilder) -> None:
+    shipped = HEURISTIC.replace("from svc.core import add", "from svc.core import add  # noqa: F401")
+    broken = "def test_undefined() -> None:\n    assert undefined_name == 1\n"
+    new, blocked = new_rules(repo, {"svc/mode.py": shipped, "tests/test_broken.py": broken})
+    assert {("S103", "svc/mode.py"), ("F821", "tests/test_broken.py")} <= new
+    assert {"security", "quality"} <= set(blocked)
+
+
+# --- item 3: ratio metrics judge only the code the project ships -----------------------------------------------
+
+PACKAGED = {
+    **PROJECT,
+    "pyproject.toml": PROJECT["pyproject.toml"]
+    + '\n[tool.setuptools.packages.find]\ninclude = ["svc*"]\nexclude = ["svc_tools*"]\n',
+}
+UNDOCUMENTED = "\n\n".join(f"def step_{n}(a, b):\n    total = a + b\n    return total * {n}\n" for n in range(4))
+
+
+def test_excluded_packages_benchmark_suites_and_scripts_owe_no_tests_nor_docstrings(repo: RepoBuilder) -> None:
+    base = repo.commit("base", PACKAGED)
+    head = repo.commit("benchmarks", {"svc_tools/__init__.py": "", "svc_tools/release.py": UNDOCUMENTED,
+                                      "scripts/release.py": UNDOCUMENTED, "asv_bench/bench_core.py": UNDOCUMENTED,
+                                      "svc_benchmarks/__init__.py": "", "svc_benchmarks/suite.py": UNDOCUMENTED})
+    report = run_audit(repo, base, head)
+    assert not {"tests", "docs"} & set(blocking(report))
+    assert lost_metrics(report) == set()
+
+
+def test_a_new_module_of_the_shipped_package_still_owes_both(repo: RepoBuilder) -> None:
+    base = repo.commit("base", PACKAGED)
+    head = repo.commit("feature", {"svc/steps.py": UNDOCUMENTED})
+    report = run_audit(repo, base, head)
+    assert "docs" in blocking(report)
+    assert lost_metrics(report) == {"lost:test-coverage-of-modules", "lost:docstring-coverage"}
+
+
+def lost_metrics(report: Report) -> set[str]:
+    """Return the explanation keys of the metrics the PR lowered through its own units."""
+    return {e.key for d in report.domains for e in d.explanation if e.key.startswith("lost:")}
+
+
+def test_each_build_tool_names_its_packages() -> None:
+    forms = {
+        '[tool.hatch.build.targets.wheel]\npackages = ["src/openai"]\n': (["src"], ["openai", "openai.*"], []),
+        '[tool.poetry]\npackages = [{include = "app", from = "src"}]\n': (["src"], ["app", "app.*"], []),
+        '[tool.flit.module]\nname = "lib"\n': ([""], ["lib", "lib.*"], []),
+        '[tool.setuptools]\npackages = ["a"]\npackage-dir = {"" = "src"}\n': (["src"], ["a", "a.*"], []),
+        '[tool.setuptools.packages.find]\nwhere = ["./src/"]\nexclude = ["b*"]\n': (["src"], ["*"], ["b*"]),
+    }
+    for text, (where, include, exclude) in forms.items():
+        data = analyse_text("pyproject.toml", text).data[python_packaging.KEY]
+        assert (data["where"], data["include"], data["exclude"]) == (where, include, exclude)
+    assert analyse_text("pyproject.toml", '[project]\nname = "x"\n').data.get(python_packaging.KEY) is None
+    assert analyse_text("pyproject.toml", "[tool.poetry\n").data.get(python_packaging.KEY) is None
+
+
+# --- item 4: a README that still explains setup keeps its install and usage units --------------------------------
+
+README = """\
+# Svc
+
+## Install Copier
+
+Copier is optional: `pipx install copier`.
+
+## How To Use It
+
+Clone it:
+
+```bash
+git clone https://example.com/svc.git
+```
+
+## Configure
+
+Set `SECRET_KEY` in `.env`.
+"""
+PLAIN_README = "# Svc\n\n## Installation\n\n```bash\npip install svc\n```\n\n## Usage\n\nCall `svc.add`.\n"
+
+
+def test_losing_an_optional_tools_install_heading_loses_nothing(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PROJECT, "README.md": README})
+    head = repo.commit("drop copier", {"README.md": README.replace(README[README.index("## Install"):
+                                                                            README.index("## How")], "")})
+    report = run_audit(repo, base, head)
+    assert "docs" not in blocking(report)
+    assert lost_metrics(report) == set()
+
+
+def test_a_readme_that_no_longer_says_how_to_install_still_loses_the_unit(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {**PROJECT, "README.md": PLAIN_README})
+    head = repo.commit("drop install", {"README.md": "# Svc\n\n## Usage\n\nCall `svc.add`.\n"})
+    report = run_audit(repo, base, head)
+    assert "docs" in blocking(report)
+    assert lost_metrics(report) == {"lost:readme"}
+
+
+def test_readme_commands_count_only_in_code_and_prompts() -> None:
+    def sections(text: str) -> dict[str, bool]:
+        data = analyse_text("README.md", text).data["docs.readme"]
+        assert isinstance(data, dict)
+        return data
+
+    assert sections("# X\n\nMake sure you pip install things and run python app.py.\n") == {
+        "install": False, "usage": False}
+    assert sections("# X\n\n```console\n$ uv sync\n$ uv run svc\n```\n") == {"install": True, "usage": True}
+    assert sections("X\n=\n\n.. code-block:: python\n\n    import svc\n") == {"install": False, "usage": True}
+    assert sections("X\n=\n\nSet it up::\n\n    poetry install\n\nDone.\n") == {"install": True, "usage": False}
+    assert sections("# X\n\n    $ docker compose up\n") == {"install": True, "usage": True}
+
+
+# --- item 5: template placeholders are no credentials; URL credentials in test data are fixtures -----------------
+
+EMAIL = """\
+export default function NewAccount({
+  username = "{{ username }}",
+  password = "{{ password }}",
+}: Props) {
+  return null
+}
+"""
+PLACEHOLDER_SETTINGS = 'DATABASE_URL = "postgres://__DB_USER__:__DB_USER__@db.example.com/app"\n'
+WHATWG = '[{"input": "http://user:pa55w0rd-Zq8@example.com/", "href": "http://user:pa55w0rd-Zq8@example.com/"}]\n'
+
+
+def test_template_placeholders_and_url_credentials_in_test_data_never_block(repo: RepoBuilder) -> None:
+    new, blocked = new_rules(repo, {"emails/new_account.tsx": EMAIL, "svc/settings.py": PLACEHOLDER_SETTINGS,
+                                    "tests/models/whatwg.json": WHATWG})
+    assert "security" not in blocked
+    assert not {rule for rule, path in new if not path.startswith("tests/")} & {"SEC001", "SEC004"}
+
+
+def test_literal_defaults_and_provider_tokens_in_test_data_still_block(repo: RepoBuilder) -> None:
+    token = "sk_" + "live_" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    new, blocked = new_rules(repo, {
+        "svc/settings.py": 'DATABASE_URL = "postgres://admin:changeme@db.example.com/app"\n',
+        "tests/models/whatwg.json": f'[{{"input": "{token}"}}]\n',
+    })
+    assert {("SEC004", "svc/settings.py"), ("SEC002", "tests/models/whatwg.json")} <= new
+    assert "security" in blocked
