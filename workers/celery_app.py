@@ -101,10 +101,12 @@ class LeaseReaper(bootsteps.StartStopStep):  # type: ignore[misc]
         self.reaper: Reaper | None = None
 
     def start(self, worker: Any) -> None:
+        """Start this worker's reaper thread on the broker's Redis."""
         self.reaper = reaper_for(str(worker.app.conf.broker_url))
         self.reaper.start()
 
     def stop(self, worker: Any) -> None:
+        """Stop the reaper thread with the worker."""
         if self.reaper is not None:
             self.reaper.stop()
 
@@ -121,6 +123,7 @@ class ColdShutdownOnTerm(bootsteps.StartStopStep):  # type: ignore[misc]
     requires: ClassVar[tuple[str, ...]] = ("celery.worker.components:Pool",)
 
     def start(self, worker: Any) -> None:
+        """Install the SIGTERM handler in a command-line worker."""
         if isinstance(worker, CommandLineWorker):  # never in a test's embedded worker
             _shutdown_handler(worker, sig="SIGTERM", how="Cold", callback=on_cold_shutdown, exitcode=EX_FAILURE)
 

@@ -104,12 +104,12 @@ def test_declared_targets_follow_ruff_then_requires_python_nearest_folder_first(
 
 
 def test_ruff_syntax_errors_are_marked_with_or_without_a_code() -> None:
-    names = {"/tmp/x/a.py": "a"}
+    names = {"/copies/x/a.py": "a"}
     out = json.dumps([
-        {"code": None, "filename": "/tmp/x/a.py", "message": "SyntaxError: x", "location": {"row": 2, "column": 1},
+        {"code": None, "filename": "/copies/x/a.py", "message": "SyntaxError: x", "location": {"row": 2, "column": 1},
          "end_location": {"row": 2, "column": 3}},
-        {"code": "invalid-syntax", "filename": "/tmp/x/a.py", "message": "y", "location": {"row": 3, "column": 1}},
-        {"code": "F401", "filename": "/tmp/x/a.py", "message": "z", "location": {"row": 1, "column": 8},
+        {"code": "invalid-syntax", "filename": "/copies/x/a.py", "message": "y", "location": {"row": 3, "column": 1}},
+        {"code": "F401", "filename": "/copies/x/a.py", "message": "z", "location": {"row": 1, "column": 8},
          "end_location": {"row": 1, "column": 10}},
     ]).encode()
     found = parse_ruff_output(out, names)["a"]
