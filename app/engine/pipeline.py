@@ -77,12 +77,9 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     base_found, _ = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
-    fixed, held = _held_by_unreadable(fixed, head_facts, path_map)
-    unchanged += held
-    fixed, unseen = _split_unjudged(fixed, head_facts, path_map)
-    unchanged += unseen
-    new, seen = _split_newly_judged(new, (base_facts, head_facts), path_map, diff.is_added_line)
-    unchanged += seen
+    fixed, unseen = _hold(fixed, _not_judged_at_head(head_facts, path_map))
+    new, seen = _hold(new, _unjudged_at_base(base_facts, head_facts, path_map, diff.is_added_line))
+    unchanged += unseen + seen
     changed = frozenset(diff.changed_paths())
     deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
     results = [
@@ -109,15 +106,6 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     )
 
 
-def _held_by_unreadable(fixed: list[Finding], head: SnapshotFacts,
-                        path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
-    """Split fixed findings into (fixed, still standing): a file that head cannot read fixed nothing."""
-    unread = {path for path, _reason in head.skipped} | set(head.left_out)
-    unread.update(path for path, facts in head.files.items() if facts.data.get(UNREADABLE))
-    if not unread:
-        return fixed, []
-    held = [f for f in fixed if path_map(f.path) in unread]
-    return [f for f in fixed if path_map(f.path) not in unread], held
 
 
 def snapshot_notes(facts: SnapshotFacts) -> tuple[str, ...]:
@@ -143,8 +131,7 @@ def _generated_notes(facts: SnapshotFacts) -> tuple[str, ...]:
     generated = sorted(p for p, f in facts.files.items() if f.data.get(GENERATED))
     if not generated:
         return ()
-    shown = ", ".join(generated[:5]) + (f" and {len(generated) - 5} more" if len(generated) > 5 else "")
-    return (f"{len(generated)} generated files were judged only for syntax, secrets and keys: {shown}",)
+    return (f"{len(generated)} generated files were judged only for syntax, secrets and keys: {_shown(generated)}",)
 
 
 def _rotation_notes(fixed: list[Finding]) -> tuple[str, ...]:
@@ -152,8 +139,7 @@ def _rotation_notes(fixed: list[Finding]) -> tuple[str, ...]:
     removed = sorted({f.location for f in fixed if f.rule in SECRET_RULES})
     if not removed:
         return ()
-    shown = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
-    return (f"{len(removed)} committed secrets were removed ({shown}); they remain in git history, "
+    return (f"{len(removed)} committed secrets were removed ({_shown(removed)}); they remain in git history, "
             "so rotate them: removing a secret does not make it secret again",)
 
 
@@ -162,31 +148,50 @@ def _shown(paths: list[str]) -> str:
     return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
-def _split_unjudged(fixed: list[Finding], head: SnapshotFacts,
-                    path_map: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
-    """Split fixed findings into (fixed, not judged at head): Verity's own checks did not run on a file
-    of newer syntax, so its findings from them are not fixed, only unseen (ruff's were judged)."""
-    unjudged = {p for p, f in head.files.items() if f.data.get(NEWER_SYNTAX)}
-    if not unjudged:
-        return fixed, []
-    # QLT001 did run: that the file parses (at a newer Python) is judged.
-    unseen = [f for f in fixed if path_map(f.path) in unjudged and not is_ruff_code(f.rule)
-              and f.rule != SYNTAX_RULE.code]
-    return [f for f in fixed if f not in unseen], [replace(f, status="unchanged") for f in unseen]
 
 
-def _split_newly_judged(new: list[Finding], sides: tuple[SnapshotFacts, SnapshotFacts],
-                        path_map: Callable[[str], str],
-                        is_added: Callable[[str, int], bool]) -> tuple[list[Finding], list[Finding]]:
-    """Split new findings into (new, already there): a file generated at base and no longer at head (its
-    banner removed) shows code the base held unjudged, so only findings on lines the PR added are new."""
-    base, head = sides
+
+
+def _hold(findings: list[Finding], held: Callable[[Finding], bool]) -> tuple[list[Finding], list[Finding]]:
+    """Split new or fixed findings into (kept, held as unchanged): the PR did not really add or fix those."""
+    kept: list[Finding] = []
+    unchanged: list[Finding] = []
+    for finding in findings:
+        if held(finding):
+            unchanged.append(replace(finding, status="unchanged"))
+        else:
+            kept.append(finding)
+    return kept, unchanged
+
+
+def _not_judged_at_head(head: SnapshotFacts, path_map: Callable[[str], str]) -> Callable[[Finding], bool]:
+    """Return which fixed findings head could not judge, so they are not fixed.
+
+    A file head cannot read (skipped, left out, undecodable) fixed nothing. On a file of syntax newer
+    than Verity's Python, only Verity's own AST checks did not run: ruff's findings and QLT001 were judged.
+    """
+    unread = {path for path, _reason in head.skipped} | set(head.left_out)
+    unread.update(path for path, facts in head.files.items() if facts.data.get(UNREADABLE))
+    newer = {path for path, facts in head.files.items() if facts.data.get(NEWER_SYNTAX)}
+
+    def held(finding: Finding) -> bool:
+        path = path_map(finding.path)
+        own_check = not is_ruff_code(finding.rule) and finding.rule != SYNTAX_RULE.code
+        return path in unread or (path in newer and own_check)
+
+    return held
+
+
+def _unjudged_at_base(base: SnapshotFacts, head: SnapshotFacts, path_map: Callable[[str], str],
+                      is_added: Callable[[str, int], bool]) -> Callable[[Finding], bool]:
+    """Return which new findings the base held unjudged, so they are not new.
+
+    A file generated at base and no longer at head (its banner removed) shows code the base did not
+    judge: only findings on lines the PR added are new.
+    """
     generated = {path_map(p) for p, f in base.files.items() if f.data.get(GENERATED)}
     unbannered = {p for p in generated if p in head.files and not head.files[p].data.get(GENERATED)}
-    if not unbannered:
-        return new, []
-    seen = [f for f in new if f.path in unbannered and not is_added(f.path, f.line)]
-    return [f for f in new if f not in seen], [replace(f, status="unchanged") for f in seen]
+    return lambda finding: finding.path in unbannered and not is_added(finding.path, finding.line)
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:
