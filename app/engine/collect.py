@@ -124,14 +124,17 @@ class _Plan:
 def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = frozenset()) -> _Plan:
     """List a snapshot's tree and decide what to analyse and what to skip; `judged` paths are never left out."""
     tree = snap.tree()
-    gone = left_out((e.path for e in tree), _root_configs(snap, tree))
+    roots = [e for e in tree if e.path in ROOT_CONFIGS and not _skip_reason(e)]
+    configs = [e for e in config_entries(tree) if not _skip_reason(e)]
+    blobs = _read_configs(snap, roots + configs)
+    gone = left_out((e.path for e in tree), {e.path: blobs[e.sha] for e in roots if e.sha in blobs})
     reclaimed = frozenset(p for p in gone.reasons if p in judged)
     for path in reclaimed:
         del gone.reasons[path]
     installed = gone.installed()
     result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree if e.path not in installed),
                            left_out=gone.reasons, environments=gone.environments, reclaimed=reclaimed)
-    target_for = _target_finder(snap, tree)
+    target_for = target_finder(declared_targets(configs, blobs))
     plan = _Plan(result, {}, {})
     for entry in tree:
         if matches_any(entry.path, policy.paths.exclude) or entry.path in gone.reasons:
@@ -149,18 +152,9 @@ def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = 
     return plan
 
 
-def _target_finder(snap: Snapshot, tree: list[TreeEntry]) -> Callable[[str], str]:
-    """Return a function giving a path's declared Python target, read from the snapshot's configs."""
-    configs = [e for e in config_entries(tree) if _skip_reason(e) == ""]
-    blobs = snap.read_blobs({e.sha for e in configs}) if configs else {}
-    return target_finder(declared_targets(configs, blobs))
-
-
-def _root_configs(snap: Snapshot, tree: list[TreeEntry]) -> dict[str, bytes]:
-    """Read the repository's root files that may mark files as not its own (ruff settings, .gitattributes)."""
-    wanted = {e.path: e.sha for e in tree if e.path in ROOT_CONFIGS and not _skip_reason(e)}
-    blobs = snap.read_blobs(wanted.values()) if wanted else {}
-    return {path: blobs[sha] for path, sha in wanted.items() if sha in blobs}
+def _read_configs(snap: Snapshot, entries: list[TreeEntry]) -> Mapping[str, bytes]:
+    """Read, in one pass, the config files that decide what is the project's code and its Python version."""
+    return snap.read_blobs({e.sha for e in entries}) if entries else {}
 
 
 def _skip_reason(entry: TreeEntry) -> str:
