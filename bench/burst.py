@@ -31,17 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.web.server import create_asgi  # noqa: E402
-from bench.webhooks.latency import real_tree, start_worker  # noqa: E402
+from bench.webhooks.latency import SECRET, bench_github, real_tree, start_worker  # noqa: E402
 from bench.webhooks.throughput import machine  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull  # noqa: E402
+from tests.e2e.fake_github import FakeGitHub, Pull  # noqa: E402
 from tests.e2e.git_server import GitServer  # noqa: E402
 from tests.e2e.payloads import Target, encode, headers, pull_request  # noqa: E402
 from tests.e2e.repos import Repo  # noqa: E402
 from tests.e2e.services import app_key, clear, session_redis  # noqa: E402
 from tests.web.serve import serve  # noqa: E402
 
-SECRET = "bench-secret"  # noqa: S105 - a benchmark-only webhook secret
 BENCH_DB = 10
 FILES_PER_REPO = 12
 DRAIN_TIMEOUT = 1800.0
@@ -149,12 +147,8 @@ def exactly_once(fake: FakeGitHub, burst: list[Delivery]) -> list[str]:
 
 def run_round(workers: int, args: argparse.Namespace, key: Any, redis_url: str, tmp: Path) -> dict[str, Any]:
     """Replay the burst into a number of worker processes and return its figures."""
-    fake = FakeGitHub("4242", key.public_pem)
     round_dir = tmp / f"w{workers}"
-    with FakeServer(fake) as api, GitServer(round_dir / "served", lambda t: t in fake.tokens) as git:
-        settings = Settings(webhook_secret=SECRET, app_id="4242", private_key=key.private_pem,
-                            redis_url=redis_url, github_api_url=api.url, data_dir=round_dir / "data")
-        clear(redis_url)
+    with bench_github(key, redis_url, round_dir) as (fake, git, settings):
         burst = build_repos(round_dir, git, fake, args.repos, args.deliveries)
         procs = [start_worker(settings, round_dir / f"worker{n}.log") for n in range(workers)]
         try:

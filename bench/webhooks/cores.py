@@ -29,11 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.web.server import create_asgi  # noqa: E402
-from bench.webhooks.latency import SECRET, wait_completed  # noqa: E402
+from bench.webhooks.latency import SECRET, bench_github, wait_completed  # noqa: E402
 from bench.webhooks.throughput import machine  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull  # noqa: E402
-from tests.e2e.git_server import GitServer  # noqa: E402
+from tests.e2e.fake_github import FakeGitHub, Pull  # noqa: E402
 from tests.e2e.payloads import Target, encode, headers, pull_request  # noqa: E402
 from tests.e2e.repos import Repo  # noqa: E402
 from tests.e2e.services import app_key, clear, session_redis  # noqa: E402
@@ -112,11 +111,7 @@ def main() -> None:
     tree = real_tree(args.files)
     with session_redis() as server, tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        fake = FakeGitHub("4242", key.public_pem)
-        with FakeServer(fake) as api, GitServer(tmp / "served", lambda t: t in fake.tokens) as git:
-            settings = Settings(webhook_secret=SECRET, app_id="4242", private_key=key.private_pem,
-                                redis_url=server.url(BENCH_DB), github_api_url=api.url, data_dir=tmp / "data")
-            clear(settings.redis_url)
+        with bench_github(key, server.url(BENCH_DB), tmp) as (fake, git, settings):
             worker = start_worker(settings, tmp / "worker.log", args.serial)
             try:
                 with serve(create_asgi(settings)) as url, httpx.Client(base_url=url, timeout=30) as client:

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,7 @@ from tests.e2e.fake_github import FakeGitHub, FakeServer, Pull  # noqa: E402
 from tests.e2e.git_server import GitServer  # noqa: E402
 from tests.e2e.payloads import Target, encode, headers, pull_request  # noqa: E402
 from tests.e2e.repos import Repo  # noqa: E402
-from tests.e2e.services import app_key, clear, session_redis  # noqa: E402
+from tests.e2e.services import AppKey, app_key, clear, session_redis  # noqa: E402
 from tests.web.serve import serve  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105 - a benchmark-only webhook secret
@@ -58,6 +60,17 @@ def edit(tree: dict[str, str], paths: list[str], round_no: int) -> dict[str, str
     extra = f'\n\ndef _bench_round_{round_no}(value: int) -> int:\n    """Return the value plus {round_no}."""\n'
     extra += f"    return value + {round_no}\n"
     return {p: tree[p] + extra for p in paths}
+
+
+@contextmanager
+def bench_github(key: AppKey, redis_url: str, work: Path) -> Iterator[tuple[FakeGitHub, GitServer, Settings]]:
+    """Serve the fake GitHub and git over HTTP, and yield them with the settings a bench's App runs on."""
+    fake = FakeGitHub("4242", key.public_pem)
+    with FakeServer(fake) as api, GitServer(work / "served", lambda t: t in fake.tokens) as git:
+        settings = Settings(webhook_secret=SECRET, app_id="4242", private_key=key.private_pem,
+                            redis_url=redis_url, github_api_url=api.url, data_dir=work / "data")
+        clear(redis_url)
+        yield fake, git, settings
 
 
 def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -120,11 +133,7 @@ def main() -> None:
     paths = [p for p in tree if p.count("/") >= 1][:CHANGED]
     with session_redis() as server, tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        fake = FakeGitHub("4242", key.public_pem)
-        with FakeServer(fake) as api, GitServer(tmp / "served", lambda t: t in fake.tokens) as git:
-            settings = Settings(webhook_secret=SECRET, app_id="4242", private_key=key.private_pem,
-                                redis_url=server.url(BENCH_DB), github_api_url=api.url, data_dir=tmp / "data")
-            clear(settings.redis_url)
+        with bench_github(key, server.url(BENCH_DB), tmp) as (fake, git, settings):
             repo = Repo(tmp / "served", tmp / "work", "bench/kombu")
             target = Target(installation_id=1, repo_id=4242, full_name="bench/kombu", clone_url=git.url("bench/kombu"))
             base = repo.commit(tree, "base")
