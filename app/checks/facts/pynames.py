@@ -11,8 +11,8 @@ SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def import_aliases(ctx: FileContext) -> dict[str, str]:
-    """Map every name an import binds in the file to the dotted name it stands for."""
+def module_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an `import x` (or `import x.y as z`) binds to the module it stands for."""
     aliases: dict[str, str] = {}
     for imp in ctx.nodes(ast.Import):
         for alias in imp.names:
@@ -21,6 +21,12 @@ def import_aliases(ctx: FileContext) -> dict[str, str]:
             else:
                 root = alias.name.split(".", 1)[0]
                 aliases[root] = root
+    return aliases
+
+
+def import_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an import binds in the file to the dotted name it stands for."""
+    aliases = module_aliases(ctx)
     for node in ctx.nodes(ast.ImportFrom):
         prefix = "." * node.level + (f"{node.module}." if node.module else "")
         for alias in node.names:

@@ -37,7 +37,7 @@ from collections import defaultdict
 from typing import Any
 
 from app.checks.base import PYTHON, Extractor, FileContext
-from app.checks.facts.pynames import dotted
+from app.checks.facts.pynames import dotted, module_aliases
 
 KEY = "python.tests"
 ASSERTING_PREFIXES = ("assert", "check", "verify", "expect", "fail", "raises", "warns", "deprecated_call")
@@ -337,14 +337,7 @@ def _unconditional(ctx: FileContext, node: ast.AST, how: str) -> bool:
 
 def _module_uses(ctx: FileContext) -> list[str]:
     """Return the dotted names read through `import x` bindings (`httpx.main`), so a test is mapped by name."""
-    aliases: dict[str, str] = {}
-    for node in ctx.nodes(ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                aliases[alias.asname] = alias.name
-            else:
-                root = alias.name.split(".", 1)[0]
-                aliases[root] = root
+    aliases = module_aliases(ctx)
     if not aliases:
         return []
     found: set[str] = set()
