@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from app.checks.base import Environment, matches_any
 from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.engine.cache import FactsCache, facts_key
+from app.engine.collector import start_forked_worker
 from app.engine.decoding import UNREADABLE, decode_file
 from app.engine.facts import GENERATED, analyse_text, rules_digest
 from app.engine.model import FileFacts, RawFinding
@@ -274,7 +275,7 @@ def _analyse_texts(items: list[tuple[str, tuple[str, str]]],
     context = multiprocessing.get_context("fork")
     # Largest files first, in small chunks: no big file is left to run alone on one core at the end.
     ordered = sorted(items, key=lambda item: -len(item[1][1]))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_forked_worker) as pool:
         for key, facts in pool.map(_analyse_one, ordered, chunksize=8):
             out[key] = facts
             tick(key)

@@ -15,6 +15,7 @@ from app.checks.ruff_rules import is_heuristic_ruff_code, is_ruff_code
 from app.checks.security import SECRET_RULES
 from app.engine.cache import FactsCache
 from app.engine.collect import NEWER_SYNTAX, Progress, SnapshotFacts, collect_facts, facts_digest
+from app.engine.collector import collector_paused
 from app.engine.decoding import UNREADABLE
 from app.engine.facts import GENERATED
 from app.engine.findings import Located, gather, label, resolve
@@ -50,6 +51,7 @@ def load_policy_at(repo: GitRepo, sha: str) -> Policy:
     return load_policy(None if raw is None else raw.decode("utf-8", "replace"))
 
 
+@collector_paused
 def audit_commits(repo: GitRepo, base_sha: str, head_sha: str, cache: FactsCache,
                   acceptances: Acceptances | None = None, policy_text: str | None = None,
                   progress: Progress | None = None) -> Report:
@@ -64,6 +66,7 @@ def audit_commits(repo: GitRepo, base_sha: str, head_sha: str, cache: FactsCache
                  progress)
 
 
+@collector_paused
 def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: FactsCache,
           acceptances: Acceptances | None = None, progress: Progress | None = None) -> Report:
     """Audit the change from base to head under a policy; `progress` hears each side's files analysed."""

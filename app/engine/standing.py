@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.checks.base import MetricUnit, matches_any
 from app.engine.cache import FactsCache
 from app.engine.collect import collect_facts, facts_digest
+from app.engine.collector import collector_paused
 from app.engine.findings import gather, label, resolve
 from app.engine.model import DOMAIN_ORDER, Domain, Finding, Severity
 from app.engine.pipeline import load_policy_at, snapshot_notes, snapshot_view
@@ -143,6 +144,7 @@ def standing_at(repo: GitRepo, sha: str, cache: FactsCache) -> Standing:
     return standing(GitSnapshot(repo, sha), load_policy_at(repo, sha), cache)
 
 
+@collector_paused
 def standing(snapshot: Snapshot, policy: Policy, cache: FactsCache) -> Standing:
     """Score every domain of one snapshot and gather its evidence."""
     (facts,) = collect_facts([snapshot], policy, cache)
