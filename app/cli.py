@@ -6,27 +6,24 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from app.checks.registry import CHECKS
 from app.engine.cache import SQLiteFactsCache
 from app.engine.pipeline import audit_commits
 from app.engine.report import Report
 from app.engine.ruff import RuffError
-from app.engine.scoring_docs import domain_doc
-from app.engine.standing import Standing, standing_at
 from app.gitrepo.repo import GitError, GitRepo
-from app.jobs.commands.explain import domain_named, explain_code
 from app.report.markdown import render_markdown
 from app.report.progress import audit_progress, github_web_url
 from app.report.sarif import render_sarif
-from app.report.standing_html import render_standing_html
-from app.report.standing_json import standing_json
-from app.report.standing_markdown import render_standing_markdown
-from app.report.standing_text import render_standing_text
 from app.report.text import render_text
 from app.version import verity_version
 from config.policy import PolicyError
 from config.settings import SettingsError, cli_cache_path
+
+if TYPE_CHECKING:
+    from app.engine.standing import Standing
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "markdown", "html", "json")
@@ -109,6 +106,8 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """Print where the repository stands at one commit; a report is not a gate, so it exits 0."""
+    from app.engine.standing import standing_at  # imported per command: each import slows every command
+
     repo = GitRepo(args.repo)
     repo.check()
     sha = repo.resolve(args.at)
@@ -123,6 +122,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def render_standing(result: Standing, fmt: str) -> str:
     """Render a standing in one of the report's formats."""
+    from app.report.standing_html import render_standing_html
+    from app.report.standing_json import standing_json
+    from app.report.standing_markdown import render_standing_markdown
+    from app.report.standing_text import render_standing_text
+
     if fmt == "json":
         return json.dumps(standing_json(result, verity_version()), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
@@ -172,6 +176,9 @@ def _rules(fmt: str) -> int:
 
 def _explain(topic: str) -> int:
     """Print a check's (or a ruff rule's) documentation, or how a domain's score is computed."""
+    from app.engine.scoring_docs import domain_doc
+    from app.jobs.commands.explain import domain_named, explain_code
+
     doc = explain_code(topic)
     if doc is None:
         domain = domain_named(topic)

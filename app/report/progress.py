@@ -7,9 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
 from app.engine.collect import Progress as ProgressCallback
 from app.gitrepo.repo import GitError, GitRepo
 
@@ -36,6 +33,10 @@ def audit_progress(stream: TextIO, shas: tuple[str, str]) -> Iterator[ProgressCa
     if not stream.isatty():
         yield None
         return
+    # rich is imported only for a terminal: it costs a tenth of a second, a noticeable part of a warm audit.
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(file=stream), transient=True) as bar:
         tasks: list[TaskID] = [

@@ -8,11 +8,9 @@ same 404, byte for byte, so the answer tells nothing about whether the repositor
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 import time
 from collections import OrderedDict
-from importlib.metadata import PackageNotFoundError, version
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,6 +22,7 @@ from app.report.history import HistoryEntry, RepoRecord
 from app.report.trend_html import render_trend_html
 from app.store.client import UNREACHABLE, AsyncClient
 from app.store.history import history, visible_record
+from app.version import verity_version
 
 # GitHub's own rules for owner and repository names; anything else cannot exist.
 NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
@@ -128,11 +127,3 @@ def render_page(record: RepoRecord, entries: list[HistoryEntry]) -> bytes:
     """Return the trend page as bytes (a record always has its latest commit, even if the history lost it)."""
     return render_trend_html(record, entries or [record.latest], verity_version()).encode()
 
-
-@functools.cache
-def verity_version() -> str:
-    """Return the installed version of Verity, read once."""
-    try:
-        return version("verity")
-    except PackageNotFoundError:
-        return "0+unknown"
