@@ -1,7 +1,12 @@
-"""Verity's check run on one head SHA: find or create it, start it, complete it in batches."""
+"""Verity's check run on one head SHA: find, create or adopt it, start it, complete it in batches.
+
+Each run carries the external id of the job that owns it, `repo:pr:sha` (PR 0: the default branch's
+baseline). A pull request's audit takes over any run on its head; a baseline never touches a PR's run.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,15 +23,43 @@ RERUN_ACTION = {
 }
 
 
-class RunIds(Protocol):
-    """Where the id of the check run of each head SHA is remembered."""
+BASELINE_PR = 0  # the pull request number in a default-branch baseline's external id
 
-    def get(self, head_sha: str) -> int | None:
-        """Return the remembered check run id of a head SHA."""
+
+def external_id(repo_id: int, pr_number: int, head_sha: str) -> str:
+    """Return the id a check run carries back to the job that owns it: `repo:pr:sha`."""
+    return f"{repo_id}:{pr_number}:{head_sha}"
+
+
+def pull_request_of(external: str) -> int | None:
+    """Return the PR number an external id names (BASELINE_PR: the default branch), or None if it names none."""
+    parts = external.split(":")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Run:
+    """A head's check run: its id and the external id of the job owning it ("" when unknown)."""
+
+    id: int
+    external_id: str
+
+    @property
+    def owned_by_pull_request(self) -> bool:
+        """Return whether a pull request's audit owns the run: its verdict, or its audit under way."""
+        number = pull_request_of(self.external_id)
+        return number is not None and number != BASELINE_PR
+
+
+class RunIds(Protocol):
+    """Where the check run of each head SHA is remembered: its id and its owner's external id."""
+
+    def get(self, head_sha: str) -> tuple[int, str] | None:
+        """Return the remembered check run id of a head SHA and its external id ("" when not remembered)."""
         ...
 
-    def put(self, head_sha: str, run_id: int) -> None:
-        """Remember the check run id of a head SHA."""
+    def put(self, head_sha: str, run_id: int, external: str) -> None:
+        """Remember the check run id of a head SHA and the external id of the job owning it."""
         ...
 
 
@@ -60,24 +93,53 @@ class CheckRuns:
         self._ledger = ledger
         self._app_id = app_id
 
-    def ensure(self, head_sha: str, external_id: str) -> int:
-        """Return the check run of a head SHA, creating it queued when there is none."""
-        run_id = self._ids.get(head_sha) or self._find(head_sha)
-        if run_id is None:
-            body = {"name": self._name, "head_sha": head_sha, "status": "queued", "external_id": external_id,
+    def ensure(self, head_sha: str, external: str) -> int:
+        """Return a head's check run for a job, creating it queued, or adopting it when another job made it."""
+        return self._adopt(head_sha, self.find(head_sha), external)
+
+    def ensure_baseline(self, head_sha: str, external: str) -> int | None:
+        """Return a head's check run for a default-branch baseline, creating it; None when a PR's audit owns it.
+
+        A pull request's verdict on the commit (or its audit still under way) outranks the baseline,
+        which then leaves that run exactly as it is: no update at all.
+        """
+        found = self.find(head_sha)
+        if found is not None and found.owned_by_pull_request:
+            return None
+        return self._adopt(head_sha, found, external)
+
+    def find(self, head_sha: str) -> Run | None:
+        """Return a head's check run and its owner: from Redis when it knows both, else as GitHub lists it."""
+        known = self._ids.get(head_sha)
+        if known is not None and known[1]:
+            return Run(*known)
+        listed = self._listed(head_sha)  # Redis lost the run, or kept it from before owners were recorded
+        if listed is not None:
+            self._ids.put(head_sha, listed.id, listed.external_id)
+            return listed
+        return Run(known[0], "") if known else None
+
+    def _adopt(self, head_sha: str, found: Run | None, external: str) -> int:
+        """Return the run found, stamped with the job's external id, or a new queued run when none was."""
+        if found is None:
+            body = {"name": self._name, "head_sha": head_sha, "status": "queued", "external_id": external,
                     "output": {"title": text.TITLE_QUEUED, "summary": text.SUMMARY_IN_PROGRESS}}
             run_id = int(self._gh.rest("POST", self._base, json=body)["id"])
-        self._ids.put(head_sha, run_id)
+        else:
+            run_id = found.id
+            if found.external_id != external:  # stamped on GitHub too, so a lookup after Redis lost it agrees
+                self._gh.rest("PATCH", f"{self._base}/{run_id}", json={"external_id": external})
+        self._ids.put(head_sha, run_id, external)
         return run_id
 
-    def _find(self, head_sha: str) -> int | None:
-        """Return the newest existing check run of this name on a head SHA, if any."""
+    def _listed(self, head_sha: str) -> Run | None:
+        """Return the newest check run of this name GitHub lists on a head SHA, if any."""
         params: dict[str, Any] = {"check_name": self._name, "filter": "latest"}
         if self._app_id.isdigit():
             params["app_id"] = int(self._app_id)
         found = self._gh.rest("GET", f"/repos/{self._full_name}/commits/{head_sha}/check-runs", params=params)
         runs = [r for r in found.get("check_runs", []) if r.get("name") == self._name]
-        return int(runs[0]["id"]) if runs else None
+        return Run(int(runs[0]["id"]), str(runs[0].get("external_id") or "")) if runs else None
 
     def start(self, run_id: int) -> None:
         """Mark a check run in progress."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from app.engine.pipeline import load_policy_at
 from app.engine.report import Report
 from app.github import text
-from app.github.checks import CheckRuns
+from app.github.checks import BASELINE_PR, CheckRuns, external_id
 from app.github.client import GitHubClient
 from app.github.job import AuditJob
 from app.github.output import message_output, report_output
@@ -39,7 +39,13 @@ class Context:
     @property
     def external_id(self) -> str:
         """Return the id GitHub stores with the check run, to trace it back to the job."""
-        return f"{self.job.repo_id}:{self.job.pr_number}:{self.job.head_sha}"
+        return external_id(self.job.repo_id, self.job.pr_number, self.job.head_sha)
+
+    def own_run(self) -> int | None:
+        """Return the head's check run this job may write: a PR's audit takes any, a baseline none a PR owns."""
+        if self.job.pr_number == BASELINE_PR:  # a push job's error path (`PushJob.as_audit_job`)
+            return self.runs.ensure_baseline(self.job.head_sha, self.external_id)
+        return self.runs.ensure(self.job.head_sha, self.external_id)
 
 
 def context(rt: Runtime, job: AuditJob) -> Context:
@@ -156,8 +162,11 @@ def mark_superseded(ctx: Context, newer: str) -> str:
 
 
 def conclude(ctx: Context, conclusion: str, title: str, summary: str) -> None:
-    """Complete this head's check run with a message and no annotations."""
-    run_id = ctx.runs.ensure(ctx.job.head_sha, ctx.external_id)
+    """Complete this head's check run with a message and no annotations (never a PR's run, for a baseline)."""
+    run_id = ctx.own_run()
+    if run_id is None:
+        log.info("check run left to its pull request", extra=ctx.job.log_fields())
+        return
     ctx.runs.complete(run_id, message_output(conclusion, title, summary))
 
 

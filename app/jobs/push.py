@@ -1,8 +1,22 @@
 """The push job: audit the default branch's newest head, post a neutral baseline check, add it to the history.
 
 A burst of pushes audits only the newest head: a job whose commit is neither the newest head a push
-announced nor the branch's head after the fetch concludes its check run as superseded. Celery never
-appears here; `workers.tasks` wraps `audit_push` in a task shim.
+announced nor the branch's head after the fetch concludes its check run as superseded.
+
+A commit can reach the default branch already carrying a pull request's check run: a fast-forward
+merge, or a PR whose head was pushed to the branch. Verity keeps one run per head SHA, and the PR's
+verdict (its conclusion, summary and annotations) is the one its reviewers acted on, so a baseline
+never starts, overwrites or concludes a run a PR's audit owns (its external id names a PR), whether
+that run is completed or its audit is still under way (that audit finishes it): the baseline sends
+it no update at all, not even a superseded, policy-error or error conclusion. The baseline is still
+computed and recorded in the history, so the badge and the trend stay whole; the job then returns
+"recorded" instead of "published". Who owns the run is read from Redis, or from GitHub's list of the
+commit's check runs when Redis lost it, and read again just before completing, in case a PR's audit
+adopted the run meanwhile (that audit completes it after us in any case, so its verdict is what stays).
+The other way round, a PR's audit of a commit that already has a baseline run takes it over and
+stamps it with its own external id.
+
+Celery never appears here; `workers.tasks` wraps `audit_push` in a task shim.
 """
 
 from __future__ import annotations
@@ -12,7 +26,8 @@ import logging
 from app.engine.pipeline import load_policy_at
 from app.engine.standing import Standing, standing
 from app.github import text
-from app.github.checks import CheckRuns
+from app.github.checks import BASELINE_PR, CheckRuns
+from app.github.checks import external_id as run_external_id
 from app.github.job import PushJob
 from app.github.output import CheckOutput, baseline_output, message_output
 from app.gitrepo.repo import GitError, GitRepo, GitSnapshot
@@ -35,7 +50,11 @@ def check_runs(rt: Runtime, job: PushJob) -> CheckRuns:
 
 
 def audit_push(rt: Runtime, job: PushJob, task_id: str) -> str:
-    """Audit the pushed head of the default branch and publish its baseline; return what happened."""
+    """Audit the pushed head of the default branch, publish its baseline and record it; return what happened.
+
+    "published": the check run and the history; "recorded": the history only, a PR's audit owning the
+    commit's check run; "superseded", "policy-error": the check run only; "duplicate": nothing.
+    """
     repo = rt.mirrors.fetch_branch(job.repo_id, job.clone_url, job.branch, rt.token(job.installation_id).value)
     branch_head = repo.resolve(f"refs/heads/{job.branch}")
     runs = check_runs(rt, job)
@@ -51,13 +70,15 @@ def audit_push(rt: Runtime, job: PushJob, task_id: str) -> str:
     if not claim(rt.redis, push_job_key(job.repo_id, job.head_sha, policy.digest()), task_id, job.force):
         log.info("duplicate job skipped", extra=job.log_fields())
         return "duplicate"
-    run_id = runs.ensure(job.head_sha, external_id(job))
-    runs.start(run_id)
+    run_id = runs.ensure_baseline(job.head_sha, external_id(job))
+    if run_id is not None:
+        runs.start(run_id)
     result = standing(GitSnapshot(repo, job.head_sha), policy, rt.facts)
-    runs.complete(run_id, baseline_output(result, job.branch))
+    checked = publish(runs, job, baseline_output(result, job.branch))
     newest = record_commit(rt.redis, repo_record(job, policy, result, repo))
-    log.info("baseline published", extra={**job.log_fields(), "overall": result.overall, "newest": newest})
-    return "published"
+    log.info("baseline recorded", extra={**job.log_fields(), "overall": result.overall, "newest": newest,
+                                         "check_run": checked})
+    return "published" if checked else "recorded"
 
 
 def is_superseded(rt: Runtime, job: PushJob, branch_head: str) -> bool:
@@ -78,15 +99,25 @@ def superseded_output(job: PushJob, newer: str) -> CheckOutput:
 
 
 def conclude(runs: CheckRuns, job: PushJob, output: CheckOutput, outcome: str) -> str:
-    """Complete the head's check run with a message; return the outcome."""
-    runs.complete(runs.ensure(job.head_sha, external_id(job)), output)
+    """Complete the head's check run with a message (unless a PR's audit owns it); return the outcome."""
+    publish(runs, job, output)
     log.info("baseline not audited", extra={**job.log_fields(), "outcome": outcome})
     return outcome
 
 
+def publish(runs: CheckRuns, job: PushJob, output: CheckOutput) -> bool:
+    """Complete the head's check run with the baseline's output; False when a PR's audit owns the run."""
+    run_id = runs.ensure_baseline(job.head_sha, external_id(job))
+    if run_id is None:
+        log.info("check run left to its pull request", extra=job.log_fields())
+        return False
+    runs.complete(run_id, output)
+    return True
+
+
 def external_id(job: PushJob) -> str:
     """Return the id GitHub stores with the check run (`repo:0:sha`: PR 0 is the default branch)."""
-    return f"{job.repo_id}:0:{job.head_sha}"
+    return run_external_id(job.repo_id, BASELINE_PR, job.head_sha)
 
 
 def position(repo: GitRepo, sha: str) -> int:

@@ -11,7 +11,7 @@
 | `verity:lease-jobs` | hash: task id -> the job to hand out again (task, kwargs, queue, root id) | none | leases |
 | `verity:lease-holders` | hash: task id -> the process holding the lease (host:pid:nonce) | none | leases |
 | `verity:lease-end:{task id}` | string `done`/`reaped`: the id never runs again | `LEASE_END_TTL` 2 h | leases |
-| `verity:check:{repo}:{sha}:{check name}` | string: the head's check run id | `CHECK_RUN_TTL` 30 d | state |
+| `verity:check:{repo}:{sha}:{check name}` | string: `{run id} {owner's external id}` | `CHECK_RUN_TTL` 30 d | state |
 | `verity:annotations:{check run id}` | set: fingerprints already annotated | `CHECK_RUN_TTL` 30 d | state |
 | `verity:installation:{installation id}` | set: repository ids the installation grants | none | state |
 | `verity:accept:{repo}:{pr}` | hash: domain -> acceptance JSON | `ACCEPTANCE_TTL` 180 d* | acceptances |
@@ -27,6 +27,7 @@
 
 ** deleted when the App loses access to the repository; the history keeps the last `HISTORY_LIMIT` commits.
 * counted from the PR's last acceptance change. `{repo}` is the repository id, `{pr}` the PR number.
+A check run's external id is `{repo}:{pr}:{sha}`, PR 0 for a default-branch baseline (a bare run id: owner unknown).
 Celery's own bookkeeping keys (`unacked`, `unacked_index`, `_kombu.*`) belong to kombu's Redis transport.
 """
 
@@ -87,7 +88,7 @@ def lease_end_key(task_id: str) -> str:
 
 
 def check_run_key(repo_id: int, head_sha: str, check_name: str) -> str:
-    """Return the key holding the id of Verity's check run for one head SHA."""
+    """Return the key holding the id of Verity's check run for one head SHA, and the job owning it."""
     return f"{PREFIX}check:{repo_id}:{head_sha}:{check_name}"
 
 

@@ -34,21 +34,29 @@ def latest_head(client: redis.Redis, repo_id: int, pr_number: int) -> str | None
 
 
 class RedisRunIds:
-    """Check run ids per head SHA, for one repository and check name."""
+    """Check run ids per head SHA, each with the external id of the job owning it, for one repository and check name.
+
+    Stored as `{run id} {external id}`; a bare run id (kept from before owners were recorded) reads
+    back with an empty external id.
+    """
 
     def __init__(self, client: redis.Redis, repo_id: int, check_name: str) -> None:
         self._redis = client
         self._repo_id = repo_id
         self._name = check_name
 
-    def get(self, head_sha: str) -> int | None:
-        """Return the remembered check run id of a head SHA."""
+    def get(self, head_sha: str) -> tuple[int, str] | None:
+        """Return the remembered check run id of a head SHA and its owner's external id ("" when unknown)."""
         value = self._redis.get(check_run_key(self._repo_id, head_sha, self._name))
-        return int(value) if isinstance(value, bytes) and value.isdigit() else None
+        if not isinstance(value, bytes):
+            return None
+        run_id, _, external = value.decode(errors="replace").partition(" ")
+        return (int(run_id), external.strip()) if run_id.isascii() and run_id.isdigit() else None
 
-    def put(self, head_sha: str, run_id: int) -> None:
-        """Remember the check run id of a head SHA."""
-        self._redis.set(check_run_key(self._repo_id, head_sha, self._name), run_id, ex=CHECK_RUN_TTL)
+    def put(self, head_sha: str, run_id: int, external: str) -> None:
+        """Remember the check run id of a head SHA and the external id of the job owning it."""
+        value = f"{run_id} {external}" if external else str(run_id)
+        self._redis.set(check_run_key(self._repo_id, head_sha, self._name), value, ex=CHECK_RUN_TTL)
 
 
 class RedisSentAnnotations:

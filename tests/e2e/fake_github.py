@@ -244,11 +244,13 @@ class FakeGitHub:
             run["status"], run["conclusion"] = "completed", body["conclusion"]
         elif "status" in body:
             run["status"] = body["status"]
-        run["history"].append(run["status"])
+        if "conclusion" in body or "status" in body:  # the lifecycle: output batches and stamps leave it be
+            run["history"].append(run["status"])
         output = dict(body.get("output") or {})
         run["annotations"] += output.pop("annotations", [])
         run["output"].update(output)
         run["actions"] = body.get("actions", run["actions"])
+        run["external_id"] = body.get("external_id", run["external_id"])
         run.setdefault("patches", []).append(body)
         return 200, _public_run(run), {}
 

@@ -56,6 +56,11 @@ class Repo:
         """Push a branch to the served repository."""
         git(self.work, "push", "-q", "--force", str(self.bare), f"{branch}:refs/heads/{branch}")
 
+    def fast_forward(self, branch: str, sha: str) -> None:
+        """Move a branch to a commit and publish it: a fast-forward merge, as GitHub's rebase merge may do."""
+        git(self.work, "checkout", "-q", "-B", branch, sha)
+        self.publish(branch)
+
     def open_pull(self, number: int, head_sha: str) -> None:
         """Point `refs/pull/N/head` of the served repository at a commit, as GitHub does on push."""
         git(self.work, "push", "-q", "--force", str(self.bare), f"{head_sha}:refs/pull/{number}/head")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as ET
+
+import pytest
 
 from app.github import text
 from app.store.history import read_history
+from app.store.keys import check_run_key
 from tests.e2e import payloads
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, wait_idle
 from tests.e2e.scenarios import BASE, REGRESSION
+from tests.e2e.test_pull_request_flow import open_pull
 
 TABLE_HEADER = "| Domain | Score | Findings | Metrics |"
 OPT_IN = {".github/verity.toml": "[report]\npublic = true\n"}
@@ -124,3 +129,47 @@ def test_rerunning_an_older_baseline_audits_it_again_instead_of_calling_it_super
     assert again["output"]["title"] == first["output"]["title"]
     history = read_history(stack.redis, stack.target.repo_id)
     assert [e.sha for e in history] == [older, newer]
+
+
+@pytest.mark.parametrize("redis_forgot_the_run", [False, True])
+def test_a_fast_forward_merge_records_the_baseline_and_leaves_the_pull_request_s_check_run_as_it_was(
+        stack: Stack, redis_forgot_the_run: bool) -> None:
+    head = open_pull(stack, REGRESSION)
+    assert stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head)).status_code == 202
+    verdict = stack.completed_run(head)
+    assert verdict["conclusion"] == "failure" and verdict["annotations"]
+    wait_idle(stack.redis)  # the PR job is done, threads and all
+    pull_request_run = copy.deepcopy(stack.fake.check_runs[verdict["id"]])
+    if redis_forgot_the_run:  # the push job must then read the owner from GitHub's list of the commit's runs
+        stack.redis.delete(check_run_key(stack.target.repo_id, head, stack.settings.check_name))
+    seen = len(stack.fake.requests)
+    stack.repo.fast_forward("main", head)
+    assert stack.deliver("push", payloads.push(stack.target, head)).status_code == 202
+    [entry] = stack.wait_for(lambda: read_history(stack.redis, stack.target.repo_id), message="a history entry")
+    wait_idle(stack.redis)
+    assert entry.sha == head and entry.overall is not None
+    assert f"{entry.overall:.1f}/100" in badge_texts(stack)
+    by_push = stack.fake.requests[seen:]
+    assert [(r.method, r.path) for r in by_push if r.method != "GET" and "/check-runs" in r.path] == []
+    assert stack.fake.runs_for(head) == [pull_request_run]  # one run, exactly as the PR job left it
+    listed = [r for r in by_push if r.method == "GET" and r.path.endswith("/check-runs")]
+    assert len(listed) == (1 if redis_forgot_the_run else 0)
+
+
+def test_a_pull_request_whose_head_already_has_a_baseline_takes_the_run_over(stack: Stack) -> None:
+    head = open_pull(stack, REGRESSION)
+    stack.repo.fast_forward("main", head)
+    assert stack.deliver("push", payloads.push(stack.target, head)).status_code == 202
+    baseline = copy.deepcopy(stack.completed_run(head))
+    assert baseline["conclusion"] == "neutral" and baseline["external_id"] == f"{stack.target.repo_id}:0:{head}"
+    wait_idle(stack.redis)
+    assert stack.deliver("pull_request", payloads.pull_request(stack.target, "opened", head)).status_code == 202
+    stack.wait_for(lambda: stack.fake.check_runs[baseline["id"]]["history"].count("completed") == 2,
+                   message="the PR's verdict")
+    wait_idle(stack.redis)
+    [run] = stack.fake.runs_for(head)
+    assert run["id"] == baseline["id"] and run["external_id"] == f"{stack.target.repo_id}:{stack.target.number}:{head}"
+    assert run["history"] == ["queued", "in_progress", "completed", "in_progress", "completed"]
+    assert run["conclusion"] == "success"  # the PR adds nothing to a base that already holds its head
+    assert run["output"]["summary"] != baseline["output"]["summary"]
+    assert [e.sha for e in read_history(stack.redis, stack.target.repo_id)] == [head]

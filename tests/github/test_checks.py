@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from app.github import text
-from app.github.checks import RERUN_ACTION, CheckRuns, now
+from app.github.checks import RERUN_ACTION, CheckRuns, Run, external_id, now, pull_request_of
 from app.github.client import GitHubClient, InstallationTokens
 from app.github.errors import TransientGitHubError
 from app.github.output import Annotation, CheckOutput, message_output
@@ -115,7 +115,7 @@ def test_ensure_creates_a_queued_run_once_and_remembers_it(gh: GitHubClient, db:
     requests = len(fake.requests)
     assert checks.ensure(HEAD, "1:7:" + HEAD) == run_id
     assert len(fake.requests) == requests  # remembered in Redis: GitHub is not asked again
-    assert RedisRunIds(db, 1, "Verity").get(HEAD) == run_id
+    assert RedisRunIds(db, 1, "Verity").get(HEAD) == (run_id, "1:7:" + HEAD)
 
 
 def test_ensure_finds_the_run_github_has_when_redis_forgot_it(gh: GitHubClient, db: redis.Redis,
@@ -126,13 +126,89 @@ def test_ensure_finds_the_run_github_has_when_redis_forgot_it(gh: GitHubClient, 
     assert len(fake.calls("POST", r"/check-runs$")) == 1
     lookup = fake.calls("GET", rf"/repos/{REPO}/commits/{HEAD}/check-runs$")[-1]
     assert lookup.query == {"check_name": "Verity", "filter": "latest", "app_id": APP_ID}
-    assert RedisRunIds(db, 1, "Verity").get(HEAD) == run_id
+    assert RedisRunIds(db, 1, "Verity").get(HEAD) == (run_id, "x")
 
 
 def test_a_non_numeric_app_id_is_left_out_of_the_lookup(gh: GitHubClient, db: redis.Redis, fake: FakeGitHub) -> None:
     runs(gh, db, app_id="Iv1.8a61f9b3a7aba766").ensure(HEAD, "x")
     [lookup] = fake.calls("GET", r"/check-runs$")
     assert lookup.query == {"check_name": "Verity", "filter": "latest"}
+
+
+PR_RUN = external_id(1, 7, HEAD)
+BASELINE_RUN = external_id(1, 0, HEAD)
+
+
+def test_external_ids_name_the_repository_the_pull_request_and_the_head() -> None:
+    assert [external_id(1, 7, HEAD), external_id(1, 0, HEAD)] == [f"1:7:{HEAD}", f"1:0:{HEAD}"]
+    assert (pull_request_of(PR_RUN), pull_request_of(BASELINE_RUN)) == (7, 0)
+    assert [pull_request_of(other) for other in ("", "x", "1:x:2", "1:²:2", f"1:7:{HEAD}:more")] == [None] * 5
+    assert Run(5, PR_RUN).owned_by_pull_request
+    assert not any(Run(5, other).owned_by_pull_request for other in (BASELINE_RUN, "", "x"))
+
+
+def test_a_baseline_leaves_a_pull_request_s_run_without_a_single_request(gh: GitHubClient, db: redis.Redis,
+                                                                        fake: FakeGitHub) -> None:
+    checks = runs(gh, db)
+    run_id = checks.ensure(HEAD, PR_RUN)
+    checks.start(run_id)
+    requests = len(fake.requests)
+    assert checks.ensure_baseline(HEAD, BASELINE_RUN) is None
+    assert len(fake.requests) == requests  # Redis knows the owner: GitHub is not even asked
+    assert fake.check_runs[run_id]["external_id"] == PR_RUN and fake.check_runs[run_id]["status"] == "in_progress"
+    assert RedisRunIds(db, 1, "Verity").get(HEAD) == (run_id, PR_RUN)
+
+
+@pytest.mark.parametrize("remembered", ["nothing", "a bare run id"])
+def test_a_baseline_reads_the_owner_from_github_when_redis_lacks_it(gh: GitHubClient, db: redis.Redis,
+                                                                    fake: FakeGitHub, remembered: str) -> None:
+    run_id = runs(gh, db).ensure(HEAD, PR_RUN)
+    if remembered == "nothing":
+        db.delete(check_run_key(1, HEAD, "Verity"))
+    else:
+        db.set(check_run_key(1, HEAD, "Verity"), run_id)
+    lookups = len(fake.calls("GET", rf"/repos/{REPO}/commits/{HEAD}/check-runs$"))
+    assert runs(gh, db).ensure_baseline(HEAD, BASELINE_RUN) is None
+    assert len(fake.calls("GET", rf"/repos/{REPO}/commits/{HEAD}/check-runs$")) == lookups + 1
+    assert fake.calls("PATCH", r"/check-runs/") == [] and len(fake.calls("POST", r"/check-runs$")) == 1
+    assert RedisRunIds(db, 1, "Verity").get(HEAD) == (run_id, PR_RUN)
+
+
+def test_a_baseline_creates_its_run_and_writes_its_own_again(gh: GitHubClient, db: redis.Redis,
+                                                             fake: FakeGitHub) -> None:
+    checks = runs(gh, db)
+    run_id = checks.ensure_baseline(HEAD, BASELINE_RUN)
+    assert run_id is not None and fake.check_runs[run_id]["external_id"] == BASELINE_RUN
+    db.delete(check_run_key(1, HEAD, "Verity"))
+    assert runs(gh, db).ensure_baseline(HEAD, BASELINE_RUN) == run_id
+    assert len(fake.calls("POST", r"/check-runs$")) == 1 and fake.calls("PATCH", r"/check-runs/") == []
+
+
+def test_a_run_carrying_no_owner_is_adopted_by_the_baseline(gh: GitHubClient, db: redis.Redis,
+                                                            fake: FakeGitHub) -> None:
+    run_id = runs(gh, db).ensure(HEAD, "")  # as GitHub lists a run made without an external id
+    assert runs(gh, db).ensure_baseline(HEAD, BASELINE_RUN) == run_id
+    [stamp] = patches(fake, run_id)
+    assert stamp.body == {"external_id": BASELINE_RUN}
+    assert RedisRunIds(db, 1, "Verity").get(HEAD) == (run_id, BASELINE_RUN)
+
+
+def test_a_pull_request_s_audit_adopts_a_baseline_run_and_stamps_it_as_its_own(gh: GitHubClient, db: redis.Redis,
+                                                                              fake: FakeGitHub) -> None:
+    checks = runs(gh, db)
+    run_id = checks.ensure_baseline(HEAD, BASELINE_RUN)
+    assert run_id is not None
+    checks.complete(run_id, message_output("neutral", "Baseline", "scores"))
+    assert checks.ensure(HEAD, PR_RUN) == run_id
+    [stamp] = [p for p in patches(fake, run_id) if "external_id" in p.body]
+    assert stamp.body == {"external_id": PR_RUN}
+    assert fake.check_runs[run_id]["external_id"] == PR_RUN
+    assert RedisRunIds(db, 1, "Verity").get(HEAD) == (run_id, PR_RUN)
+    requests = len(fake.requests)
+    assert checks.ensure(HEAD, PR_RUN) == run_id and len(fake.requests) == requests  # stamped once
+    assert checks.ensure_baseline(HEAD, BASELINE_RUN) is None  # from now on the baseline leaves it be
+    db.delete(check_run_key(1, HEAD, "Verity"))
+    assert runs(gh, db).ensure_baseline(HEAD, BASELINE_RUN) is None  # GitHub tells the same
 
 
 def test_start_marks_the_run_in_progress(gh: GitHubClient, db: redis.Redis, fake: FakeGitHub) -> None:

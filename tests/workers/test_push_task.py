@@ -11,10 +11,12 @@ import redis
 from celery import Celery
 
 from app.github import text
+from app.github.checks import external_id
 from app.github.job import PUSH_TASK, REPOSITORY_TASK, PushJob, RepositoryJob
+from app.jobs.push import check_runs
 from app.jobs.runtime import Runtime, set_runtime
 from app.store.history import read_history
-from app.store.keys import push_job_key, repo_key
+from app.store.keys import check_run_key, push_head_key, push_job_key, repo_key
 from config.settings import Settings
 from tests.e2e.fake_github import FakeGitHub
 from tests.e2e.git_server import GitServer
@@ -82,6 +84,51 @@ def test_a_fetch_that_keeps_failing_concludes_the_baseline_with_the_reason(
     [check] = fake.runs_for(job.head_sha)
     assert (check["conclusion"], check["output"]["title"]) == ("neutral", text.TITLE_ERROR)
     assert read_history(db, 703) == []
+
+
+def pull_request_run(rt: Runtime, job: PushJob) -> int:
+    """Start a PR audit's check run on the job's head (the PR job still under way); return its id."""
+    runs = check_runs(rt, job)
+    run_id = runs.ensure(job.head_sha, external_id(job.repo_id, 7, job.head_sha))
+    runs.start(run_id)
+    return run_id
+
+
+def untouched(fake: FakeGitHub, run_id: int) -> None:
+    """Assert the PR's run is the only one on its head, still in progress, and got no update but its start."""
+    run = fake.check_runs[run_id]
+    assert fake.runs_for(run["head_sha"]) == [run] and len(fake.calls("POST", r"/check-runs$")) == 1
+    assert run["history"] == ["queued", "in_progress"] and len(fake.calls("PATCH", r"/check-runs/")) == 1
+
+
+@pytest.mark.parametrize("redis_forgot_the_run", [False, True])
+def test_a_baseline_records_its_history_but_leaves_a_pull_request_s_run_under_way(
+        celery: Celery, runtime: Runtime, fake: FakeGitHub, db: redis.Redis, git_server: GitServer,
+        served_repo: Repo, redis_forgot_the_run: bool) -> None:
+    job = published(served_repo, git_server, BASE, 705)
+    run_id = pull_request_run(runtime, job)
+    if redis_forgot_the_run:
+        db.delete(check_run_key(705, job.head_sha, runtime.settings.check_name))
+    assert run(celery, job, "task-f") == "recorded"
+    untouched(fake, run_id)
+    assert [e.sha for e in read_history(db, 705)] == [job.head_sha]
+    assert len(fake.calls("GET", r"/check-runs$")) == (2 if redis_forgot_the_run else 1)
+
+
+def test_a_superseded_or_failed_baseline_concludes_no_pull_request_s_run(
+        celery: Celery, runtime: Runtime, fake: FakeGitHub, db: redis.Redis, git_server: GitServer,
+        served_repo: Repo) -> None:
+    job = published(served_repo, git_server, BASE, 706)
+    run_id = pull_request_run(runtime, job)
+    db.set(push_head_key(706), "e" * 40)  # a newer push was announced, and the branch moved on
+    served_repo.commit({"demo/extra.py": '"""More."""\n'}, "newer")
+    served_repo.publish("main")
+    assert run(celery, job, "task-s") == "superseded"
+    gone = PushJob(77, 706, "octo-org/gone", job.head_sha, "main", "http://127.0.0.1:9/octo-org/gone.git",
+                   "https://github.com/octo-org/gone", False, "d-gone", force=True)
+    assert run(celery, gone, "task-e") == "error"
+    untouched(fake, run_id)
+    assert read_history(db, 706) == []
 
 
 def test_the_repository_task_records_privacy_and_forgets_deleted_repositories(

@@ -39,22 +39,32 @@ def test_the_latest_head_is_read_back_as_text(db: redis.Redis) -> None:
     assert latest_head(db, 11, 8) is None
 
 
-def test_run_ids_are_kept_per_repository_head_and_check_name(db: redis.Redis) -> None:
+def test_run_ids_are_kept_per_repository_head_and_check_name_with_their_owner(db: redis.Redis) -> None:
     ids = RedisRunIds(db, 11, "Verity")
     assert ids.get(HEAD) is None
-    ids.put(HEAD, 1001)
-    assert ids.get(HEAD) == 1001
+    ids.put(HEAD, 1001, f"11:7:{HEAD}")
+    assert ids.get(HEAD) == (1001, f"11:7:{HEAD}")
     assert RedisRunIds(db, 11, "Verity (staging)").get(HEAD) is None
     assert RedisRunIds(db, 12, "Verity").get(HEAD) is None
     assert ids.get("b" * 40) is None
     key = check_run_key(11, HEAD, "Verity")
-    assert db.get(key) == b"1001"
+    assert db.get(key) == f"1001 11:7:{HEAD}".encode()
     assert CHECK_RUN_TTL - 5 < db.ttl(key) <= CHECK_RUN_TTL
+    ids.put(HEAD, 1001, f"11:0:{HEAD}")  # adopted by another job: the owner is replaced
+    assert ids.get(HEAD) == (1001, f"11:0:{HEAD}")
+
+
+def test_a_bare_run_id_from_before_owners_were_kept_reads_back_with_no_owner(db: redis.Redis) -> None:
+    db.set(check_run_key(11, HEAD, "Verity"), "1001")
+    assert RedisRunIds(db, 11, "Verity").get(HEAD) == (1001, "")
+    RedisRunIds(db, 11, "Verity").put(HEAD, 1002, "")
+    assert db.get(check_run_key(11, HEAD, "Verity")) == b"1002"
 
 
 def test_a_run_id_that_is_not_a_number_counts_as_absent(db: redis.Redis) -> None:
-    db.set(check_run_key(11, HEAD, "Verity"), "garbage")
-    assert RedisRunIds(db, 11, "Verity").get(HEAD) is None
+    for garbage in ("garbage", "² 11:7:x", " 11:7:x"):
+        db.set(check_run_key(11, HEAD, "Verity"), garbage)
+        assert RedisRunIds(db, 11, "Verity").get(HEAD) is None
 
 
 def test_sent_annotations_accumulate_per_run_and_expire(db: redis.Redis) -> None:
