@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.engine.cache import MemoryFactsCache, SQLiteFactsCache
-from app.engine.model import FileFacts, RawFinding
+from app.engine.model import Domain, FileFacts, RawFinding
 from tests.conftest import RepoBuilder
-from tests.engine.audit_helpers import run_audit
+from tests.engine.audit_helpers import domain, run_audit
 
 
 class CountingCache(MemoryFactsCache):
@@ -35,6 +35,22 @@ def test_a_warm_audit_analyses_only_changed_files(repo: RepoBuilder) -> None:
     cache.stored.clear()
     run_audit(repo, base, head, cache)
     assert [p for p in cache.stored if p] == ["pkg/mod3.py", "pkg/new.py"]  # "" is the head's repo results
+
+
+def test_a_change_to_setup_py_alone_is_analysed_alone_and_changes_what_is_shipped(repo: RepoBuilder) -> None:
+    documented = '"""Module."""\n\n\ndef run() -> None:\n    """Run."""\n'
+    undocumented = "".join(f"def step_{n}() -> None:\n    pass\n\n\n" for n in range(6))
+    files = {"pkg/__init__.py": '"""Pkg."""\n', "pkg/core.py": documented, "pkg_tools/__init__.py": "",
+             "pkg_tools/release.py": undocumented,
+             "setup.py": "from setuptools import find_packages, setup\nsetup(packages=find_packages())\n"}
+    base = repo.commit("base", files)
+    head = repo.commit("ship pkg only", {"setup.py": files["setup.py"].replace("()", '(exclude=["pkg_tools*"])', 1)})
+    cache = CountingCache()
+    run_audit(repo, base, base, cache)
+    cache.stored.clear()
+    docs = domain(run_audit(repo, base, head, cache), Domain.DOCS)
+    assert [p for p in cache.stored if p] == ["setup.py"]
+    assert docs.base is not None and docs.head is not None and docs.head > docs.base
 
 
 def test_sqlite_cache_round_trips_facts(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.checks.facts import python_packaging
 from app.engine.facts import analyse_text
 from app.engine.report import Report
 from tests.conftest import RepoBuilder
@@ -155,21 +154,6 @@ def test_a_new_module_of_the_shipped_package_still_owes_both(repo: RepoBuilder) 
 def lost_metrics(report: Report) -> set[str]:
     """Return the explanation keys of the metrics the PR lowered through its own units."""
     return {e.key for d in report.domains for e in d.explanation if e.key.startswith("lost:")}
-
-
-def test_each_build_tool_names_its_packages() -> None:
-    forms = {
-        '[tool.hatch.build.targets.wheel]\npackages = ["src/openai"]\n': (["src"], ["openai", "openai.*"], []),
-        '[tool.poetry]\npackages = [{include = "app", from = "src"}]\n': (["src"], ["app", "app.*"], []),
-        '[tool.flit.module]\nname = "lib"\n': ([""], ["lib", "lib.*"], []),
-        '[tool.setuptools]\npackages = ["a"]\npackage-dir = {"" = "src"}\n': (["src"], ["a", "a.*"], []),
-        '[tool.setuptools.packages.find]\nwhere = ["./src/"]\nexclude = ["b*"]\n': (["src"], ["*"], ["b*"]),
-    }
-    for text, (where, include, exclude) in forms.items():
-        data = analyse_text("pyproject.toml", text).data[python_packaging.KEY]
-        assert (data["where"], data["include"], data["exclude"]) == (where, include, exclude)
-    assert analyse_text("pyproject.toml", '[project]\nname = "x"\n').data.get(python_packaging.KEY) is None
-    assert analyse_text("pyproject.toml", "[tool.poetry\n").data.get(python_packaging.KEY) is None
 
 
 # --- item 4: a README that still explains setup keeps its install and usage units --------------------------------
