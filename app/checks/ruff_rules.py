@@ -6,6 +6,7 @@ and severity given here. A code's entry is its longest matching prefix in `RUFF_
 
 from __future__ import annotations
 
+import functools
 import re
 
 from app.engine.model import Domain, Severity
@@ -85,6 +86,7 @@ def ruff_rule(code: str) -> tuple[Domain, Severity]:
     return (Q, LOW)
 
 
+@functools.cache  # asked for every finding of every file, of a few hundred distinct codes
 def is_ruff_code(code: str) -> bool:
     """Return whether a code belongs to ruff rather than to a Verity check (`S602` yes, `SEC001` no)."""
     letters = re.match(r"[A-Z]+", code)

@@ -60,6 +60,7 @@ class ModuleIndex:
     packages: set[str] = field(default_factory=set)  # folder paths holding an `__init__` module
     top_packages: set[str] = field(default_factory=set)  # regular packages whose parent is not a package
     top_names: set[str] = field(default_factory=set)  # every name a first-party import may start with
+    _seen_folders: set[str] = field(default_factory=set, repr=False)  # folder paths already registered
 
     @classmethod
     def build(cls, paths: Iterable[str]) -> ModuleIndex:
@@ -94,7 +95,10 @@ class ModuleIndex:
                 self.suffixes[suffix].add(path)
         folders = path.split("/")[:-1]
         for depth in range(1, len(folders) + 1):
-            self._add_folder(folders[:depth])
+            folder = "/".join(folders[:depth])
+            if folder not in self._seen_folders:  # every file of a folder names it again: register it once
+                self._seen_folders.add(folder)
+                self._add_folder(folders[:depth])
         if is_package_init(path) and folders:
             parent = "/".join(folders[:-1])
             if parent not in self.packages and folders[-1].isidentifier():

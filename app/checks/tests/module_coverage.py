@@ -112,14 +112,26 @@ class _Exports:
     def __init__(self, view: RepoView, index: ModuleIndex) -> None:
         self.view = view
         self.index = index
+        # Tests name the same few modules thousands of times: split each name's files once.
+        self._split: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def modules(self, dotted_name: str) -> set[str]:
         """Return the regular module files (not package inits) a dotted name imports."""
-        return {p for p in self.index.resolve(dotted_name) if not is_package_init(p)}
+        return set(self._files(dotted_name)[0])
 
     def inits(self, dotted_name: str) -> set[str]:
         """Return the package inits a dotted name imports."""
-        return {p for p in self.index.resolve(dotted_name) if is_package_init(p)}
+        return set(self._files(dotted_name)[1])
+
+    def _files(self, dotted_name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the regular modules and the package inits a dotted name imports, split once per name."""
+        split = self._split.get(dotted_name)
+        if split is None:
+            files = self.index.resolve(dotted_name)
+            inits = frozenset(p for p in files if is_package_init(p))
+            split = (frozenset(files) - inits, inits)
+            self._split[dotted_name] = split
+        return split
 
     def reach_dotted(self, use: str) -> set[str]:
         """Return the modules a dotted use (`httpx.main`, `pkg.sub.mod.fn`) reaches."""
