@@ -8,9 +8,13 @@ import pytest
 
 from app.checks.base import FileContext, MetricUnit
 from app.checks.docs.readme import EXISTS, INSTALL, USAGE
-from app.checks.facts import markdown_links, python_docstrings, readme_sections
+from app.checks.facts import markdown_links, python_docstrings, python_exports, python_imports, readme_sections
+from app.engine.cache import MemoryFactsCache
+from app.engine.facts import analyse_text
+from app.engine.model import Domain
+from app.engine.report import REGRESSED
 from tests.conftest import RepoBuilder
-from tests.engine.audit_helpers import run_audit
+from tests.engine.audit_helpers import domain, run_audit
 from tests.helpers import metric_units, repo_findings
 
 
@@ -222,6 +226,190 @@ def test_a_name_defined_twice_is_one_unit_good_when_either_is_documented() -> No
 
 def test_a_file_that_does_not_parse_has_no_units() -> None:
     assert metric_units({"pkg/m.py": "def f(:\n"}, "docstring-coverage") == []
+
+
+# --- python.all and re-exported definitions of private modules ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('__all__ = ["A", "B"]\n', ["A", "B"]),
+        ("__all__ = ('A',)\n__all__ += ['B']\n__all__.extend(['C'])\n__all__.append('D')\n", ["A", "B", "C", "D"]),
+        ("__all__: list[str] = ['A'] + ['B', 'A']\n", ["A", "B"]),
+        ("__all__ = 'A', 'B'\n", ["A", "B"]),
+        ("try:\n    import x\nexcept ImportError:\n    __all__ = ['A']\nelse:\n    __all__ = ['B']\n", ["A", "B"]),
+        ("__all__ = other.__all__\n", []),  # computed at run time: known to exist, names unknown
+        ("def f():\n    __all__ = ['A']\n", None),
+        ("import os\n", None),
+        ("def f(:\n", None),
+    ],
+)
+def test_all_extractor_reads_the_literal_names_of_all(text: str, expected: list[str] | None) -> None:
+    assert analyse_text("pkg/m.py", text).data[python_exports.KEY] == expected
+
+
+def test_imports_extractor_keeps_the_as_of_from_imports() -> None:
+    text = "from ._x import A as A, B as C, D\nimport os as system\n"
+    data = analyse_text("pkg/m.py", text).data[python_imports.KEY]
+    assert [(e["module"], e["aliases"]) for e in data] == [("_x", {"A": "A", "C": "B"}), ("os", {})]
+
+
+CLIENT = '''\
+class Client:
+    """A client."""
+
+    def get(self):
+        """Get."""
+
+    def post(self):
+        pass
+
+    def _send(self):
+        pass
+
+
+class Internal:
+    def run(self):
+        pass
+
+
+def helper():
+    pass
+'''
+
+
+def test_definitions_a_public_package_reexports_through_all_count_in_their_private_module() -> None:
+    files = {
+        "pkg/__init__.py": 'from ._client import Client\n\n__all__ = ["Client"]\n',
+        "pkg/_client.py": CLIENT,
+    }
+    assert metric_units(files, "docstring-coverage") == [
+        MetricUnit("pkg/_client.py", "Client", True),
+        MetricUnit("pkg/_client.py", "Client.get", True),
+        MetricUnit("pkg/_client.py", "Client.post", False),
+    ]
+
+
+def test_what_a_private_module_defines_without_a_public_reexport_stays_uncounted() -> None:
+    files = {
+        # imported for the package's own use, not exported: no `__all__`, no `as`
+        "pkg/__init__.py": "from ._client import Client\n",
+        "pkg/api.py": "from ._client import helper\n\n__all__ = ['call']\n\n\ndef call():\n    pass\n",
+        "pkg/_client.py": CLIENT,
+        # a private module's own `__all__` exports nothing public while no public module takes it
+        "pkg/_impl.py": "__all__ = ['Thing']\n\n\nclass Thing:\n    pass\n",
+    }
+    assert metric_units(files, "docstring-coverage") == [MetricUnit("pkg/api.py", "call", False)]
+
+
+def test_explicit_as_reexports_count_without_all_and_renames_count_under_the_defined_name() -> None:
+    files = {
+        "pkg/__init__.py": "from ._client import Client as Client\nfrom ._client import helper as run\n",
+        "pkg/tools.py": "from ._client import helper as public_helper\n\n__all__ = ['public_helper']\n",
+        "pkg/_client.py": CLIENT,
+    }
+    assert metric_units(files, "docstring-coverage") == [
+        MetricUnit("pkg/_client.py", "Client", True),
+        MetricUnit("pkg/_client.py", "Client.get", True),
+        MetricUnit("pkg/_client.py", "Client.post", False),
+        MetricUnit("pkg/_client.py", "helper", False),
+    ]
+
+
+def test_star_imports_reexport_what_the_private_module_exports() -> None:
+    files = {
+        "pkg/__init__.py": "from ._client import *\nfrom ._util import *\n",
+        "pkg/_client.py": "__all__ = ['Client']\n\n" + CLIENT,
+        # without `__all__` a star import brings every public definition
+        "pkg/_util.py": "def tool():\n    pass\n\n\ndef _hidden():\n    pass\n",
+    }
+    assert metric_units(files, "docstring-coverage") == [
+        MetricUnit("pkg/_client.py", "Client", True),
+        MetricUnit("pkg/_client.py", "Client.get", True),
+        MetricUnit("pkg/_client.py", "Client.post", False),
+        MetricUnit("pkg/_util.py", "tool", False),
+    ]
+
+
+def test_a_public_all_limits_what_star_imports_reexport() -> None:
+    files = {
+        "pkg/__init__.py": "from ._client import *\n\n__all__ = ['helper']\n",
+        "pkg/_client.py": CLIENT,
+    }
+    assert metric_units(files, "docstring-coverage") == [MetricUnit("pkg/_client.py", "helper", False)]
+
+
+def test_nested_packages_and_chains_through_private_packages_are_followed() -> None:
+    files = {
+        # httpx's layout: the package star-imports a private package that star-imports its modules
+        "pkg/__init__.py": "from ._transports import *\n\n__all__ = ['MockTransport', 'Thing']\n"
+                           "from .sub import Thing\n",
+        "pkg/_transports/__init__.py": "from .mock import *\n\n__all__ = ['MockTransport']\n",
+        "pkg/_transports/mock.py": "__all__ = ['MockTransport']\n\n\nclass MockTransport:\n    pass\n\n\n"
+                                   "class Unused:\n    pass\n",
+        "pkg/sub/__init__.py": "from ._impl import Thing\n\n__all__ = ['Thing']\n",
+        "pkg/sub/_impl.py": 'def Thing():\n    """Make a thing."""\n\n\ndef other():\n    pass\n',
+    }
+    assert metric_units(files, "docstring-coverage") == [
+        MetricUnit("pkg/_transports/mock.py", "MockTransport", False),
+        MetricUnit("pkg/sub/_impl.py", "Thing", True),
+    ]
+
+
+@pytest.mark.parametrize("source", ["from ._client import Client", "from pkg._client import Client"])
+def test_src_layouts_resolve_relative_and_absolute_reexports(source: str) -> None:
+    files = {
+        "src/pkg/__init__.py": f"{source}\n\n__all__ = ['Client']\n",
+        "src/pkg/_client.py": CLIENT,
+    }
+    assert [u.label for u in metric_units(files, "docstring-coverage")] == ["Client", "Client.get", "Client.post"]
+
+
+def test_names_defined_outside_the_repository_and_cycles_count_nothing() -> None:
+    files = {
+        "pkg/__init__.py": "from httpcore import Pool\nfrom ._a import *\nfrom .missing import Gone as Gone\n\n"
+                           "__all__ = ['Pool', 'A', 'Nowhere']\n",
+        "pkg/_a.py": "from ._b import *\n\n\nclass A:\n    pass\n",
+        "pkg/_b.py": "from ._a import *\n",
+    }
+    assert metric_units(files, "docstring-coverage") == [MetricUnit("pkg/_a.py", "A", False)]
+
+
+def test_a_definition_reexported_twice_is_one_unit() -> None:
+    files = {
+        "pkg/__init__.py": "from ._client import helper\nfrom .api import *\n\n__all__ = ['helper']\n",
+        "pkg/api.py": "from ._client import helper as helper\n",
+        "pkg/compat.py": "from pkg._client import helper\n\n__all__ = ['helper']\n",
+        "pkg/_client.py": CLIENT,
+    }
+    assert metric_units(files, "docstring-coverage") == [MetricUnit("pkg/_client.py", "helper", False)]
+
+
+def test_reexports_from_tests_and_of_generated_modules_do_not_count() -> None:
+    files = {
+        "tests/test_api.py": "from pkg._client import Client\n\n__all__ = ['Client']\n",
+        "pkg/__init__.py": "from ._proto_pb2 import Message\n\n__all__ = ['Message']\n",
+        "pkg/_proto_pb2.py": "class Message:\n    pass\n",
+        "pkg/_client.py": CLIENT,
+    }
+    assert metric_units(files, "docstring-coverage") == []
+
+
+def test_a_pr_that_changes_only_the_private_module_gets_its_reexported_units(repo: RepoBuilder) -> None:
+    readme = "# demo\n\n## Install\n\npip install .\n\n## Usage\n\nrun it\n"
+    init = '"""Demo."""\nfrom ._client import Client\n\n__all__ = ["Client"]\n'
+    documented = CLIENT.replace("    def post(self):\n", '    def post(self):\n        """Post."""\n')
+    first = repo.commit("first", {"README.md": readme, "pkg/__init__.py": init, "pkg/_client.py": CLIENT})
+    base = repo.commit("document post", {"pkg/_client.py": documented})
+    head = repo.commit("strip get", {"pkg/_client.py": documented.replace('        """Get."""\n', "        pass\n")})
+    cache = MemoryFactsCache()
+    run_audit(repo, first, base, cache)  # the base's files, `pkg/__init__.py` among them, now come from the cache
+    warm = domain(run_audit(repo, base, head, cache), Domain.DOCS)
+    cold = domain(run_audit(repo, base, head), Domain.DOCS)
+    assert (warm.base, warm.head) == (cold.base, cold.head) == (100.0, round(100 - 50 / 3, 1))
+    assert warm.effect.lost == ("`Client.get` in `pkg/_client.py` has no docstring",)
+    assert warm.verdict == REGRESSED
 
 
 # --- docs.readme and the readme metric --------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView
 from app.checks.facts.python_docstrings import KEY as DOCSTRINGS
+from app.checks.facts.python_exports import Exports
 from app.checks.facts.python_packaging import shipped
 from app.checks.facts.python_paths import is_generated, is_private_module, is_stub
 from app.engine.model import Domain
@@ -14,7 +17,16 @@ and each method of those classes. A unit is good when the definition has a docst
 
 - Public means the name does not start with `_`, so private helpers and dunder methods such as
   `__init__` and `__repr__` are not counted. Modules that are private themselves (`_impl.py`, or
-  under a `_private/` package) are not counted either.
+  under a `_private/` package) are not counted either, except for what a public module re-exports
+  from them: a class (with its public methods) or function of `pkg/_client.py` counts, in its own
+  file, when a public module exports it, because that is where the package's public API lives. A
+  module exports the names of its `__all__` (`from ._client import Client` with `"Client"` in
+  `__all__`, or `from ._client import *` with `"Client"` in `_client`'s `__all__`); without
+  `__all__`, the names it imports as `from ._client import Client as Client` and what its star
+  imports export. Re-exports are followed through relative and absolute imports, nested packages and
+  chains of modules; a plain `from ._client import Client` without `__all__` re-exports nothing
+  (the typing convention for re-exports), names defined outside the repository count nothing, and a
+  definition re-exported twice is one unit.
 - Only shipped code counts: never docs, examples, scripts, benchmark suites (`pkg_benchmarks/` too) or a
   top-level `dev/` or `bin/`,
   and, when the project declares its packages, only those packages and modules: setuptools `packages`
@@ -37,21 +49,37 @@ a file keeps its units."""
 
 
 def units(view: RepoView) -> list[MetricUnit]:
-    """Return one unit per public definition of every non-test Python module."""
+    """Return one unit per public definition of every public module, and per one a private module re-exports."""
+    sources = [facts for facts in view.python_files() if _is_shipped_source(view, facts.path)]
+    reexported = _reexported(view, [f.path for f in sources if not is_private_module(f.path)])
     found: list[MetricUnit] = []
-    for facts in view.python_files():
-        if not _is_counted(view, facts.path):
+    for facts in sources:
+        public = not is_private_module(facts.path)
+        if not public and facts.path not in reexported:
             continue
         documented: dict[str, bool] = {}
         for qualname, has_doc in facts.data.get(DOCSTRINGS) or []:
-            documented[qualname] = documented.get(qualname, False) or bool(has_doc)
+            if public or qualname.split(".", 1)[0] in reexported[facts.path]:
+                documented[qualname] = documented.get(qualname, False) or bool(has_doc)
         found.extend(MetricUnit(facts.path, name, good) for name, good in documented.items())
     return found
 
 
-def _is_counted(view: RepoView, path: str) -> bool:
-    """Return whether a Python file's public definitions owe docstrings."""
-    if view.is_test(path) or is_stub(path) or is_generated(path) or is_private_module(path):
+def _reexported(view: RepoView, public: list[str]) -> dict[str, set[str]]:
+    """Return, per private module, the names of its definitions that one of the public modules exports."""
+    exports = Exports(view)
+    found: dict[str, set[str]] = defaultdict(set)
+    for module in public:
+        for origins in exports.exported(module).values():
+            for path, name in origins:
+                if is_private_module(path):
+                    found[path].add(name)
+    return found
+
+
+def _is_shipped_source(view: RepoView, path: str) -> bool:
+    """Return whether a Python file is shipped source code written by hand: no test, stub or generated code."""
+    if view.is_test(path) or is_stub(path) or is_generated(path):
         return False
     return shipped(view)(path)
 

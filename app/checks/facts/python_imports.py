@@ -5,6 +5,8 @@ Data: a list with one entry per imported module, in line order:
 ```
 {"module": "a.b",      # the dotted module as written, without leading dots ("" for `from . import x`)
  "names": ["c", "d"],  # for `from a.b import c, d` the names imported ("*" for a star); [] for `import a.b`
+ "aliases": {"e": "d"},  # for `from a.b import d as e`: each name an `as` binds, to the name imported
+                        # ({} for `import a.b`; `from m import x as x` gives {"x": "x"}, a re-export)
  "level": 0,           # relative import level: 0 absolute, 1 for `from .`, 2 for `from ..`
  "line": 12,
  "type_checking": False,  # under `if TYPE_CHECKING:` (never runs)
@@ -48,12 +50,15 @@ def _imports(ctx: FileContext) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for imp in ctx.nodes(ast.Import):
         flags = _flags(ctx, imp)
-        entries.extend({"module": alias.name, "names": [], "level": 0, "line": imp.lineno, **flags}
+        entries.extend({"module": alias.name, "names": [], "aliases": {}, "level": 0, "line": imp.lineno, **flags}
                        for alias in imp.names)
     for node in ctx.nodes(ast.ImportFrom):
         names = [alias.name for alias in node.names]
+        # `from m import x as x` is how a module says it re-exports x: keep the `as`, even when it renames nothing.
+        aliases = {alias.asname: alias.name for alias in node.names if alias.asname}
         entries.append(
-            {"module": node.module or "", "names": names, "level": node.level, "line": node.lineno, **_flags(ctx, node)}
+            {"module": node.module or "", "names": names, "aliases": aliases, "level": node.level,
+             "line": node.lineno, **_flags(ctx, node)}
         )
     entries.sort(key=lambda e: (e["line"], e["module"]))
     return entries
