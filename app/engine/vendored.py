@@ -53,13 +53,18 @@ def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
     attributes = vendored_attributes(configs.get(GITATTRIBUTES))
     reasons: dict[str, str] = {}
     members: Counter[str] = Counter()
+    by_folder: dict[str, str] = {}  # a tree has far fewer folders than files: judge each folder once
     for path in ordered:
         root = _root_of(path, roots)
         if root is not None:
             reasons[path] = ENVIRONMENT
             members[root] += 1
             continue
-        why = _installed_segment(path) or (LINGUIST if _attributed(path, attributes) else "")
+        folder = path.rpartition("/")[0]
+        segment = by_folder.get(folder)
+        if segment is None:
+            segment = by_folder[folder] = _installed_segment(path)
+        why = segment or (LINGUIST if _attributed(path, attributes) else "")
         why = why or (RUFF_EXCLUDE if _ruff_excluded(path, patterns) else "")
         if why:
             reasons[path] = why

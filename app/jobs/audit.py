@@ -6,6 +6,7 @@ Celery never appears here; `workers.tasks` wraps `audit_pull_request` and `concl
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,12 +78,14 @@ def audit_pull_request(rt: Runtime, job: AuditJob, claim_id: str, held: Callable
 def audit_in(rt: Runtime, ctx: Context, claim_id: str, held: Callable[[], bool]) -> str:
     """Audit one PR head with a job's context; see `audit_pull_request`."""
     job = ctx.job
+    took = Durations()
     run_id = ctx.runs.ensure(job.head_sha, ctx.external_id)  # shown queued at once, before any fetch
     newer = superseding_head(rt, ctx)
     if newer:
         return mark_superseded(ctx, newer)
     repo = rt.mirrors.fetch(job.repo_id, job.clone_url, job.base_ref, job.pr_number,
                             rt.token(job.installation_id).value)
+    took.lap("fetch_s")
     base_sha = repo.resolve(f"refs/heads/{job.base_ref}")
     if not has_commit(repo, job.head_sha):
         newer = current_head(ctx)
@@ -101,6 +104,7 @@ def audit_in(rt: Runtime, ctx: Context, claim_id: str, held: Callable[[], bool])
     ctx.runs.start(run_id)
     store = AcceptanceStore(rt.redis, job.repo_id, job.pr_number)
     report = audit_head(rt, store, repo, (base_sha, job.head_sha), policy)
+    took.lap("audit_s")
     newer = superseding_head(rt, ctx)
     if newer:
         return mark_superseded(ctx, newer)
@@ -108,8 +112,24 @@ def audit_in(rt: Runtime, ctx: Context, claim_id: str, held: Callable[[], bool])
         log.warning("lease lost: a copy of the job publishes instead", extra=job.log_fields())
         return "handed-over"
     publish(ctx, repo, merge_base, policy, report, run_id, store)
-    log.info("audit published", extra={**job.log_fields(), "passed": report.passed})
+    took.lap("publish_s")
+    log.info("audit published", extra={**job.log_fields(), "passed": report.passed, **took.laps})
     return "published"
+
+
+class Durations:
+    """The seconds each phase of a job took, for its log line: where a slow audit spent its time."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = self._started = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        """Record the time since the previous lap under a name, and the total so far."""
+        now = time.monotonic()
+        self.laps[name] = round(now - self._last, 3)
+        self.laps["total_s"] = round(now - self._started, 3)
+        self._last = now
 
 
 def publish(ctx: Context, repo: GitRepo, merge_base: str, policy: Policy, report: Report, run_id: int,

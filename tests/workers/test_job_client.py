@@ -3,6 +3,9 @@ GitHub call of a job shares one HTTP client."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 import redis
 
 from app.github.job import AuditJob
@@ -39,3 +42,15 @@ def test_the_check_run_is_queued_before_the_mirror_is_fetched(rt: Runtime, fake:
     assert created.body["status"] == "queued"
     fetches = git_server.requested_at[started:]
     assert fetches and created.at < min(fetches)  # shown queued before the mirror fetch began
+
+
+def test_the_published_log_line_says_where_the_job_spent_its_time(rt: Runtime, fake: FakeGitHub, db: redis.Redis,
+                                                                  git_server: GitServer, served_repo: Repo,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="verity.jobs")
+    head = open_pull(fake, served_repo, REGRESSION)
+    audit_pull_request(rt, job_for(served_repo, git_server, head), "claim-1")
+    [line] = [vars(r) for r in caplog.records if r.getMessage() == "audit published"]
+    phases = [line[name] for name in ("fetch_s", "audit_s", "publish_s")]
+    assert all(isinstance(t, float) and t >= 0 for t in phases)
+    assert line["audit_s"] > 0 and line["total_s"] >= sum(phases) - 0.01
