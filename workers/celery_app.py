@@ -18,6 +18,7 @@ from kombu.entity import Exchange, Queue
 
 from app.github.job import QUEUE
 from app.jobs.leases import Reaper, reaper_for
+from app.logs import with_fields
 from app.store.keys import all_queues
 from config.settings import Settings, load_settings
 from workers.tasks import register_tasks
@@ -140,6 +141,16 @@ def allow_children(**_: Any) -> None:
 
 
 signals.worker_process_init.connect(allow_children, weak=False)
+
+
+def log_fields(logger: Any = None, **_: Any) -> None:
+    """Make the worker's log handlers show each record's fields (repository, PR, head, phase times)."""
+    for handler in getattr(logger, "handlers", ()):
+        with_fields(handler)
+
+
+signals.after_setup_logger.connect(log_fields, weak=False)
+signals.after_setup_task_logger.connect(log_fields, weak=False)
 
 
 def create_celery_app(settings: Settings | None = None, **overrides: Any) -> Celery:

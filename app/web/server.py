@@ -22,6 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.logs import log_to_stderr
 from app.store.client import UNREACHABLE, AsyncClient, answers, connect_async
 from app.store.queue import Enqueuer, ScriptBatcher
 from app.web import trend
@@ -231,6 +232,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = N
     import uvicorn  # imported here so importing this module stays cheap
 
     app = create_asgi(settings or load_settings())
+    log_to_stderr()
     # Move start-up objects out of the collector's sight: full collections then only scan requests' garbage.
     gc.collect()
     gc.freeze()
