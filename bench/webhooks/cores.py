@@ -74,7 +74,7 @@ def start_worker(settings: Settings, log: Path, serial: bool) -> subprocess.Pope
            "VERITY_WEBHOOK_SECRET": SECRET, "VERITY_APP_ID": settings.app_id,
            "VERITY_PRIVATE_KEY": settings.private_key, "VERITY_REDIS_URL": settings.redis_url,
            "VERITY_GITHUB_API_URL": settings.github_api_url, "VERITY_DATA_DIR": str(settings.data_dir)}
-    args = ["worker", "-P", "prefork", "-c", "1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+    args = ["worker", "-P", "prefork", "-c", "1", "--loglevel=INFO", "--without-gossip", "--without-mingle",
             "--without-heartbeat"]
     command = [sys.executable, "-c", SERIAL_WORKER, *args] if serial else [
         sys.executable, "-m", "celery", "-A", "workers.celery_app", *args]
@@ -105,6 +105,21 @@ def deliver(client: httpx.Client, target: Target, head: str) -> None:
         raise SystemExit("delivery refused")
 
 
+def published_phases(log: Path, head: str, timeout: float = 10.0) -> dict[str, float]:
+    """Return the seconds the worker's job spent per phase, from its "audit published" log line.
+
+    The line is written just after the check run completes: wait for it a little.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in log.read_text(errors="replace").splitlines():
+            if "audit published" in line and f"sha={head[:12]}" in line:
+                pairs = (field.split("=", 1) for field in line.split() if field.partition("=")[0].endswith("_s"))
+                return {key: float(value) for key, value in pairs}
+        time.sleep(0.1)
+    return {}
+
+
 def main() -> None:
     """Warm the worker on a tiny repository, then time a cold audit of a big one and print the figures."""
     parser = argparse.ArgumentParser()
@@ -132,6 +147,7 @@ def main() -> None:
                     deliver(client, big, head)
                     run = wait_completed(fake, head, timeout=600)
                     wall, cpu = time.monotonic() - started, cpu_seconds(child) - before_cpu
+                    phases = published_phases(tmp / "worker.log", head)
             finally:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(60)
@@ -146,6 +162,7 @@ def main() -> None:
         "cpu_over_wall": round(cpu / wall, 2),
         "target": 1.6,
         "load_average_1min_after": round(os.getloadavg()[0], 2),
+        "worker_phases_s": phases,
     }, indent=2))
 
 
