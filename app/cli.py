@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from app.checks.registry import CHECKS
 from app.engine.cache import SQLiteFactsCache
@@ -214,5 +217,23 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def run() -> NoReturn:
+    """Run the command line as the `verity` program, then leave at once (as mypy's fast exit does).
+
+    An audit's facts are millions of objects: an ordinary exit frees every one and collects them
+    all once more, which cost a warm audit of a big repository a third of its time. Everything `audit`
+    and `report` own is closed before `main` returns (the facts cache, ruff's folders, the process
+    pool), so only the output streams and the log handlers are left to flush.
+    """
+    code = main()
+    if sys.argv[1:2] not in (["audit"], ["report"]):
+        raise SystemExit(code)  # the servers (`worker`, `serve`) and the quick commands exit as usual
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`verity audit | head`) has nothing to flush
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

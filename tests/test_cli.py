@@ -225,3 +225,29 @@ def test_a_blob_missing_from_the_object_store_is_skipped_not_fatal(
     data = json.loads(capsys.readouterr().out)
     assert [s["reason"] for s in data["skipped"] if s["path"] == "big.bin"] == [
         "blob absent from the repository (a partial clone?), never fetched"]
+
+
+def test_the_verity_program_exits_with_the_audits_code_and_its_whole_output(tmp_path: Path) -> None:
+    # `verity audit` leaves through os._exit: what it printed must be flushed first, small or big.
+    repo = tmp_path / "r"
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},  # buffered, as in a pipe
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "VERITY_DATA_DIR": str(tmp_path / "data")}
+
+    def commit(name: str, text: str) -> None:
+        (repo / name).write_text(text)
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+        subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", name], check=True, env=env)
+
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=env)
+    commit("a.py", '"""A."""\n')
+    commit("b.py", '"""B."""\n')
+    verity = [str(Path(sys.executable).with_name("verity")), "audit", "--repo", str(repo), "--base", "HEAD~1"]
+    small = subprocess.run([*verity, "--format", "markdown"], capture_output=True, env=env, check=False, text=True)
+    assert small.returncode == 0 and small.stdout.strip() and len(small.stdout) < 8192  # all of it in the buffer
+    assert small.stdout == subprocess.run([sys.executable, "-c", "import sys; from app.cli import main; "
+                                           "sys.exit(main())", *verity[1:], "--format", "markdown"],
+                                          capture_output=True, env=env, check=False, text=True).stdout
+    commit("c.py", 'PASSWORD = "hunter2-but-a-real-one-9f8e7d"\n' * 3000)
+    big = subprocess.run([*verity, "--format", "json"], capture_output=True, env=env, check=False)
+    assert big.returncode == 1 and json.loads(big.stdout)["gate"]["passed"] is False

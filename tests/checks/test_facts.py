@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 
 from app.checks.base import FileContext
+from app.checks.dependencies.declared import declared
 from app.checks.facts import ci_workflow, k8s_network, path_roles, pynames, yaml_manifest
+from app.checks.facts.python_modules import module_index
 from app.checks.registry import EXTRACTORS
 from app.engine.facts import analyse_text
+from tests.helpers import repo_view
 
 SAMPLES = {
     "pkg/web.py": (
@@ -58,3 +63,15 @@ def test_path_roles_and_pynames_helpers() -> None:
     ctx = FileContext("a.py", "import subprocess as sp\nsp.run(['x'])\n")
     aliases = pynames.import_aliases(ctx)
     assert aliases["sp"] == "subprocess"
+
+
+def test_the_per_snapshot_memos_keep_no_snapshot_alive() -> None:
+    # A worker audits repository after repository: a memo holding a view would hold every fact of it.
+    view = repo_view({"pkg/__init__.py": "", "pkg/a.py": "import requests\n", "pyproject.toml": "[project]\n"})
+    index = module_index(view)
+    assert module_index(view) is index  # shared by the checks of one snapshot
+    declared(view)
+    seen = weakref.ref(view)
+    del view
+    gc.collect()
+    assert seen() is None

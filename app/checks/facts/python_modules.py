@@ -11,6 +11,7 @@ with the name, so resolution errs on the side of "found".
 from __future__ import annotations
 
 import functools
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -130,16 +131,23 @@ _T = TypeVar("_T")
 
 
 def per_view(build: Callable[[RepoView], _T]) -> Callable[[RepoView], _T]:
-    """Memoise a function of a RepoView for the last few views: several checks share one build per snapshot."""
-    recent: list[tuple[RepoView, _T]] = []
+    """Memoise a function of a RepoView for the last few views: several checks share one build per snapshot.
+
+    The views are held weakly: a worker audits repository after repository, and a memo must not keep
+    an audit's every fact alive after it (nor make the collector walk them).
+    """
+    recent: list[tuple[weakref.ref[RepoView], _T]] = []
+
+    def forget(dead: weakref.ref[RepoView]) -> None:
+        recent[:] = [(ref, value) for ref, value in recent if ref is not dead]
 
     @functools.wraps(build)
     def cached(view: RepoView) -> _T:
-        for seen, value in recent:
-            if seen is view:
+        for ref, value in recent:
+            if ref() is view:
                 return value
         value = build(view)
-        recent.insert(0, (view, value))
+        recent.insert(0, (weakref.ref(view, forget), value))
         del recent[4:]
         return value
 
