@@ -107,23 +107,32 @@ class FileContext:
         parents: dict[int, ast.AST] = {}
         stack: list[ast.AST] = [self.tree] if self.tree is not None else []
         push = stack.append
+        node_type = ast.AST
         # `ast.iter_child_nodes` inlined: its generators cost about 40% of a large tree's walk.
         while stack:
             node = stack.pop()
-            index.setdefault(type(node), []).append(node)
-            for field_name in node._fields:
+            kind = type(node)
+            same_kind = index.get(kind)
+            if same_kind is None:
+                index[kind] = [node]
+            else:
+                same_kind.append(node)
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _child_fields(kind)
+            for field_name in fields:
                 value = getattr(node, field_name, None)
                 if isinstance(value, list):
                     for item in value:
-                        if isinstance(item, ast.AST):
+                        if isinstance(item, node_type):
                             parents[id(item)] = node
                             push(item)
-                elif isinstance(value, ast.AST):
+                elif isinstance(value, node_type):
                     parents[id(value)] = node
                     push(value)
         for kind, nodes in index.items():
             if "lineno" not in kind._attributes:
-                continue  # nodes without a position (contexts, operators) keep the walk's order, as before
+                continue  # nodes without a position (arguments, comprehensions) keep the walk's order, as before
             try:
                 nodes.sort(key=_BY_POSITION)
             except AttributeError:  # a node built without a position
@@ -131,12 +140,19 @@ class FileContext:
         return index, parents
 
     def nodes(self, kind: type[N]) -> list[N]:
-        """Return every node of one type in source order, from a single walk shared by all checks."""
+        """Return every node of one type in source order, from a single walk shared by all checks.
+
+        The context and operator singletons (`ast.Load`, `ast.Add`, ...) are not indexed: see `LEAF_FIELDS`.
+        """
         cached = self._by_kind.get(kind)
         if cached is None:
-            cached = [n for t, ns in self._index[0].items() if issubclass(t, kind) for n in ns]
-            if len(cached) > 1 and sum(1 for t in self._index[0] if issubclass(t, kind)) > 1:
-                cached.sort(key=_position)
+            matching = [ns for t, ns in self._index[0].items() if issubclass(t, kind)]
+            if len(matching) == 1:
+                cached = matching[0]  # the usual case, a concrete node type: its list is already in order
+            else:
+                cached = [n for ns in matching for n in ns]
+                if len(matching) > 1:
+                    cached.sort(key=_position)
             self._by_kind[kind] = cached
         return list(cached)  # type: ignore[arg-type]
 
@@ -195,6 +211,22 @@ def per_file(compute: Callable[[FileContext], T]) -> Callable[[FileContext], T]:
 
 
 _BY_POSITION = operator.attrgetter("lineno", "col_offset")
+
+# Fields that never hold a node `FileContext.nodes` indexes: names, numbers, flags, and the context and
+# operator singletons (one shared `ast.Load`, `ast.Add`, `ast.Eq` object per tree, without a position,
+# that no check looks up). Skipping them spares the walk about a third of its nodes.
+LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "asname", "module", "level", "kind", "type_comment", "conversion",
+     "is_async", "simple", "tag"}
+)
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """Return (and remember) the fields of a node type that may hold child nodes."""
+    fields = tuple(name for name in kind._fields if name not in LEAF_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
