@@ -72,6 +72,7 @@ class FileContext:
         self.kind = kind or classify(path)
         self.lines = text.splitlines()
         self._by_kind: dict[type[ast.AST], list[ast.AST]] = {}
+        self._sorted: set[type[ast.AST]] = set()
 
     @property
     def name(self) -> str:
@@ -102,7 +103,7 @@ class FileContext:
 
     @functools.cached_property
     def _index(self) -> tuple[dict[type[ast.AST], list[ast.AST]], dict[int, ast.AST]]:
-        """Walk the tree once, recording every node by type (in source order) and every node's parent."""
+        """Walk the tree once, recording every node by type (in walk order) and every node's parent."""
         index: dict[type[ast.AST], list[ast.AST]] = {}
         parents: dict[int, ast.AST] = {}
         stack: list[ast.AST] = [self.tree] if self.tree is not None else []
@@ -130,13 +131,6 @@ class FileContext:
                 elif isinstance(value, node_type):
                     parents[id(value)] = node
                     push(value)
-        for kind, nodes in index.items():
-            if "lineno" not in kind._attributes:
-                continue  # nodes without a position (arguments, comprehensions) keep the walk's order, as before
-            try:
-                nodes.sort(key=_BY_POSITION)
-            except AttributeError:  # a node built without a position
-                nodes.sort(key=_position)
         return index, parents
 
     def nodes(self, kind: type[N]) -> list[N]:
@@ -146,7 +140,8 @@ class FileContext:
         """
         cached = self._by_kind.get(kind)
         if cached is None:
-            matching = [ns for t, ns in self._index[0].items() if issubclass(t, kind)]
+            # Each type's list is put in source order when first asked for: most types never are.
+            matching = [self._in_source_order(t) for t in self._index[0] if issubclass(t, kind)]
             if len(matching) == 1:
                 cached = matching[0]  # the usual case, a concrete node type: its list is already in order
             else:
@@ -155,6 +150,17 @@ class FileContext:
                     cached.sort(key=_position)
             self._by_kind[kind] = cached
         return list(cached)  # type: ignore[arg-type]
+
+    def _in_source_order(self, kind: type[ast.AST]) -> list[ast.AST]:
+        """Return one type's walked nodes, sorted by position in place the first time (ties keep the walk's order)."""
+        nodes = self._index[0][kind]
+        if kind not in self._sorted and "lineno" in kind._attributes:  # others (arguments) keep the walk's order
+            try:
+                nodes.sort(key=_BY_POSITION)
+            except AttributeError:  # a node built without a position
+                nodes.sort(key=_position)
+        self._sorted.add(kind)
+        return nodes
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """Return a node's parent in the tree."""
