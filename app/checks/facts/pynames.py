@@ -47,15 +47,22 @@ def dotted(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def root_name(node: ast.AST) -> str | None:
+    """Return the name a chain of attributes starts from (`a` of `a.b.c`), or None; cheaper than `dotted`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def qualified(node: ast.AST, aliases: dict[str, str]) -> str | None:
     """Return the imported dotted name an expression refers to (`r.get` -> `requests.get`), else None."""
-    name = dotted(node)
-    if name is None:
-        return None
-    root, _, rest = name.partition(".")
-    target = aliases.get(root)
+    # The root decides first: most calls are not on an imported name, and need no dotted string built.
+    root = root_name(node)
+    target = aliases.get(root) if root is not None else None
     if target is None:
         return None
+    name = dotted(node) or ""
+    rest = name.partition(".")[2]
     return f"{target}.{rest}" if rest else target
 
 
