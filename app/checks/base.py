@@ -151,15 +151,27 @@ class FileContext:
             self._by_kind[kind] = cached
         return list(cached)  # type: ignore[arg-type]
 
+    def nodes_where(self, kind: type[N], keep: Callable[[N], bool]) -> list[N]:
+        """Return the nodes of one type that `keep` accepts, in source order: `nodes(kind)` filtered.
+
+        For a type with many nodes of which few are kept (names, constants, attributes), only the kept
+        ones are sorted, not the whole list. A stable sort of the kept nodes gives the same order as
+        filtering the sorted list: ties keep the walk's order either way.
+        """
+        index = self._index[0]
+        if kind in self._sorted or any(issubclass(t, kind) and t is not kind for t in index):
+            return [n for n in self.nodes(kind) if keep(n)]
+        walked: list[N] = index.get(kind, [])  # type: ignore[assignment]
+        kept = [n for n in walked if keep(n)]
+        _sort_by_position(kind, kept)
+        return kept
+
     def _in_source_order(self, kind: type[ast.AST]) -> list[ast.AST]:
         """Return one type's walked nodes, sorted by position in place the first time (ties keep the walk's order)."""
         nodes = self._index[0][kind]
-        if kind not in self._sorted and "lineno" in kind._attributes:  # others (arguments) keep the walk's order
-            try:
-                nodes.sort(key=_BY_POSITION)
-            except AttributeError:  # a node built without a position
-                nodes.sort(key=_position)
-        self._sorted.add(kind)
+        if kind not in self._sorted:
+            _sort_by_position(kind, nodes)
+            self._sorted.add(kind)
         return nodes
 
     def parent(self, node: ast.AST) -> ast.AST | None:
@@ -233,6 +245,16 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     fields = tuple(name for name in kind._fields if name not in LEAF_FIELDS)
     _CHILD_FIELDS[kind] = fields
     return fields
+
+
+def _sort_by_position(kind: type[ast.AST], nodes: list[N]) -> None:
+    """Sort nodes of one type by position, in place; ties, and types without positions, keep their order."""
+    if "lineno" not in kind._attributes:
+        return  # arguments, comprehensions: the walk's order
+    try:
+        nodes.sort(key=_BY_POSITION)
+    except AttributeError:  # a node built without a position
+        nodes.sort(key=_position)
 
 
 def _position(node: ast.AST) -> tuple[int, int]:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from app.checks.base import LEAF_FIELDS, FileContext
 
@@ -95,3 +99,23 @@ def test_an_abstract_type_merges_its_kinds_in_source_order() -> None:
     ctx = FileContext("a.py", "def f():\n    return 1\nx = 2\nclass C: pass\n")
     assert [type(s).__name__ for s in ctx.nodes(ast.stmt)] == ["FunctionDef", "Return", "Assign", "ClassDef", "Pass"]
     assert ctx.nodes(ast.Load) == []  # the shared context singletons are not indexed
+
+
+NODES_WHERE_SOURCE = 'x = f"a{b}c{d}e"\ny = "://one" + f"{z}://two{w}"\nprint(x.y.z, a.y)\n'
+KEEPS: list[tuple[type[ast.AST], Callable[[Any], bool]]] = [
+    (ast.Constant, lambda n: isinstance(n.value, str)),
+    (ast.Name, lambda n: n.id != "print"),
+    (ast.Attribute, lambda n: n.attr == "y"),
+    (ast.expr, lambda n: isinstance(n, (ast.Name, ast.Constant))),  # an abstract type: nodes() filtered
+]
+
+
+@pytest.mark.parametrize(("kind", "keep"), KEEPS)
+def test_nodes_where_is_nodes_filtered_in_the_same_order_ties_included(
+    kind: type[ast.AST], keep: Callable[[Any], bool],
+) -> None:
+    # The pieces of an f-string share its position: their order among ties must not change either.
+    ctx = FileContext("a.py", NODES_WHERE_SOURCE)
+    kept = ctx.nodes_where(kind, keep)  # first: before nodes() sorts the whole list
+    assert kept and kept == [n for n in ctx.nodes(kind) if keep(n)]
+    assert ctx.nodes_where(kind, keep) == kept  # and after

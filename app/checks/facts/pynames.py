@@ -73,9 +73,8 @@ def call_name(call: ast.Call, aliases: dict[str, str]) -> str | None:
 
 def is_rebound(ctx: FileContext, name: str) -> bool:
     """Return whether the file binds a name anywhere (so a builtin of that name may be shadowed)."""
-    for node in ctx.nodes(ast.Name):
-        if node.id == name and isinstance(node.ctx, ast.Store):
-            return True
+    if ctx.nodes_where(ast.Name, lambda node: node.id == name and isinstance(node.ctx, ast.Store)):
+        return True
     for arg in ctx.nodes(ast.arg):
         if arg.arg == name:
             return True

@@ -309,7 +309,7 @@ def _markers(ctx: FileContext, named: NamedCalls) -> list[dict[str, Any]]:
     """Return every skip and xfail marker of the file, in line order."""
     found: list[tuple[ast.AST, str, str]] = [
         (attr, MARK_KINDS[attr.attr], f"pytest.mark.{attr.attr}")
-        for attr in ctx.nodes(ast.Attribute) if attr.attr in MARK_KINDS and _is_mark(attr.value)]
+        for attr in ctx.nodes_where(ast.Attribute, lambda a: a.attr in MARK_KINDS and _is_mark(a.value))]
     pytest_names = _names_from(ctx, "pytest")
     for call, name in named:
         if name in BODY_CALL_NAMES:  # `_body_call` accepts no other call: this spares most calls a dotted name
@@ -351,9 +351,10 @@ def _module_uses(ctx: FileContext) -> list[str]:
     if not aliases:
         return []
     found: set[str] = set()
-    for attr in ctx.nodes(ast.Attribute):
-        if root_name(attr) not in aliases or isinstance(ctx.parent(attr), ast.Attribute):
-            continue  # not read through a module binding, or not the longest chain
+    # Attributes read through a module binding, each chain once (the longest).
+    chains = ctx.nodes_where(
+        ast.Attribute, lambda a: root_name(a) in aliases and not isinstance(ctx.parent(a), ast.Attribute))
+    for attr in chains:
         name = dotted(attr) or ""
         root, _, rest = name.partition(".")
         if root in aliases and rest:

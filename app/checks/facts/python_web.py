@@ -160,11 +160,15 @@ def find_metrics(ctx: FileContext) -> list[str]:
         if module.partition(".")[0] in METRICS_ROOTS:  # cheap test first: most imports are of nothing like these
             found.update(m for m in METRICS_MODULES if module == m or module.startswith(m + "."))
     # Django wires django_prometheus by name: INSTALLED_APPS and include("django_prometheus.urls").
-    for const in ctx.nodes(ast.Constant):
-        value = const.value
-        if isinstance(value, str) and (value == "django_prometheus" or value.startswith("django_prometheus.")):
-            found.add("django_prometheus")
+    if ctx.nodes_where(ast.Constant, _names_django_prometheus):
+        found.add("django_prometheus")
     return sorted(found)
+
+
+def _names_django_prometheus(const: ast.Constant) -> bool:
+    """Return whether a string names the django_prometheus app or one of its modules."""
+    value = const.value
+    return isinstance(value, str) and (value == "django_prometheus" or value.startswith("django_prometheus."))
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -194,8 +194,8 @@ def _python(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
         if _session_verify_off(assign, sessions):
             yield assign.lineno, "`.verify = False` on a session", on_branch(ctx, assign)
     references: list[ast.Attribute | ast.Name] = [
-        *(n for n in ctx.nodes(ast.Attribute) if n.attr in REFERENCES),
-        *(n for n in ctx.nodes(ast.Name) if n.id in REFERENCES),
+        *ctx.nodes_where(ast.Attribute, lambda n: n.attr in REFERENCES),
+        *ctx.nodes_where(ast.Name, lambda n: n.id in REFERENCES),
     ]
     for node in references:
         what = _reference(ctx, node)
