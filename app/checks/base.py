@@ -102,10 +102,10 @@ class FileContext:
         return self._parsed[1]
 
     @functools.cached_property
-    def _index(self) -> tuple[dict[type[ast.AST], list[ast.AST]], dict[int, ast.AST]]:
+    def _index(self) -> tuple[dict[type[ast.AST], list[ast.AST]], dict[ast.AST, ast.AST]]:
         """Walk the tree once, recording every node by type (in walk order) and every node's parent."""
         index: dict[type[ast.AST], list[ast.AST]] = {}
-        parents: dict[int, ast.AST] = {}
+        parents: dict[ast.AST, ast.AST] = {}  # keyed by the node itself: nodes hash by identity, no id() call
         stack: list[ast.AST] = [self.tree] if self.tree is not None else []
         push = stack.append
         node_type = ast.AST
@@ -123,13 +123,13 @@ class FileContext:
                 fields = _child_fields(kind)
             for field_name in fields:
                 value = getattr(node, field_name, None)
-                if isinstance(value, list):
+                if type(value) is list:  # the parser builds plain lists: cheaper than isinstance
                     for item in value:
                         if isinstance(item, node_type):
-                            parents[id(item)] = node
+                            parents[item] = node
                             push(item)
                 elif isinstance(value, node_type):
-                    parents[id(value)] = node
+                    parents[value] = node
                     push(value)
         return index, parents
 
@@ -176,7 +176,7 @@ class FileContext:
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """Return a node's parent in the tree."""
-        return self._index[1].get(id(node))
+        return self._index[1].get(node)
 
     def ancestors(self, node: ast.AST) -> Iterable[ast.AST]:
         """Yield a node's ancestors, nearest first."""
