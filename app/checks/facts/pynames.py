@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, per_file
 
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -13,6 +13,18 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 def module_aliases(ctx: FileContext) -> dict[str, str]:
     """Map every name an `import x` (or `import x.y as z`) binds to the module it stands for."""
+    return dict(_module_aliases(ctx))  # a copy: the caller may change it, the file's own stays
+
+
+def import_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an import binds in the file to the dotted name it stands for."""
+    return dict(_import_aliases(ctx))
+
+
+# Computed once per file: about ten checks ask for a Python file's imports.
+@per_file
+def _module_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an `import x` binds to its module (see `module_aliases`)."""
     aliases: dict[str, str] = {}
     for imp in ctx.nodes(ast.Import):
         for alias in imp.names:
@@ -24,8 +36,9 @@ def module_aliases(ctx: FileContext) -> dict[str, str]:
     return aliases
 
 
-def import_aliases(ctx: FileContext) -> dict[str, str]:
-    """Map every name an import binds in the file to the dotted name it stands for."""
+@per_file
+def _import_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an import binds to its dotted name (see `import_aliases`)."""
     aliases = module_aliases(ctx)
     for node in ctx.nodes(ast.ImportFrom):
         prefix = "." * node.level + (f"{node.module}." if node.module else "")
