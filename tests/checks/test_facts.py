@@ -74,3 +74,11 @@ def test_qualified_names_an_expression_through_the_files_imports(expression: str
 def test_root_name_is_where_a_chain_of_attributes_starts() -> None:
     roots = {"a.b.c": "a", "a": "a", "a().b": None, "a[0].b": None, "'x'.join": None}
     assert {e: pynames.root_name(ast.parse(e, mode="eval").body) for e in roots} == roots
+
+
+def test_import_aliases_are_read_once_per_file_and_each_caller_gets_its_own_copy() -> None:
+    ctx = FileContext("a.py", "import os.path\nimport numpy as np\nfrom x import y as z\n")
+    first = pynames.import_aliases(ctx)
+    first["np"] = "changed"
+    assert pynames.import_aliases(ctx) == {"os": "os", "np": "numpy", "z": "x.y"}
+    assert pynames.module_aliases(ctx) == {"os": "os", "np": "numpy"}
