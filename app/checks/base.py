@@ -7,6 +7,7 @@ import fnmatch
 import functools
 import io
 import operator
+import re
 import tokenize
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -441,14 +442,19 @@ def yaml_too_deep(text: str) -> bool:
     A cheap over-estimate: flow brackets open at once, compact `- `/`? ` markers on one line, or
     indentation wider than any real file uses.
     """
-    depth = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            if depth > MAX_YAML_DEPTH:
-                return True
-        elif char in "]}":
-            depth = max(depth - 1, 0)
+    # Each test below first asks the whole text whether it can be true at all: the usual answer is no,
+    # and then no character or line needs visiting one by one.
+    if text.count("[") + text.count("{") > MAX_YAML_DEPTH:
+        depth = 0
+        for char in _BRACKETS.findall(text):
+            if char in "[{":
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return True
+            else:
+                depth = max(depth - 1, 0)
+    if " " * (8 * MAX_YAML_DEPTH + 1) not in text and text.count("- ") + text.count("? ") <= MAX_YAML_DEPTH:
+        return False
     for line in text.splitlines():
         stripped = line.lstrip(" ")
         if len(line) - len(stripped) > 8 * MAX_YAML_DEPTH:
@@ -456,3 +462,6 @@ def yaml_too_deep(text: str) -> bool:
         if stripped.count("- ") + stripped.count("? ") > MAX_YAML_DEPTH:
             return True
     return False
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import random
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from app.checks.base import LEAF_FIELDS, FileContext
+from app.checks.base import LEAF_FIELDS, MAX_YAML_DEPTH, FileContext, yaml_too_deep
 
 SOURCE = '''
 import os, sys as system
@@ -119,3 +120,30 @@ def test_nodes_where_is_nodes_filtered_in_the_same_order_ties_included(
     kept = ctx.nodes_where(kind, keep)  # first: before nodes() sorts the whole list
     assert kept and kept == [n for n in ctx.nodes(kind) if keep(n)]
     assert ctx.nodes_where(kind, keep) == kept  # and after
+
+
+def _too_deep_char_by_char(text: str) -> bool:
+    """Return what `yaml_too_deep` answered when it visited every character and line (the reference)."""
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return True
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) > 8 * MAX_YAML_DEPTH or stripped.count("- ") + stripped.count("? ") > MAX_YAML_DEPTH:
+            return True
+    return False
+
+
+def test_yaml_too_deep_answers_as_a_visit_of_every_character_would() -> None:
+    pieces = ["[", "]", "{", "}", "- ", "? ", " " * 90, "\n", "a: 1", "]]]", "[[[[", "-", " "]
+    rng = random.Random(7)  # noqa: S311 (repeatable test inputs, no secret)
+    texts = ["[" * 101, "[" * 100, "]" * 50 + "[" * 101, "[]" * 200, "- " * 101, "- " * 60 + "\n" + "- " * 60,
+             " " * 801 + "a", " " * 800 + "a", "? " * 101, "{" * 60 + "}" * 10 + "[" * 51]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 400))) for _ in range(300)]
+    for text in texts:
+        assert yaml_too_deep(text) == _too_deep_char_by_char(text), text
