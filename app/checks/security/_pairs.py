@@ -260,7 +260,9 @@ def _sequence(
 
 # --- line-based kinds ---------------------------------------------------------------------------
 
-_KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100})(?P=q)|(?P<key>[A-Za-z_$][\w.\-$]{0,100}))\]?"""
+# A key never gives back characters (`{0,100}+`): after a shorter key comes a key character, which no
+# separator or closing quote can be, so backtracking could only fail, once per character of each word.
+_KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100}+)(?P=q)|(?P<key>[A-Za-z_$][\w.\-$]{0,100}+))\]?"""
 _SEP = r"""\s*(?:=>|:=|(?<![=!<>:])=(?!=)|:(?![:/=]))\s*"""
 _VALUE = (
     r"""(?P<value>"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`[^`\n]{0,4096}`"""
