@@ -451,8 +451,8 @@ def yaml_too_deep(text: str) -> bool:
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
                     return True
-            else:
-                depth = max(depth - 1, 0)
+            elif depth:
+                depth -= 1
     if " " * (8 * MAX_YAML_DEPTH + 1) not in text and text.count("- ") + text.count("? ") <= MAX_YAML_DEPTH:
         return False
     for line in text.splitlines():

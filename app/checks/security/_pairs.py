@@ -71,7 +71,7 @@ STRUCTURED_JSON_LIMIT = 64_000
 
 def _read_by_lines(ctx: FileContext) -> bool:
     """Return whether a YAML or JSON file's pairs are read line by line rather than parsed."""
-    return yaml_too_deep(ctx.text) or (ctx.kind == "json" and len(ctx.text) > STRUCTURED_JSON_LIMIT)
+    return (ctx.kind == "json" and len(ctx.text) > STRUCTURED_JSON_LIMIT) or yaml_too_deep(ctx.text)
 
 
 def is_code_word(ctx: FileContext, pair: Pair) -> bool:
