@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.checks.facts.python_paths import (
+    _MARK_WORD,
     GENERATED_CODE_MARK,
     GENERATED_MARK,
     GENERATOR_BANNER,
@@ -65,3 +68,10 @@ def test_a_header_without_any_mark_word_is_not_generated() -> None:
     assert _may_declare_generated(lines)  # `edit` of "editors" passes the filter ...
     assert not has_generated_header(lines) and not is_generated_file("a.py", lines)  # ... and the marks decide
     assert not _may_declare_generated(["import os", "x = 1"])
+
+
+def test_the_mark_words_look_ahead_accepts_exactly_their_first_letters() -> None:
+    firsts = re.compile("g|e|l|c", re.IGNORECASE)
+    look_ahead = re.compile("[gelc]", re.IGNORECASE)
+    assert all(bool(firsts.fullmatch(chr(c))) == bool(look_ahead.fullmatch(chr(c))) for c in range(0x10000))
+    assert _MARK_WORD.pattern.startswith("(?=[gelc])")
