@@ -7,6 +7,7 @@ import fnmatch
 import functools
 import io
 import operator
+import re
 import tokenize
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -72,6 +73,7 @@ class FileContext:
         self.kind = kind or classify(path)
         self.lines = text.splitlines()
         self._by_kind: dict[type[ast.AST], list[ast.AST]] = {}
+        self._sorted: set[type[ast.AST]] = set()
 
     @property
     def name(self) -> str:
@@ -101,48 +103,81 @@ class FileContext:
         return self._parsed[1]
 
     @functools.cached_property
-    def _index(self) -> tuple[dict[type[ast.AST], list[ast.AST]], dict[int, ast.AST]]:
-        """Walk the tree once, recording every node by type (in source order) and every node's parent."""
+    def _index(self) -> tuple[dict[type[ast.AST], list[ast.AST]], dict[ast.AST, ast.AST]]:
+        """Walk the tree once, recording every node by type (in walk order) and every node's parent."""
         index: dict[type[ast.AST], list[ast.AST]] = {}
-        parents: dict[int, ast.AST] = {}
+        parents: dict[ast.AST, ast.AST] = {}  # keyed by the node itself: nodes hash by identity, no id() call
         stack: list[ast.AST] = [self.tree] if self.tree is not None else []
         push = stack.append
+        node_type = ast.AST
         # `ast.iter_child_nodes` inlined: its generators cost about 40% of a large tree's walk.
         while stack:
             node = stack.pop()
-            index.setdefault(type(node), []).append(node)
-            for field_name in node._fields:
+            kind = type(node)
+            same_kind = index.get(kind)
+            if same_kind is None:
+                index[kind] = [node]
+            else:
+                same_kind.append(node)
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _child_fields(kind)
+            for field_name in fields:
                 value = getattr(node, field_name, None)
-                if isinstance(value, list):
+                if type(value) is list:  # the parser builds plain lists: cheaper than isinstance
                     for item in value:
-                        if isinstance(item, ast.AST):
-                            parents[id(item)] = node
+                        if isinstance(item, node_type):
+                            parents[item] = node
                             push(item)
-                elif isinstance(value, ast.AST):
-                    parents[id(value)] = node
+                elif isinstance(value, node_type):
+                    parents[value] = node
                     push(value)
-        for kind, nodes in index.items():
-            if "lineno" not in kind._attributes:
-                continue  # nodes without a position (contexts, operators) keep the walk's order, as before
-            try:
-                nodes.sort(key=_BY_POSITION)
-            except AttributeError:  # a node built without a position
-                nodes.sort(key=_position)
         return index, parents
 
     def nodes(self, kind: type[N]) -> list[N]:
-        """Return every node of one type in source order, from a single walk shared by all checks."""
+        """Return every node of one type in source order, from a single walk shared by all checks.
+
+        The context and operator singletons (`ast.Load`, `ast.Add`, ...) are not indexed: see `LEAF_FIELDS`.
+        """
         cached = self._by_kind.get(kind)
         if cached is None:
-            cached = [n for t, ns in self._index[0].items() if issubclass(t, kind) for n in ns]
-            if len(cached) > 1 and sum(1 for t in self._index[0] if issubclass(t, kind)) > 1:
-                cached.sort(key=_position)
+            # Each type's list is put in source order when first asked for: most types never are.
+            matching = [self._in_source_order(t) for t in self._index[0] if issubclass(t, kind)]
+            if len(matching) == 1:
+                cached = matching[0]  # the usual case, a concrete node type: its list is already in order
+            else:
+                cached = [n for ns in matching for n in ns]
+                if len(matching) > 1:
+                    cached.sort(key=_position)
             self._by_kind[kind] = cached
         return list(cached)  # type: ignore[arg-type]
 
+    def nodes_where(self, kind: type[N], keep: Callable[[N], bool]) -> list[N]:
+        """Return the nodes of one type that `keep` accepts, in source order: `nodes(kind)` filtered.
+
+        For a type with many nodes of which few are kept (names, constants, attributes), only the kept
+        ones are sorted, not the whole list. A stable sort of the kept nodes gives the same order as
+        filtering the sorted list: ties keep the walk's order either way.
+        """
+        index = self._index[0]
+        if kind in self._sorted or any(issubclass(t, kind) and t is not kind for t in index):
+            return [n for n in self.nodes(kind) if keep(n)]
+        walked: list[N] = index.get(kind, [])  # type: ignore[assignment]
+        kept = [n for n in walked if keep(n)]
+        _sort_by_position(kind, kept)
+        return kept
+
+    def _in_source_order(self, kind: type[ast.AST]) -> list[ast.AST]:
+        """Return one type's walked nodes, sorted by position in place the first time (ties keep the walk's order)."""
+        nodes = self._index[0][kind]
+        if kind not in self._sorted:
+            _sort_by_position(kind, nodes)
+            self._sorted.add(kind)
+        return nodes
+
     def parent(self, node: ast.AST) -> ast.AST | None:
         """Return a node's parent in the tree."""
-        return self._index[1].get(id(node))
+        return self._index[1].get(node)
 
     def ancestors(self, node: ast.AST) -> Iterable[ast.AST]:
         """Yield a node's ancestors, nearest first."""
@@ -195,6 +230,32 @@ def per_file(compute: Callable[[FileContext], T]) -> Callable[[FileContext], T]:
 
 
 _BY_POSITION = operator.attrgetter("lineno", "col_offset")
+
+# Fields that never hold a node `FileContext.nodes` indexes: names, numbers, flags, and the context and
+# operator singletons (one shared `ast.Load`, `ast.Add`, `ast.Eq` object per tree, without a position,
+# that no check looks up). Skipping them spares the walk about a third of its nodes.
+LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "asname", "module", "level", "kind", "type_comment", "conversion",
+     "is_async", "simple", "tag"}
+)
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """Return (and remember) the fields of a node type that may hold child nodes."""
+    fields = tuple(name for name in kind._fields if name not in LEAF_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+def _sort_by_position(kind: type[ast.AST], nodes: list[N]) -> None:
+    """Sort nodes of one type by position, in place; ties, and types without positions, keep their order."""
+    if "lineno" not in kind._attributes:
+        return  # arguments, comprehensions: the walk's order
+    try:
+        nodes.sort(key=_BY_POSITION)
+    except AttributeError:  # a node built without a position
+        nodes.sort(key=_position)
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -381,14 +442,19 @@ def yaml_too_deep(text: str) -> bool:
     A cheap over-estimate: flow brackets open at once, compact `- `/`? ` markers on one line, or
     indentation wider than any real file uses.
     """
-    depth = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            if depth > MAX_YAML_DEPTH:
-                return True
-        elif char in "]}":
-            depth = max(depth - 1, 0)
+    # Each test below first asks the whole text whether it can be true at all: the usual answer is no,
+    # and then no character or line needs visiting one by one.
+    if text.count("[") + text.count("{") > MAX_YAML_DEPTH:
+        depth = 0
+        for char in _BRACKETS.findall(text):
+            if char in "[{":
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return True
+            elif depth:
+                depth -= 1
+    if " " * (8 * MAX_YAML_DEPTH + 1) not in text and text.count("- ") + text.count("? ") <= MAX_YAML_DEPTH:
+        return False
     for line in text.splitlines():
         stripped = line.lstrip(" ")
         if len(line) - len(stripped) > 8 * MAX_YAML_DEPTH:
@@ -396,3 +462,6 @@ def yaml_too_deep(text: str) -> bool:
         if stripped.count("- ") + stripped.count("? ") > MAX_YAML_DEPTH:
             return True
     return False
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")

@@ -223,6 +223,7 @@ def checks_by_code() -> dict[str, FileCheck | RepoCheck]:
     return {check.rule.code: check for check in CHECKS}
 
 
+@functools.cache  # asked once per analysed file
 def file_checks() -> tuple[FileCheck, ...]:
     """Return the checks that read one file at a time."""
     return tuple(c for c in CHECKS if isinstance(c, FileCheck))

@@ -77,4 +77,4 @@ def _analysis_error(what: str, exc: BaseException) -> RawFinding:
 
 def count_loc(lines: list[str]) -> int:
     """Return the number of non-blank lines."""
-    return sum(1 for line in lines if line.strip())
+    return sum(map(bool, map(str.strip, lines)))

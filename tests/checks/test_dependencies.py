@@ -295,6 +295,9 @@ def test_pipfile_conda_tox_nox_and_install_commands() -> None:
         ("gunicorn", None, "install:dockerfile", "runtime", 2),
     ]
     assert manifest("README.md", "Install the tools and run them.\n") is None
+    every_pip = "Run `uv pip install httpx` or `python3 -m pip install rich` or `pipx install black`.\n"
+    assert [d[0] for d in deps("docs/setup.md", every_pip)] == ["httpx", "rich", "black"]
+    assert manifest("docs/setup.md", "Run npm install left-pad.\n") is None  # no pip: no command read
 
 
 def test_broken_or_hostile_manifests_declare_nothing() -> None:

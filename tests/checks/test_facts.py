@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 import json
 import weakref
@@ -63,6 +64,29 @@ def test_path_roles_and_pynames_helpers() -> None:
     ctx = FileContext("a.py", "import subprocess as sp\nsp.run(['x'])\n")
     aliases = pynames.import_aliases(ctx)
     assert aliases["sp"] == "subprocess"
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("sp.run", "subprocess.run"), ("sp", "subprocess"), ("r.a.b.c", "requests.a.b.c"), ("run", "os.run"),
+    ("other.run", None), ("sp().run", None), ("'x'.join", None), ("sp[0].run", None),
+])
+def test_qualified_names_an_expression_through_the_files_imports(expression: str, expected: str | None) -> None:
+    aliases = {"sp": "subprocess", "r": "requests", "run": "os.run"}
+    node = ast.parse(expression, mode="eval").body
+    assert pynames.qualified(node, aliases) == expected
+
+
+def test_root_name_is_where_a_chain_of_attributes_starts() -> None:
+    roots = {"a.b.c": "a", "a": "a", "a().b": None, "a[0].b": None, "'x'.join": None}
+    assert {e: pynames.root_name(ast.parse(e, mode="eval").body) for e in roots} == roots
+
+
+def test_import_aliases_are_read_once_per_file_and_each_caller_gets_its_own_copy() -> None:
+    ctx = FileContext("a.py", "import os.path\nimport numpy as np\nfrom x import y as z\n")
+    first = pynames.import_aliases(ctx)
+    first["np"] = "changed"
+    assert pynames.import_aliases(ctx) == {"os": "os", "np": "numpy", "z": "x.y"}
+    assert pynames.module_aliases(ctx) == {"os": "os", "np": "numpy"}
 
 
 def test_the_per_snapshot_memos_keep_no_snapshot_alive() -> None:

@@ -6,12 +6,14 @@ holds one: Verity audits its own repository, and push protection scans it.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
 from app.checks.base import FileContext, yaml_too_deep
 from app.checks.registry import file_checks
+from app.checks.security import _commands, _pairs
 from app.checks.security._pairs import pairs
 from app.checks.security._secrets import is_secret_name, is_secret_value
 from app.engine.model import RawFinding
@@ -687,3 +689,31 @@ def test_a_large_json_file_is_read_line_by_line_and_its_secrets_still_found() ->
     source = "{\n" + filler + f'  "api_secret": "{HEX_KEY}"\n}}\n'
     assert len(source) > 64_000
     assert lines("assets/icons.json", source, "SEC001") == [3002]
+
+
+def test_the_command_words_look_ahead_accepts_exactly_their_first_letters() -> None:
+    # With re.I a letter also matches its special case partners (`ſ` for s, `ı` and `İ` for i, ...):
+    # the look-ahead must accept the same characters, or it would hide a command.
+    firsts = re.compile("|".join(sorted({word[0] for word in ("curl", "wget", "insecure", "tls", "no", "ssl")})),
+                        re.I)
+    look_ahead = re.compile("[cwitns]", re.I)
+    differ = [hex(c) for c in range(0x10000) if bool(firsts.fullmatch(chr(c))) != bool(look_ahead.fullmatch(chr(c)))]
+    assert differ == []
+    assert _commands._CANDIDATE.pattern.startswith("(?=[cwitns])")
+    assert _commands._CANDIDATE.search("RUN cUrL -k https://x") and _commands._CANDIDATE.search("git -c http.ſslVerify=0")
+    assert not _commands._CANDIDATE.search("echo hello")
+
+
+def test_keys_that_never_give_back_characters_find_the_same_pairs() -> None:
+    # The key pattern as it was, backtracking: the possessive one must match exactly the same text.
+    backtracking = re.compile(_pairs._KEY.replace("{0,100}+", "{0,100}") + _pairs._SEP + _pairs._VALUE)
+    assert backtracking.pattern != _pairs.KEY_VALUE.pattern
+    lines = [
+        "a=1 b = 2 c: 3", '"key": "value", \'k2\': \'v2\'', "9abc=1", "-x=1", ".y: 2", "$x = 'y'", "a]= 1",
+        "x" * 150 + "=secret", "y" * 101 + "=v", "z" * 102 + ": v", "a.b.c-d$e => 'f'", "k := 3", "k == 3",
+        "url: http://x", 'say "a" "b"=1', "word " * 50 + "key=val", "tok='" + "x" * 5000 + "'", "q='x'y=2",
+        "é=1 ß: 2", "key\u00a0=\u00a0v", "k=[a, 'b', c]", "k=`cmd`", "a=" + "b" * 4100 + "c=d",
+    ]
+    for line in lines:
+        found = [(m.span(), m.groupdict()) for m in _pairs.KEY_VALUE.finditer(line)]
+        assert found == [(m.span(), m.groupdict()) for m in backtracking.finditer(line)], line

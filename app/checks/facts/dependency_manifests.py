@@ -86,9 +86,14 @@ def _declarations(ctx: FileContext) -> dict[str, Any] | None:
         return _requirements(ctx)
     if ctx.kind == "yaml" and CONDA_NAMES.fullmatch(name):
         return _conda(ctx)
-    if ctx.kind in ("workflow", "dockerfile", "yaml", "text", "markdown") and "install" in ctx.text:
+    if ctx.kind in ("workflow", "dockerfile", "yaml", "text", "markdown") and _may_install(ctx.text):
         return _install_commands(ctx)
     return None
+
+
+def _may_install(text: str) -> bool:
+    """Return whether a text may hold an install command: every one INSTALL reads says `pip` and `install`."""
+    return "install" in text and "pip" in text
 
 
 def _is_requirements(path: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from app.checks.base import matches_any
 
 # The default test layout; a file check cannot see the repository's policy, so it uses the conventions.
@@ -16,6 +18,7 @@ SCRIPT_FILES = frozenset({
 })
 
 
+@functools.lru_cache(maxsize=1024)  # half a dozen checks ask about every file, and the globs are slow
 def is_test_path(path: str) -> bool:
     """Return whether a path follows the usual test-file conventions."""
     return matches_any(path, TEST_GLOBS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from app.checks.base import FileContext
+from app.checks.base import FileContext, per_file
 
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -13,6 +13,18 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 def module_aliases(ctx: FileContext) -> dict[str, str]:
     """Map every name an `import x` (or `import x.y as z`) binds to the module it stands for."""
+    return dict(_module_aliases(ctx))  # a copy: the caller may change it, the file's own stays
+
+
+def import_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an import binds in the file to the dotted name it stands for."""
+    return dict(_import_aliases(ctx))
+
+
+# Computed once per file: about ten checks ask for a Python file's imports.
+@per_file
+def _module_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an `import x` binds to its module (see `module_aliases`)."""
     aliases: dict[str, str] = {}
     for imp in ctx.nodes(ast.Import):
         for alias in imp.names:
@@ -24,8 +36,9 @@ def module_aliases(ctx: FileContext) -> dict[str, str]:
     return aliases
 
 
-def import_aliases(ctx: FileContext) -> dict[str, str]:
-    """Map every name an import binds in the file to the dotted name it stands for."""
+@per_file
+def _import_aliases(ctx: FileContext) -> dict[str, str]:
+    """Map every name an import binds to its dotted name (see `import_aliases`)."""
     aliases = module_aliases(ctx)
     for node in ctx.nodes(ast.ImportFrom):
         prefix = "." * node.level + (f"{node.module}." if node.module else "")
@@ -47,15 +60,22 @@ def dotted(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def root_name(node: ast.AST) -> str | None:
+    """Return the name a chain of attributes starts from (`a` of `a.b.c`), or None; cheaper than `dotted`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def qualified(node: ast.AST, aliases: dict[str, str]) -> str | None:
     """Return the imported dotted name an expression refers to (`r.get` -> `requests.get`), else None."""
-    name = dotted(node)
-    if name is None:
-        return None
-    root, _, rest = name.partition(".")
-    target = aliases.get(root)
+    # The root decides first: most calls are not on an imported name, and need no dotted string built.
+    root = root_name(node)
+    target = aliases.get(root) if root is not None else None
     if target is None:
         return None
+    name = dotted(node) or ""
+    rest = name.partition(".")[2]
     return f"{target}.{rest}" if rest else target
 
 
@@ -66,9 +86,8 @@ def call_name(call: ast.Call, aliases: dict[str, str]) -> str | None:
 
 def is_rebound(ctx: FileContext, name: str) -> bool:
     """Return whether the file binds a name anywhere (so a builtin of that name may be shadowed)."""
-    for node in ctx.nodes(ast.Name):
-        if node.id == name and isinstance(node.ctx, ast.Store):
-            return True
+    if ctx.nodes_where(ast.Name, lambda node: node.id == name and isinstance(node.ctx, ast.Store)):
+        return True
     for arg in ctx.nodes(ast.arg):
         if arg.arg == name:
             return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from typing import Any
 
 from app.checks.base import PYTHON, Extractor, FileContext
@@ -75,10 +76,17 @@ def _text_hash(stmt: ast.stmt, lines: list[str]) -> str:
     Hashing the text rather than `ast.dump` of the tree costs a hundredth as much on a large project,
     and a copy-and-paste keeps its text: re-indenting, re-wrapping or re-commenting a copy still matches.
     """
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
     skip = _docstring_lines(stmt)
-    kept = (lines[n - 1] for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
-            if n not in skip and 0 < n <= len(lines))
-    return _digest("".join("".join(line.split("#", 1)[0].split()) for line in kept))
+    if skip:
+        kept = [lines[n - 1] for n in range(first, last + 1) if n not in skip and 0 < n <= len(lines)]
+    else:
+        kept = lines[max(first, 1) - 1:last]
+    # One pass over the block: a comment runs to its line's end, and the line breaks go with the white space.
+    return _digest("".join(_COMMENT.sub("", "\n".join(kept)).split()))
+
+
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _docstring_lines(stmt: ast.stmt) -> range:

@@ -37,7 +37,7 @@ from collections import defaultdict
 from typing import Any
 
 from app.checks.base import PYTHON, Extractor, FileContext
-from app.checks.facts.pynames import dotted, module_aliases
+from app.checks.facts.pynames import dotted, module_aliases, root_name
 
 KEY = "python.tests"
 ASSERTING_PREFIXES = ("assert", "check", "verify", "expect", "fail", "raises", "warns", "deprecated_call")
@@ -46,6 +46,7 @@ RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
 MARK_KINDS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
 UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "expectedFailure": "xfail"}
 BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
+BODY_CALL_NAMES = frozenset({"skip", "xfail", "skipTest"})  # the last names of the calls above and `self.skipTest`
 REF_CALLS = frozenset({"patch", "import_module", "__import__", "importorskip", "setattr", "delattr"})
 DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 TEST_FILE = re.compile(r"test\w*\.py|\w+_test\.py")  # where pytest and unittest look for tests
@@ -73,15 +74,16 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
         return None
     functions: list[Function] = [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef)]
     collected = TEST_FILE.fullmatch(ctx.name) is not None
-    counts, calls = _assertions_and_calls(ctx, collected)
-    markers = _markers(ctx)
+    named = [(call, _callee(call)) for call in ctx.nodes(ast.Call)]
+    counts, calls = _assertions_and_calls(ctx, named, collected)
+    markers = _markers(ctx, named)
     returning = _returning_functions(ctx) if collected else set()
     tests = sorted((f for f in functions if collected and _is_test(ctx, f, returning)), key=lambda f: f.lineno)
     helpers = _asserting_helpers(functions, counts, calls)
     raising = _expected_to_raise(ctx) if tests else set()
     entries = [_test_entry(ctx, f, counts, calls, markers, raising) for f in tests]
-    refs = _refs(ctx)
-    guards = _importorskips(ctx)
+    refs = _refs(named)
+    guards = _importorskips(named)
     uses = _module_uses(ctx) if collected else []
     if not (entries or markers or helpers or refs or guards):
         return None
@@ -89,7 +91,13 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
             "uses": uses}
 
 
-def _assertions_and_calls(ctx: FileContext, collected: bool) -> tuple[dict[int, int], dict[int, set[str]]]:
+# Every call of a file with the last name of what it invokes (see `_callee`), in source order.
+NamedCalls = list[tuple[ast.Call, str]]
+
+
+def _assertions_and_calls(
+    ctx: FileContext, named: NamedCalls, collected: bool,
+) -> tuple[dict[int, int], dict[int, set[str]]]:
     """Count assertion-like nodes and collect called names per enclosing function (by node id).
 
     Called names matter only in files with tests or with something that asserts, so the (costlier)
@@ -98,7 +106,6 @@ def _assertions_and_calls(ctx: FileContext, collected: bool) -> tuple[dict[int, 
     counts: dict[int, int] = defaultdict(int)
     calls: dict[int, set[str]] = defaultdict(set)
     functions_around = _Enclosing(ctx)
-    named = [(call, _callee(call)) for call in ctx.nodes(ast.Call)]
     asserting: list[ast.AST] = [*ctx.nodes(ast.Assert), *ctx.nodes(ast.Raise)]
     asserting += [call for call, name in named if _is_asserting_call(call, name)]
     for node in asserting:
@@ -120,16 +127,18 @@ class _Enclosing:
 
     def __call__(self, node: ast.AST) -> tuple[Function, ...]:
         """Return the functions enclosing a node, innermost first (iteratively: nesting may be hostile)."""
+        memo, parent = self.memo, self.ctx.parent  # bound once: this runs for every call of a file
         chain: list[ast.AST] = []
-        current = self.ctx.parent(node)
-        while current is not None and id(current) not in self.memo:
+        current = parent(node)
+        while current is not None and id(current) not in memo:
             chain.append(current)
-            current = self.ctx.parent(current)
-        found = self.memo[id(current)] if current is not None else ()
+            current = parent(current)
+        found = memo[id(current)] if current is not None else ()
         for outer in reversed(chain):
-            found = ((outer,) if isinstance(outer, FUNCTIONS) else ()) + found
-            self.memo[id(outer)] = found
-        return self.memo[id(chain[0])] if chain else found
+            if isinstance(outer, FUNCTIONS):
+                found = (outer, *found)
+            memo[id(outer)] = found
+        return memo[id(chain[0])] if chain else found
 
 
 def _callee(call: ast.Call) -> str:
@@ -171,8 +180,10 @@ def _expected_to_raise(ctx: FileContext) -> set[str]:
 
 def _checks_its_exit(call: ast.Call) -> bool:
     """Return whether a call passes `check=True` (subprocess.run's contract: a failed command raises)."""
-    return any(kw.arg == "check" and isinstance(kw.value, ast.Constant) and kw.value.value is True
-               for kw in call.keywords)
+    for kw in call.keywords:  # a loop, not any(): this runs for every call of every file
+        if kw.arg == "check" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+            return True
+    return False
 
 
 def _asserting_helpers(functions: list[Function], counts: dict[int, int], calls: dict[int, set[str]]) -> set[str]:
@@ -296,14 +307,15 @@ def _last_name(node: ast.AST) -> str:
     return (dotted(node) or "").rsplit(".", 1)[-1]
 
 
-def _markers(ctx: FileContext) -> list[dict[str, Any]]:
+def _markers(ctx: FileContext, named: NamedCalls) -> list[dict[str, Any]]:
     """Return every skip and xfail marker of the file, in line order."""
     found: list[tuple[ast.AST, str, str]] = [
         (attr, MARK_KINDS[attr.attr], f"pytest.mark.{attr.attr}")
-        for attr in ctx.nodes(ast.Attribute) if attr.attr in MARK_KINDS and _is_mark(attr.value)]
+        for attr in ctx.nodes_where(ast.Attribute, lambda a: a.attr in MARK_KINDS and _is_mark(a.value))]
     pytest_names = _names_from(ctx, "pytest")
-    for call in ctx.nodes(ast.Call):
-        found.extend((call, kind, how) for kind, how in _body_call(call, pytest_names))
+    for call, name in named:
+        if name in BODY_CALL_NAMES:  # `_body_call` accepts no other call: this spares most calls a dotted name
+            found.extend((call, kind, how) for kind, how in _body_call(call, pytest_names))
     for raise_ in ctx.nodes(ast.Raise):
         exc = raise_.exc.func if isinstance(raise_.exc, ast.Call) else raise_.exc
         if exc is not None and (dotted(exc) or "").rsplit(".", 1)[-1] == "SkipTest":
@@ -341,9 +353,10 @@ def _module_uses(ctx: FileContext) -> list[str]:
     if not aliases:
         return []
     found: set[str] = set()
-    for attr in ctx.nodes(ast.Attribute):
-        if isinstance(ctx.parent(attr), ast.Attribute):
-            continue  # only the longest chain
+    # Attributes read through a module binding, each chain once (the longest).
+    chains = ctx.nodes_where(
+        ast.Attribute, lambda a: root_name(a) in aliases and not isinstance(ctx.parent(a), ast.Attribute))
+    for attr in chains:
         name = dotted(attr) or ""
         root, _, rest = name.partition(".")
         if root in aliases and rest:
@@ -351,12 +364,12 @@ def _module_uses(ctx: FileContext) -> list[str]:
     return sorted(found)[:MAX_USES]
 
 
-def _importorskips(ctx: FileContext) -> list[dict[str, Any]]:
+def _importorskips(named: NamedCalls) -> list[dict[str, Any]]:
     """Return the modules `pytest.importorskip("x")` switches tests off without."""
     found = []
-    for call in ctx.nodes(ast.Call):
+    for call, name in named:
         first = call.args[0] if call.args else None
-        if _callee(call) == "importorskip" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if name == "importorskip" and isinstance(first, ast.Constant) and isinstance(first.value, str):
             found.append({"module": first.value, "line": call.lineno})
     return found
 
@@ -416,11 +429,11 @@ def _target(ctx: FileContext, node: ast.AST) -> str:
     return "<module>"
 
 
-def _refs(ctx: FileContext) -> list[str]:
+def _refs(named: NamedCalls) -> list[str]:
     """Return the dotted strings passed to patch(), import_module(), importorskip() and monkeypatch.setattr()."""
     found: set[str] = set()
-    for call in ctx.nodes(ast.Call):
-        if _callee(call) in REF_CALLS and call.args:
+    for call, name in named:
+        if name in REF_CALLS and call.args:
             first = call.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str) and DOTTED_REF.fullmatch(first.value):
                 found.add(first.value)

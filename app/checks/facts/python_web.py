@@ -47,6 +47,7 @@ METRICS_MODULES = (
     "opentelemetry.metrics", "opentelemetry.sdk.metrics", "opentelemetry.exporter.prometheus",
     "statsd", "datadog", "aiodogstatsd",
 )
+METRICS_ROOTS = frozenset(module.split(".", 1)[0] for module in METRICS_MODULES)
 MAX_ROUTE_LENGTH = 200
 
 
@@ -55,17 +56,21 @@ def extract(ctx: FileContext) -> dict[str, Any]:
     if ctx.tree is None:
         return {}
     aliases = import_aliases(ctx)
-    apps = find_apps(ctx, aliases)
-    routes = _unique(find_routes(ctx, aliases))
+    calls = [(call, qualified(call.func, aliases)) for call in ctx.nodes(ast.Call)]
+    apps = find_apps(ctx, calls)
+    routes = _unique(find_routes(ctx, calls))
     metrics = sorted(set(find_metrics(ctx)) | ({"route:/metrics"} if "/metrics" in routes else set()))
     return {key: value for key, value in (("apps", apps), ("routes", routes), ("metrics", metrics)) if value}
 
 
-def find_apps(ctx: FileContext, aliases: dict[str, str]) -> list[list[Any]]:
+# Every call of a file with the imported dotted name it invokes (None when it is not one), in source order.
+NamedCalls = list[tuple[ast.Call, str | None]]
+
+
+def find_apps(ctx: FileContext, calls: NamedCalls) -> list[list[Any]]:
     """Return `[framework, line]` for each web application object the file creates."""
     apps: list[list[Any]] = []
-    for call in ctx.nodes(ast.Call):
-        name = qualified(call.func, aliases)
+    for call, name in calls:
         if name in APP_CONSTRUCTORS:
             apps.append([name.split(".", 1)[0], call.lineno])
     tree = ctx.tree
@@ -81,15 +86,15 @@ def _assigns(stmt: ast.stmt, name: str) -> bool:
     return isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name
 
 
-def find_routes(ctx: FileContext, aliases: dict[str, str]) -> list[str]:
+def find_routes(ctx: FileContext, calls: NamedCalls) -> list[str]:
     """Return the route paths the file declares, in source order."""
     found: list[tuple[int, int, str]] = []
     decorators = {id(d) for f in _decorated(ctx) for d in f.decorator_list}
-    for call in ctx.nodes(ast.Call):
-        path = _route_path(call, aliases, id(call) in decorators)
+    for call, name in calls:
+        path = _route_path(call, name, id(call) in decorators)
         if path is not None:
             found.append((call.lineno, call.col_offset, path[:MAX_ROUTE_LENGTH]))
-        if qualified(call.func, aliases) == "tornado.web.Application":
+        if name == "tornado.web.Application":
             found.extend((call.lineno, call.col_offset, p[:MAX_ROUTE_LENGTH]) for p in _tornado_paths(call))
     return [path for _, _, path in sorted(found)]
 
@@ -99,9 +104,8 @@ def _decorated(ctx: FileContext) -> list[ast.FunctionDef | ast.AsyncFunctionDef 
     return [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef), *ctx.nodes(ast.ClassDef)]
 
 
-def _route_path(call: ast.Call, aliases: dict[str, str], is_decorator: bool) -> str | None:
-    """Return the path a call declares as a route, or None when it declares none."""
-    name = qualified(call.func, aliases)
+def _route_path(call: ast.Call, name: str | None, is_decorator: bool) -> str | None:
+    """Return the path a call (invoking the imported `name`, if any) declares as a route, or None."""
     if name in DJANGO_ROUTES:
         return _first_string(call)
     if name is not None and name.split(".", 1)[0] in FRAMEWORKS:
@@ -153,12 +157,18 @@ def find_metrics(ctx: FileContext) -> list[str]:
     modules = [a.name for imp in ctx.nodes(ast.Import) for a in imp.names]
     modules += [imp.module for imp in ctx.nodes(ast.ImportFrom) if imp.module and imp.level == 0]
     for module in modules:
-        found.update(m for m in METRICS_MODULES if module == m or module.startswith(m + "."))
+        if module.partition(".")[0] in METRICS_ROOTS:  # cheap test first: most imports are of nothing like these
+            found.update(m for m in METRICS_MODULES if module == m or module.startswith(m + "."))
     # Django wires django_prometheus by name: INSTALLED_APPS and include("django_prometheus.urls").
-    for const in ctx.nodes(ast.Constant):
-        if isinstance(const.value, str) and const.value.split(".", 1)[0] == "django_prometheus":
-            found.add("django_prometheus")
+    if ctx.nodes_where(ast.Constant, _names_django_prometheus):
+        found.add("django_prometheus")
     return sorted(found)
+
+
+def _names_django_prometheus(const: ast.Constant) -> bool:
+    """Return whether a string names the django_prometheus app or one of its modules."""
+    value = const.value
+    return isinstance(value, str) and (value == "django_prometheus" or value.startswith("django_prometheus."))
 
 
 def _unique(items: list[str]) -> list[str]:

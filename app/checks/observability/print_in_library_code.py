@@ -57,19 +57,25 @@ FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report each `print(...)` call in library code."""
-    if ctx.tree is None or is_script_path(ctx.path) or is_rebound(ctx, "print"):
+    if ctx.tree is None or is_script_path(ctx.path):
+        return
+    prints = ctx.nodes_where(ast.Call, _calls_print)
+    if not prints or is_rebound(ctx, "print"):  # most files print nothing: they skip the search for a rebinding
         return
     entry_points = _main_block_calls(ctx.tree) | {"main"}
-    for call in ctx.nodes(ast.Call):
-        if not isinstance(call.func, ast.Name) or call.func.id != "print" or _writes_to_file(call):
-            continue
-        if _in_entry_point(ctx, call, entry_points):
+    for call in prints:
+        if _writes_to_file(call) or _in_entry_point(ctx, call, entry_points):
             continue
         yield RawFinding(
             RULE.code, call.lineno, "`print` in library code: use a logger",
             end_line=call.end_lineno or call.lineno,
             snippet=f"{scope_name(ctx, call)}:{ctx.line_text(call.lineno).strip()}",
         )
+
+
+def _calls_print(call: ast.Call) -> bool:
+    """Return whether a call is `print(...)`."""
+    return isinstance(call.func, ast.Name) and call.func.id == "print"
 
 
 def _writes_to_file(call: ast.Call) -> bool:

@@ -60,8 +60,8 @@ RULE = rule("PRF001", "blocking-call-in-async", Domain.PERFORMANCE, Severity.MED
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report blocking client, socket and file calls made directly in coroutine functions."""
-    if ctx.tree is None or is_test_path(ctx.path):
-        return
+    if ctx.tree is None or is_test_path(ctx.path) or not ctx.nodes(ast.AsyncFunctionDef):
+        return  # without a coroutine function there is nothing to stall
     resolver = ClientResolver(ctx)
     for call in ctx.nodes(ast.Call):
         func = enclosing_scope(ctx, call)

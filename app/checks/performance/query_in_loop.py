@@ -88,15 +88,16 @@ Query = tuple[str, list[ast.expr], ast.expr | None]
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report recognisable queries run once per item of a loop."""
-    if ctx.tree is None or is_test_path(ctx.path):
+    if ctx.tree is None or is_test_path(ctx.path) or not _has_loops(ctx):
         return
-    finder = _QueryFinder(ctx)
+    finder: _QueryFinder | None = None  # made for the first call in a loop: most calls are in none
     for node in ctx.nodes(ast.Call):
-        query = finder.query(node)
-        if query is None:
-            continue
         loops = list(loops_around(ctx, node, with_while=False))
-        if loops and _per_item(query, loops):
+        if not loops:
+            continue
+        finder = finder or _QueryFinder(ctx)
+        query = finder.query(node)
+        if query is not None and _per_item(query, loops):
             yield RawFinding(
                 RULE.code, node.lineno,
                 f"query in a loop (N+1): `{query[0]}` runs once per item; fetch everything in one query "
@@ -104,6 +105,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 end_line=node.end_lineno or node.lineno,
                 snippet=f"{scope_name(ctx, node)}:{ctx.line_text(node.lineno).strip()}",
             )
+
+
+def _has_loops(ctx: FileContext) -> bool:
+    """Return whether a file has a loop that `loops_around` may find (for loops and comprehensions)."""
+    return any(ctx.nodes(kind) for kind in (ast.For, ast.AsyncFor, ast.comprehension))
 
 
 def _iterated_chains(ctx: FileContext) -> list[ast.expr]:

@@ -51,7 +51,7 @@ def pairs(ctx: FileContext) -> list[Pair]:
 def _extract(ctx: FileContext) -> list[Pair]:
     """Dispatch on the file kind."""
     if ctx.kind == "python":
-        return list(python_pairs(ctx))
+        return python_pairs(ctx)
     if ctx.kind in ("yaml", "workflow", "json"):
         structured = None if _read_by_lines(ctx) else yaml_pairs(ctx.text, ctx.kind)
         return structured if structured is not None else list(line_pairs(ctx.lines, ctx.kind))
@@ -71,7 +71,7 @@ STRUCTURED_JSON_LIMIT = 64_000
 
 def _read_by_lines(ctx: FileContext) -> bool:
     """Return whether a YAML or JSON file's pairs are read line by line rather than parsed."""
-    return yaml_too_deep(ctx.text) or (ctx.kind == "json" and len(ctx.text) > STRUCTURED_JSON_LIMIT)
+    return (ctx.kind == "json" and len(ctx.text) > STRUCTURED_JSON_LIMIT) or yaml_too_deep(ctx.text)
 
 
 def is_code_word(ctx: FileContext, pair: Pair) -> bool:
@@ -124,56 +124,62 @@ def target_key(target: ast.AST) -> tuple[str, str] | None:
     return None
 
 
-def python_pairs(ctx: FileContext) -> Iterator[Pair]:
-    """Yield the literal settings of a Python file."""
+def python_pairs(ctx: FileContext) -> list[Pair]:
+    """Return the literal settings of a Python file."""
+    found: list[Pair] = []
     for assign in ctx.nodes(ast.Assign):
         for target in assign.targets:
-            yield from _python_pair(target_key(target), assign.value, 0)
+            _add_pair(found, target_key(target), assign.value, 0)
     for annotated in ctx.nodes(ast.AnnAssign):
         if annotated.value is not None:
-            yield from _python_pair(target_key(annotated.target), annotated.value, 0)
+            _add_pair(found, target_key(annotated.target), annotated.value, 0)
     for call in ctx.nodes(ast.Call):
         scope = id(call)
         for kw in call.keywords:
             if kw.arg is not None:
-                yield from _python_pair((kw.arg, "keyword"), kw.value, scope)
-        yield from _setter_pair(call)
+                _add_pair(found, (kw.arg, "keyword"), kw.value, scope)
+        _add_setter_pair(found, call)
     for mapping in ctx.nodes(ast.Dict):
         for key, value in zip(mapping.keys, mapping.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                yield from _python_pair((key.value, "dict"), value, id(mapping))
+                _add_pair(found, (key.value, "dict"), value, id(mapping))
     for arguments in ctx.nodes(ast.arguments):
-        yield from _default_pairs(arguments)
+        _add_default_pairs(found, arguments)
+    return found
 
 
-def _python_pair(key: tuple[str, str] | None, value: ast.AST, scope: int) -> Iterator[Pair]:
-    """Yield one pair per literal value assigned to a name."""
-    if key is None:
+# The only nodes `literal_texts` finds values in: others are skipped before the call.
+_LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Set)
+
+
+def _add_pair(found: list[Pair], key: tuple[str, str] | None, value: ast.AST, scope: int) -> None:
+    """Add one pair per literal value assigned to a name (this runs for every assignment and keyword)."""
+    if key is None or not isinstance(value, _LITERALS):
         return
     for text, is_string in literal_texts(value):
-        yield Pair(getattr(value, "lineno", 0), key[0], text, is_string, scope, key[1], node=value)
+        found.append(Pair(getattr(value, "lineno", 0), key[0], text, is_string, scope, key[1], node=value))
 
 
-def _setter_pair(call: ast.Call) -> Iterator[Pair]:
-    """Yield the pair a setter call writes, when its last two arguments are strings."""
+def _add_setter_pair(found: list[Pair], call: ast.Call) -> None:
+    """Add the pair a setter call writes, when its last two arguments are strings."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name not in SETTERS or len(call.args) < 2:
         return
     key, value = call.args[-2], call.args[-1]
     if isinstance(key, ast.Constant) and isinstance(key.value, str):
-        yield from _python_pair((key.value, "call"), value, id(call))
+        _add_pair(found, (key.value, "call"), value, id(call))
 
 
-def _default_pairs(arguments: ast.arguments) -> Iterator[Pair]:
-    """Yield the literal defaults of a function's parameters."""
+def _add_default_pairs(found: list[Pair], arguments: ast.arguments) -> None:
+    """Add the literal defaults of a function's parameters."""
     positional = [*arguments.posonlyargs, *arguments.args]
     with_defaults = positional[len(positional) - len(arguments.defaults):]
     for arg, default in zip(with_defaults, arguments.defaults, strict=True):
-        yield from _python_pair((arg.arg, "default"), default, id(arguments))
+        _add_pair(found, (arg.arg, "default"), default, id(arguments))
     for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
         if kw_default is not None:
-            yield from _python_pair((arg.arg, "default"), kw_default, id(arguments))
+            _add_pair(found, (arg.arg, "default"), kw_default, id(arguments))
 
 
 # --- YAML and JSON ------------------------------------------------------------------------------
@@ -254,7 +260,9 @@ def _sequence(
 
 # --- line-based kinds ---------------------------------------------------------------------------
 
-_KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100})(?P=q)|(?P<key>[A-Za-z_$][\w.\-$]{0,100}))\]?"""
+# A key never gives back characters (`{0,100}+`): after a shorter key comes a key character, which no
+# separator or closing quote can be, so backtracking could only fail, once per character of each word.
+_KEY = r"""(?:(?P<q>["'])(?P<qkey>[A-Za-z_][\w.\-]{0,100}+)(?P=q)|(?P<key>[A-Za-z_$][\w.\-$]{0,100}+))\]?"""
 _SEP = r"""\s*(?:=>|:=|(?<![=!<>:])=(?!=)|:(?![:/=]))\s*"""
 _VALUE = (
     r"""(?P<value>"(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`[^`\n]{0,4096}`"""

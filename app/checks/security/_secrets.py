@@ -321,10 +321,8 @@ def url_credentials(ctx: FileContext) -> list[UrlCredential]:
 def code_strings(ctx: FileContext) -> list[tuple[int, str]]:
     """Return (line, text) of a Python file's string literals, docstrings and bare strings left out."""
     bare = {id(stmt.value) for stmt in ctx.nodes(ast.Expr) if isinstance(stmt.value, ast.Constant)}
-    return [
-        (const.lineno, const.value) for const in ctx.nodes(ast.Constant)
-        if isinstance(const.value, str) and id(const) not in bare and "://" in const.value
-    ]
+    urls = ctx.nodes_where(ast.Constant, lambda c: isinstance(c.value, str) and "://" in c.value)
+    return [(const.lineno, const.value) for const in urls if isinstance(const.value, str) and id(const) not in bare]
 
 
 def _scan_urls(text: str, first_line: int) -> list[UrlCredential]:

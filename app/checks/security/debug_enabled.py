@@ -60,6 +60,8 @@ RULE = rule("SEC007", "debug-enabled", Domain.SECURITY, Severity.MEDIUM, __doc__
 DEBUG_NAMES = frozenset({"DEBUG", "DJANGO_DEBUG", "FLASK_DEBUG", "APP_DEBUG", "QUART_DEBUG"})
 DEVELOPMENT_ENV_NAMES = frozenset({"FLASK_ENV", "QUART_ENV"})
 APP_CONSTRUCTORS = frozenset({"FastAPI", "Starlette", "Litestar", "Starlite"})
+# Every call `_call` may report: the app constructors, `config.update`, Werkzeug's debugger.
+DEBUG_CALLS = APP_CONSTRUCTORS | {"update", "from_mapping", "run_simple", "DebuggedApplication"}
 DJANGO_MARKERS = frozenset({"INSTALLED_APPS", "ROOT_URLCONF"})
 PRODUCTION_WORDS = frozenset({"prod", "production", "live", "release"})
 SKIPPED_KINDS = frozenset({"markdown", "workflow", "requirements"})
@@ -160,6 +162,8 @@ def _is_debug_target(target: ast.AST) -> bool:
 def _call(call: ast.Call) -> str:
     """Return the debug switch a call passes, if any."""
     name = last_name(call.func)
+    if name not in DEBUG_CALLS or not call.keywords:
+        return ""  # the common case, spared the set of switches below
     switches = {kw.arg for kw in call.keywords if _is_true(kw.value)}
     if name in APP_CONSTRUCTORS and "debug" in switches:
         return f"`{name}(debug=True)`"

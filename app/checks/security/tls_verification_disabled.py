@@ -107,6 +107,7 @@ SESSION_CLASSES = frozenset({"Session", "Client", "AsyncClient", "ClientSession"
 REFERENCES = frozenset({"CERT_NONE", "_create_unverified_context"})
 VERIFY_MODE_NAMES = frozenset({"verify_mode", "cert_reqs", "ssl_cert_reqs"})
 WARNING_FUNCTIONS = frozenset({"disable_warnings", "filterwarnings", "simplefilter"})
+CALLS_OF_INTEREST = HTTP_CALLS | AIOHTTP_CALLS | WARNING_FUNCTIONS
 HIDDEN_WARNING = "silencing urllib3's InsecureRequestWarning"
 MESSAGE = "{} disables TLS certificate verification; trust the right CA instead"
 HIDDEN_MESSAGE = f"{HIDDEN_WARNING} hides requests made without certificate verification; fix those instead"
@@ -181,6 +182,8 @@ def _python(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
     """Yield the Python evidence: calls, attribute assignments, CERT_NONE and unverified contexts."""
     aliases = import_aliases(ctx)
     for call in ctx.nodes(ast.Call):
+        if last_name(call.func) not in CALLS_OF_INTEREST:
+            continue  # `_call` and `_hides_warning` judge no other call
         what = _call(call, aliases)
         if what:
             yield call.lineno, what, on_branch(ctx, call)
@@ -191,8 +194,8 @@ def _python(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
         if _session_verify_off(assign, sessions):
             yield assign.lineno, "`.verify = False` on a session", on_branch(ctx, assign)
     references: list[ast.Attribute | ast.Name] = [
-        *(n for n in ctx.nodes(ast.Attribute) if n.attr in REFERENCES),
-        *(n for n in ctx.nodes(ast.Name) if n.id in REFERENCES),
+        *ctx.nodes_where(ast.Attribute, lambda n: n.attr in REFERENCES),
+        *ctx.nodes_where(ast.Name, lambda n: n.id in REFERENCES),
     ]
     for node in references:
         what = _reference(ctx, node)
