@@ -13,6 +13,7 @@ git objects, never run. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -82,6 +83,7 @@ class CommitResult:
     error: str = ""
     traceback: str = ""
     contract: list[str] = field(default_factory=list)  # ways the JSON report broke its schema or its verdicts
+    report_sha256: str = ""  # of the whole JSON report: two engines that agree on a commit give the same
 
 
 # --- the summary (pure functions, unit-tested) ----------------------------------
@@ -268,6 +270,7 @@ def audit_one(repo: Any, cache: Any, name: str, commit: tuple[str, str, str]) ->
         result.contract = schema_errors(data) + verdict_problems(data["domains"])
         result.skipped_files = len(report.skipped)
         result.notes = list(report.notes)
+        result.report_sha256 = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     result.seconds = round(time.perf_counter() - start, 3)
     return result
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from app.checks.reads import KIND, note
 from app.engine.model import Domain, FileFacts, RawFinding, Rule, Severity
 from config.policy import Policy
 
@@ -331,6 +332,7 @@ class RepoView:
         """Return the facts of every Python file, in path order (listed once per view)."""
         if self._python is None:
             self._python = [f for p, f in sorted(self.files.items()) if f.kind == "python"]
+        note(KIND)  # each caller depends on the kinds, though only the first one lists them
         return list(self._python)
 
     def data(self, path: str, key: str, default: Any = None) -> Any:

@@ -74,7 +74,7 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     base_view, head_view = snapshot_view(base_facts, policy), snapshot_view(head_facts, policy)
     digest = facts_digest()
     base_repo = repo_results(base_view, policy, base_facts.view_id(), digest, cache)
-    head_repo = repo_results(head_view, policy, head_facts.view_id(), digest, cache)
+    head_repo = repo_results(head_view, policy, head_facts.view_id(), digest, cache, (base_view, base_repo))
     path_map = _path_map(diff)
     base_lines, head_lines = lines_by_kind(base_facts.files.values()), lines_by_kind(head_facts.files.values())
     base_found, _ = resolve(gather(base_view, base_repo.findings), base_view, policy, path_map)

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from app.checks.base import RepoView
 from app.checks.facts.python_paths import GENERATED_DIRS
+from app.checks.reads import note_all, recording
 
 # Folders of code that is not shipped: documentation, examples, scripts, benchmarks, and the generated
 # or vendored folders of `python_paths`. Neither owed tests nor judged for declared imports.
@@ -134,20 +135,23 @@ def per_view(build: Callable[[RepoView], _T]) -> Callable[[RepoView], _T]:
     """Memoise a function of a RepoView for the last few views: several checks share one build per snapshot.
 
     The views are held weakly: a worker audits repository after repository, and a memo must not keep
-    an audit's every fact alive after it (nor make the collector walk them).
+    an audit's every fact alive after it (nor make the collector walk them). Each build keeps the
+    facts it read (`app.checks.reads`), and every check that uses it is told them.
     """
-    recent: list[tuple[weakref.ref[RepoView], _T]] = []
+    recent: list[tuple[weakref.ref[RepoView], _T, frozenset[str]]] = []
 
     def forget(dead: weakref.ref[RepoView]) -> None:
-        recent[:] = [(ref, value) for ref, value in recent if ref is not dead]
+        recent[:] = [item for item in recent if item[0] is not dead]
 
     @functools.wraps(build)
     def cached(view: RepoView) -> _T:
-        for ref, value in recent:
+        for ref, value, reads in recent:
             if ref() is view:
+                note_all(reads)  # the check using this build depends on what building it read
                 return value
-        value = build(view)
-        recent.insert(0, (weakref.ref(view, forget), value))
+        with recording() as seen:
+            value = build(view)
+        recent.insert(0, (weakref.ref(view, forget), value, frozenset(seen)))
         del recent[4:]
         return value
 
