@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from app.github.job import Job
 
 T = TypeVar("T")
+SHA_RE = re.compile(r"[0-9a-f]{40}")
 
 
 class MalformedPayload(ValueError):
@@ -44,6 +46,28 @@ def optional(data: Any, *path: str, kind: type[T]) -> T | None:
     if not isinstance(value, kind):
         raise MalformedPayload(f"{'.'.join(path)} is not {kind.__name__}")
     return value
+
+
+class Origin(TypedDict):
+    """The fields every job about one commit starts with: the installation, the repository and the head."""
+
+    installation_id: int
+    repo_id: int
+    repo_full_name: str
+    head_sha: str
+
+
+def origin(payload: Any, head_sha: str, sha_name: str) -> Origin:
+    """Return a commit job's installation, repository and head, after checking the head is a commit SHA."""
+    # Checked before the ids are read: of several faults, the 400 names the bad head.
+    if not SHA_RE.fullmatch(head_sha):
+        raise MalformedPayload(f"{sha_name} is not a commit SHA")
+    return Origin(
+        installation_id=field(payload, "installation", "id", kind=int),
+        repo_id=field(payload, "repository", "id", kind=int),
+        repo_full_name=field(payload, "repository", "full_name", kind=str),
+        head_sha=head_sha,
+    )
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,15 @@ def test_other_branches_tags_and_deletions_are_ignored() -> None:
 
 
 def test_a_head_that_is_not_a_sha_is_malformed() -> None:
-    with pytest.raises(MalformedPayload):
+    with pytest.raises(MalformedPayload, match=r"^head SHA is not a commit SHA$"):
         audit_push(delivery(push(TARGET, "main; rm -rf /")))
+
+
+def test_a_bad_head_is_named_before_a_missing_installation() -> None:
+    payload = push(TARGET, "main; rm -rf /")
+    del payload["installation"]
+    with pytest.raises(MalformedPayload, match=r"^head SHA is not a commit SHA$"):
+        audit_push(delivery(payload))
 
 
 def test_the_receiver_queues_the_push_task_with_ids_only(receiver: Receiver) -> None:

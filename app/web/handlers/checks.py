@@ -6,9 +6,8 @@ from typing import Any
 
 from app.github.job import AuditJob, PushJob
 from app.github.text import RERUN_IDENTIFIER
-from app.web.handlers.pull_request import SHA_RE
 from app.web.handlers.push import job_from_push
-from app.web.payload import Delivery, MalformedPayload, Routed, field, optional, web_address
+from app.web.payload import Delivery, Routed, field, optional, origin, web_address
 
 SUITE_ACTIONS = ("requested", "rerequested")
 
@@ -60,15 +59,10 @@ def _job(delivery: Delivery, holder: dict[str, Any], head_sha: str) -> AuditJob 
     pulls = field(holder, "pull_requests", kind=list)
     if not pulls:
         return None
-    if not SHA_RE.fullmatch(head_sha):
-        raise MalformedPayload("head_sha is not a commit SHA")
     payload = delivery.payload
     return AuditJob(
-        installation_id=field(payload, "installation", "id", kind=int),
-        repo_id=field(payload, "repository", "id", kind=int),
-        repo_full_name=field(payload, "repository", "full_name", kind=str),
+        **origin(payload, head_sha, "head_sha"),
         pr_number=field(pulls, 0, "number", kind=int),
-        head_sha=head_sha,
         base_ref=field(pulls, 0, "base", "ref", kind=str),
         clone_url=field(payload, "repository", "clone_url", kind=str),
         html_url=web_address(payload),

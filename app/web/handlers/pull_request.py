@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from app.github.job import AuditJob
 from app.store.keys import latest_head_key
-from app.web.payload import Delivery, MalformedPayload, Routed, field, web_address
+from app.web.payload import Delivery, Routed, field, origin, web_address
 
 AUDITED_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
-SHA_RE = re.compile(r"[0-9a-f]{40}")
 
 
 def audit_pull_request(delivery: Delivery) -> Routed | None:
@@ -30,14 +27,9 @@ def audit_pull_request(delivery: Delivery) -> Routed | None:
 def job_from_pull_request(payload: dict[str, object], pr: dict[str, object], delivery_id: str) -> AuditJob:
     """Build the audit job of a pull request object, with the repository and installation ids."""
     head_sha = field(pr, "head", "sha", kind=str)
-    if not SHA_RE.fullmatch(head_sha):
-        raise MalformedPayload("pull_request.head.sha is not a commit SHA")
     return AuditJob(
-        installation_id=field(payload, "installation", "id", kind=int),
-        repo_id=field(payload, "repository", "id", kind=int),
-        repo_full_name=field(payload, "repository", "full_name", kind=str),
+        **origin(payload, head_sha, "pull_request.head.sha"),
         pr_number=field(pr, "number", kind=int),
-        head_sha=head_sha,
         base_ref=field(pr, "base", "ref", kind=str),
         clone_url=field(payload, "repository", "clone_url", kind=str),
         html_url=web_address(payload),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from app.github.job import PushJob
 from app.store.keys import push_head_key
-from app.web.handlers.pull_request import SHA_RE
-from app.web.payload import Delivery, MalformedPayload, Routed, field
+from app.web.payload import Delivery, Routed, field, origin
 
 BRANCH_PREFIX = "refs/heads/"
 NO_COMMIT = "0" * 40
@@ -26,14 +25,9 @@ def audit_push(delivery: Delivery) -> Routed | None:
 
 def job_from_push(delivery: Delivery, head_sha: str, branch: str) -> PushJob:
     """Build the baseline job of a default-branch head from a payload's repository and installation."""
-    if not SHA_RE.fullmatch(head_sha):
-        raise MalformedPayload("head SHA is not a commit SHA")
     payload = delivery.payload
     return PushJob(
-        installation_id=field(payload, "installation", "id", kind=int),
-        repo_id=field(payload, "repository", "id", kind=int),
-        repo_full_name=field(payload, "repository", "full_name", kind=str),
-        head_sha=head_sha,
+        **origin(payload, head_sha, "head SHA"),
         branch=branch,
         clone_url=field(payload, "repository", "clone_url", kind=str),
         html_url=field(payload, "repository", "html_url", kind=str),
@@ -41,5 +35,6 @@ def job_from_push(delivery: Delivery, head_sha: str, branch: str) -> PushJob:
         private=field(payload, "repository", "private", kind=bool) is not False,
         delivery_id=delivery.delivery_id,
     )
+
 
 ROUTES = {"push": audit_push}
