@@ -6,6 +6,7 @@ baseline). A pull request's audit takes over any run on its head; a baseline nev
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,6 +23,10 @@ RERUN_ACTION = {
     "identifier": text.RERUN_IDENTIFIER,
 }
 
+
+# How long a job waits for another job creating the same head's first run (its reservation lasts 30 s).
+CREATE_WAIT_SECONDS = 30.0
+CREATE_POLL_SECONDS = 0.2
 
 BASELINE_PR = 0  # the pull request number in a default-branch baseline's external id
 
@@ -62,6 +67,10 @@ class RunIds(Protocol):
         """Remember the check run id of a head SHA and the external id of the job owning it."""
         ...
 
+    def reserve(self, head_sha: str, holder: str) -> bool:
+        """Reserve creating a head SHA's first check run for a holder; False when another holder has it."""
+        ...
+
 
 class SentAnnotations(Protocol):
     """Which annotations a check run already carries (GitHub appends them; they cannot be removed)."""
@@ -84,7 +93,7 @@ class CheckRuns:
     """The check runs of one repository, named after the App's check name."""
 
     def __init__(self, gh: GitHubClient, full_name: str, name: str, ids: RunIds, ledger: SentAnnotations,
-                 app_id: str = "") -> None:
+                 app_id: str = "", holder: str = "", create_wait: float = CREATE_WAIT_SECONDS) -> None:
         self._gh = gh
         self._base = f"/repos/{full_name}/check-runs"
         self._full_name = full_name
@@ -92,10 +101,12 @@ class CheckRuns:
         self._ids = ids
         self._ledger = ledger
         self._app_id = app_id
+        self._holder = holder  # who reserves a first run's creation: the job's root task id, kept by its retries
+        self._create_wait = create_wait
 
     def ensure(self, head_sha: str, external: str) -> int:
         """Return a head's check run for a job, creating it queued, or adopting it when another job made it."""
-        return self._adopt(head_sha, self.find(head_sha), external)
+        return self._adopt(head_sha, self._found_or_reserved(head_sha, external), external)
 
     def ensure_baseline(self, head_sha: str, external: str) -> int | None:
         """Return a head's check run for a default-branch baseline, creating it; None when a PR's audit owns it.
@@ -103,10 +114,27 @@ class CheckRuns:
         A pull request's verdict on the commit (or its audit still under way) outranks the baseline,
         which then leaves that run exactly as it is: no update at all.
         """
-        found = self.find(head_sha)
+        found = self._found_or_reserved(head_sha, external)
         if found is not None and found.owned_by_pull_request:
             return None
         return self._adopt(head_sha, found, external)
+
+    def _found_or_reserved(self, head_sha: str, external: str) -> Run | None:
+        """Return a head's check run; when it has none, reserve creating it, or wait for the job that does.
+
+        A PR's audit and a push's baseline of the same commit may start together: without the
+        reservation both would find no run and the commit would get two.
+        """
+        found = self.find(head_sha)
+        if found is not None or self._ids.reserve(head_sha, self._holder or external):
+            return found
+        deadline = time.monotonic() + self._create_wait
+        while time.monotonic() < deadline:
+            time.sleep(CREATE_POLL_SECONDS)
+            known = self._ids.get(head_sha)
+            if known is not None:
+                return Run(*known)
+        return self.find(head_sha)  # the creating job died mid-way: GitHub lists its run if it made one
 
     def find(self, head_sha: str) -> Run | None:
         """Return a head's check run and its owner: from Redis when it knows both, else as GitHub lists it."""

@@ -49,12 +49,12 @@ class Context:
         return self.runs.ensure(self.job.head_sha, self.external_id)
 
 
-def context(rt: Runtime, job: AuditJob) -> Context:
-    """Return the GitHub client and check runs of a job."""
+def context(rt: Runtime, job: AuditJob, claim_id: str = "") -> Context:
+    """Return the GitHub client and check runs of a job (`claim_id`: its root task id, when it has one)."""
     gh = rt.github(job.installation_id)
     runs = CheckRuns(gh, job.repo_full_name, rt.settings.check_name,
                      RedisRunIds(rt.redis, job.repo_id, rt.settings.check_name),
-                     RedisSentAnnotations(rt.redis), rt.settings.app_id)
+                     RedisSentAnnotations(rt.redis), rt.settings.app_id, holder=claim_id)
     return Context(job, gh, runs)
 
 
@@ -70,7 +70,7 @@ def audit_pull_request(rt: Runtime, job: AuditJob, claim_id: str, held: Callable
     after its worker died; `held` says whether this run still holds the job's lease (a run that lost
     it to a copy publishes nothing).
     """
-    ctx = context(rt, job)
+    ctx = context(rt, job, claim_id)
     with ctx.gh:  # one HTTP client for the whole job
         return audit_in(rt, ctx, claim_id, held)
 

@@ -42,11 +42,11 @@ from config.policy import Policy, PolicyError
 log = logging.getLogger("verity.jobs")
 
 
-def check_runs(rt: Runtime, job: PushJob) -> CheckRuns:
-    """Return the check runs of the job's repository."""
+def check_runs(rt: Runtime, job: PushJob, task_id: str = "") -> CheckRuns:
+    """Return the check runs of the job's repository (`task_id` reserves the creation of a first run)."""
     return CheckRuns(rt.github(job.installation_id), job.repo_full_name, rt.settings.check_name,
                      RedisRunIds(rt.redis, job.repo_id, rt.settings.check_name), RedisSentAnnotations(rt.redis),
-                     rt.settings.app_id)
+                     rt.settings.app_id, holder=task_id)
 
 
 def audit_push(rt: Runtime, job: PushJob, task_id: str) -> str:
@@ -57,7 +57,7 @@ def audit_push(rt: Runtime, job: PushJob, task_id: str) -> str:
     """
     repo = rt.mirrors.fetch_branch(job.repo_id, job.clone_url, job.branch, rt.token(job.installation_id).value)
     branch_head = repo.resolve(f"refs/heads/{job.branch}")
-    runs = check_runs(rt, job)
+    runs = check_runs(rt, job, task_id)
     if is_superseded(rt, job, branch_head):
         return conclude(runs, job, superseded_output(job, branch_head), "superseded")
     if not has_commit(repo, job.head_sha):

@@ -12,6 +12,7 @@
 | `verity:lease-holders` | hash: task id -> the process holding the lease (host:pid:nonce) | none | leases |
 | `verity:lease-end:{task id}` | string `done`/`reaped`: the id never runs again | `LEASE_END_TTL` 2 h | leases |
 | `verity:check:{repo}:{sha}:{check name}` | string: `{run id} {owner's external id}` | `CHECK_RUN_TTL` 30 d | state |
+| `verity:check-create:{repo}:{sha}:{check name}` | string: who creates its first run | `CREATE_SECONDS` 30 s | state |
 | `verity:annotations:{check run id}` | set: fingerprints already annotated | `CHECK_RUN_TTL` 30 d | state |
 | `verity:installation:{installation id}` | set: repository ids the installation grants | none | state |
 | `verity:accept:{repo}:{pr}` | hash: domain -> acceptance JSON | `ACCEPTANCE_TTL` 180 d* | acceptances |
@@ -45,6 +46,7 @@ LEASE_HOLDERS = f"{PREFIX}lease-holders"
 LEASE_SECONDS = 30  # a lease not renewed for this long belongs to a dead worker; outlasts a Redis restart
 LEASE_END_TTL = 2 * 3600  # longer than the broker's visibility timeout, so a late redelivery finds it
 CHECK_RUN_TTL = 30 * 24 * 3600
+CREATE_SECONDS = 30  # one job creates a head's first check run; others wait this long for it
 ACCEPTANCE_TTL = 180 * 24 * 3600  # refreshed on every change; a PR open longer than this loses them
 TRAIL_LIMIT = 200  # events kept per PR, newest last
 COOLDOWN_SECONDS = 30  # one `/audit run` per PR per cooldown
@@ -90,6 +92,11 @@ def lease_end_key(task_id: str) -> str:
 def check_run_key(repo_id: int, head_sha: str, check_name: str) -> str:
     """Return the key holding the id of Verity's check run for one head SHA, and the job owning it."""
     return f"{PREFIX}check:{repo_id}:{head_sha}:{check_name}"
+
+
+def check_create_key(repo_id: int, head_sha: str, check_name: str) -> str:
+    """Return the key a job holds while it creates a head's first check run, so no other job creates one too."""
+    return f"{PREFIX}check-create:{repo_id}:{head_sha}:{check_name}"
 
 
 def annotations_key(check_run_id: int) -> str:

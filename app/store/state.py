@@ -6,8 +6,10 @@ import redis
 
 from app.store.keys import (
     CHECK_RUN_TTL,
+    CREATE_SECONDS,
     JOB_TTL,
     annotations_key,
+    check_create_key,
     check_run_key,
     installation_key,
     latest_head_key,
@@ -57,6 +59,18 @@ class RedisRunIds:
         """Remember the check run id of a head SHA and the external id of the job owning it."""
         value = f"{run_id} {external}" if external else str(run_id)
         self._redis.set(check_run_key(self._repo_id, head_sha, self._name), value, ex=CHECK_RUN_TTL)
+
+    def reserve(self, head_sha: str, holder: str) -> bool:
+        """Reserve creating a head SHA's first check run; False when another holder has the reservation.
+
+        The holder (a job's root task id) may reserve again: its retry after a failed create must not
+        wait for itself.
+        """
+        key = check_create_key(self._repo_id, head_sha, self._name)
+        if self._redis.set(key, holder, nx=True, ex=CREATE_SECONDS):
+            return True
+        held = self._redis.get(key)
+        return isinstance(held, bytes) and held.decode(errors="replace") == holder
 
 
 class RedisSentAnnotations:

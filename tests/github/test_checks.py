@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,6 +78,11 @@ def fake(server: FakeServer, gh: GitHubClient) -> Iterator[FakeGitHub]:
     server.fake.tokens.update(tokens)
     yield server.fake
     assert server.fake.errors == [], "requests broke GitHub's REST description"
+
+
+def holding(gh: GitHubClient, db: redis.Redis, holder: str) -> CheckRuns:
+    """Return the check runs as a job with this root task id sees them."""
+    return CheckRuns(gh, REPO, "Verity", RedisRunIds(db, 1, "Verity"), RedisSentAnnotations(db), APP_ID, holder=holder)
 
 
 def runs(gh: GitHubClient, db: redis.Redis, app_id: str = APP_ID) -> CheckRuns:
@@ -209,6 +216,47 @@ def test_a_pull_request_s_audit_adopts_a_baseline_run_and_stamps_it_as_its_own(g
     assert checks.ensure_baseline(HEAD, BASELINE_RUN) is None  # from now on the baseline leaves it be
     db.delete(check_run_key(1, HEAD, "Verity"))
     assert runs(gh, db).ensure_baseline(HEAD, BASELINE_RUN) is None  # GitHub tells the same
+
+
+@pytest.mark.parametrize("second", ["a baseline", "another audit of the PR"])
+def test_two_jobs_starting_together_on_a_new_head_make_one_run(gh: GitHubClient, db: redis.Redis,
+                                                                 fake: FakeGitHub, second: str) -> None:
+    held = fake.hold("POST", rf"/repos/{REPO}/check-runs$")
+    got: dict[str, int | None] = {}
+    first = threading.Thread(target=lambda: got.update(pr=holding(gh, db, "task-1").ensure(HEAD, PR_RUN)))
+    first.start()
+    assert held.reached.wait(10), "the PR's audit is creating the run"
+    later = holding(gh, db, "task-2")
+    act = (lambda: later.ensure_baseline(HEAD, BASELINE_RUN)) if second == "a baseline" else (
+        lambda: later.ensure(HEAD, PR_RUN))
+    other = threading.Thread(target=lambda: got.update(other=act()))
+    other.start()
+    other.join(0.6)
+    assert other.is_alive(), "the second job waits for the run being created instead of creating its own"
+    held.release.set()
+    first.join(10)
+    other.join(10)
+    assert len(fake.runs_for(HEAD)) == 1 and len(fake.calls("POST", rf"/repos/{REPO}/check-runs$")) == 1
+    assert got["other"] == (None if second == "a baseline" else got["pr"])
+
+
+def test_a_job_retrying_its_own_create_does_not_wait_for_itself(gh: GitHubClient, db: redis.Redis,
+                                                                 fake: FakeGitHub) -> None:
+    fake.fail("POST", rf"/repos/{REPO}/check-runs$", 502)
+    with pytest.raises(TransientGitHubError):
+        holding(gh, db, "task-1").ensure(HEAD, PR_RUN)
+    started = time.monotonic()
+    run_id = holding(gh, db, "task-1").ensure(HEAD, PR_RUN)
+    assert time.monotonic() - started < 5 and fake.runs_for(HEAD)[0]["id"] == run_id
+
+
+def test_a_job_whose_creator_died_creates_the_run_after_waiting(gh: GitHubClient, db: redis.Redis,
+                                                                fake: FakeGitHub) -> None:
+    assert RedisRunIds(db, 1, "Verity").reserve(HEAD, "task-0")  # a job that died before its create
+    checks = CheckRuns(gh, REPO, "Verity", RedisRunIds(db, 1, "Verity"), RedisSentAnnotations(db), APP_ID,
+                       holder="task-1", create_wait=0.5)
+    run_id = checks.ensure(HEAD, PR_RUN)
+    assert [r["id"] for r in fake.runs_for(HEAD)] == [run_id]
 
 
 def test_start_marks_the_run_in_progress(gh: GitHubClient, db: redis.Redis, fake: FakeGitHub) -> None:
