@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from app.checks.base import Environment, matches_any
@@ -263,15 +261,18 @@ def _analyse_one(item: tuple[str, tuple[str, str]]) -> tuple[str, FileFacts]:
 def _analyse_texts(items: list[tuple[str, tuple[str, str]]],
                    tick: Callable[[str], None] = lambda key: None) -> dict[str, FileFacts]:
     """Analyse many files, on every core when there are enough of them."""
+    if len(items) < PARALLEL_THRESHOLD:
+        return _analyse_serially(items, tick)
+    # Imported here: only a big change (a cold audit) starts a pool, and multiprocessing with
+    # concurrent.futures (pickle, socket, logging, ...) cost every other command ~10 ms to import.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = multiprocessing.cpu_count()
-    out: dict[str, FileFacts] = {}
     # A daemonic process (a Celery prefork child) may not start children: analyse serially there.
-    if len(items) < PARALLEL_THRESHOLD or workers < 2 or multiprocessing.current_process().daemon:
-        for item in items:
-            key, facts = _analyse_one(item)
-            out[key] = facts
-            tick(key)
-        return out
+    if workers < 2 or multiprocessing.current_process().daemon:
+        return _analyse_serially(items, tick)
+    out: dict[str, FileFacts] = {}
     context = multiprocessing.get_context("fork")
     # Largest files first, in small chunks: no big file is left to run alone on one core at the end.
     ordered = sorted(items, key=lambda item: -len(item[1][1]))
@@ -279,6 +280,16 @@ def _analyse_texts(items: list[tuple[str, tuple[str, str]]],
         for key, facts in pool.map(_analyse_one, ordered, chunksize=8):
             out[key] = facts
             tick(key)
+    return out
+
+
+def _analyse_serially(items: list[tuple[str, tuple[str, str]]], tick: Callable[[str], None]) -> dict[str, FileFacts]:
+    """Analyse files one after the other, in this process."""
+    out: dict[str, FileFacts] = {}
+    for item in items:
+        key, facts = _analyse_one(item)
+        out[key] = facts
+        tick(key)
     return out
 
 
