@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import yaml
-
 from app.checks.reads import KIND, note
 from app.engine.model import Domain, FileFacts, RawFinding, Rule, Severity
 from config.policy import Policy
@@ -190,6 +188,8 @@ class FileContext:
     @functools.cached_property
     def yaml_documents(self) -> list[Any]:
         """Return the YAML documents of the file (safe loader); raise yaml.YAMLError if it does not parse."""
+        import yaml  # imported on first use: a change with no YAML file never needs PyYAML, ~15 ms to import
+
         if yaml_too_deep(self.text):
             raise yaml.YAMLError("nested too deeply to parse safely")
         try:

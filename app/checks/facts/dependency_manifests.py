@@ -36,8 +36,6 @@ import re
 import tomllib
 from typing import Any
 
-import yaml
-
 from app.checks.base import Extractor, FileContext
 from app.checks.dependencies.requirements import (
     Requirement,
@@ -440,6 +438,8 @@ def _pipfile(ctx: FileContext) -> dict[str, Any] | None:
 
 def _conda(ctx: FileContext) -> dict[str, Any] | None:
     """Read a conda environment file's dependencies and its pip list (names only)."""
+    import yaml  # imported on first use: a change with no YAML file never needs PyYAML, ~15 ms to import
+
     try:
         documents = ctx.yaml_documents
     except (yaml.YAMLError, RecursionError):

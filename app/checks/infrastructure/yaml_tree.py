@@ -8,19 +8,16 @@ by every check through a cache keyed on the `FileContext`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from app.checks.base import FileContext, per_file, yaml_too_deep
 
-try:  # libyaml's parser is several times faster and gives the same nodes and marks
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
 
 # Go or Jinja template markers; `${{` is a GitHub Actions expression, not a template.
 _TEMPLATE_MARKER = re.compile(r"(?<!\$)\{\{|\{%")
@@ -113,6 +110,8 @@ def _construct_plain_scalar(loader: Any, node: yaml.Node) -> str:
 
 def _construct_unknown(loader: Any, _suffix: str, node: yaml.Node) -> Any:
     """Load custom tags (`!Ref`, `!reference`, `!!python/name:`) as plain data instead of failing."""
+    import yaml  # loaded already: only a loader calls this
+
     if isinstance(node, yaml.MappingNode):
         return _construct_map(loader, node)
     if isinstance(node, yaml.SequenceNode):
@@ -120,14 +119,23 @@ def _construct_unknown(loader: Any, _suffix: str, node: yaml.Node) -> Any:
     return _construct_plain_scalar(loader, node)
 
 
-class LineLoader(_BaseLoader):
-    """A safe loader that builds YMap/YList with line numbers and tolerates custom tags."""
+@functools.cache
+def _line_loader() -> type[Any]:
+    """Return the line-aware loader class, made once on first use."""
+    # Made here, not at import: a change with no YAML file never needs PyYAML (~15 ms to import).
+    try:  # libyaml's parser is several times faster and gives the same nodes and marks
+        from yaml import CSafeLoader as _BaseLoader
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+    class LineLoader(_BaseLoader):
+        """A safe loader that builds YMap/YList with line numbers and tolerates custom tags."""
 
-LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_scalar)
-LineLoader.add_multi_constructor("", _construct_unknown)
+    LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+    LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_scalar)
+    LineLoader.add_multi_constructor("", _construct_unknown)
+    return LineLoader
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,9 @@ def parse_text(text: str) -> YamlParse:
     """Parse YAML text into line-aware documents; a parse failure is data, never an exception."""
     if yaml_too_deep(text):
         return YamlParse((), "nested too deeply to parse safely")
-    loader: Any = LineLoader(text)
+    import yaml  # imported on first use, as in _line_loader
+
+    loader: Any = _line_loader()(text)
     docs: list[Any] = []
     try:
         while loader.check_data():

@@ -13,8 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-import yaml
-
 from app.checks.base import FileContext, per_file, yaml_too_deep
 from app.checks.security._common import is_config_text
 from app.checks.security._pairs import pairs
@@ -108,6 +106,8 @@ def _kind_of(text: str) -> str:
     if _is_env(text):
         return "env"
     if ":" in text and not yaml_too_deep(text):
+        import yaml  # imported on first use: a change with no YAML file never needs PyYAML, ~15 ms to import
+
         try:
             docs = list(yaml.safe_load_all(text))
         except (yaml.YAMLError, RecursionError, ValueError):
