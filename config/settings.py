@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
-
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_CHECK_NAME = "Verity"
@@ -38,6 +36,9 @@ class Settings:
 
 def default_data_dir() -> Path:
     """Return the per-user directory for mirrors and caches."""
+    # Imported here: only a run without VERITY_DATA_DIR asks, and platformdirs costs every command 3-5 ms to import.
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir("verity"))
 
 
