@@ -9,11 +9,12 @@ check whose reads are equal in the files the PR changed, when both trees list th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from functools import partial
+from typing import Any, TypeVar, cast
 
-from app.checks.base import MetricUnit, RepoView
+from app.checks.base import Metric, MetricUnit, RepoCheck, RepoView
 from app.checks.reads import WatchedFacts, recording, same_reads
 from app.checks.registry import METRICS, repo_checks
 from app.engine.cache import FactsCache
@@ -21,6 +22,7 @@ from app.engine.model import FileFacts, RawFinding
 from config.policy import Policy
 
 REPO_KIND = "repo-results"
+_R = TypeVar("_R")
 
 Located = tuple[tuple[str, RawFinding], ...]  # (path, finding) pairs
 
@@ -67,30 +69,33 @@ def _never(reads: frozenset[str]) -> bool:
 def compute(view: RepoView, earlier: RepoResults | None = None, reusable: Reusable = _never) -> RepoResults:
     """Run every repo check and metric over one snapshot, keeping `earlier`'s results that `reusable` allows."""
     watched = watched_view(view)
-
-    def kept(name: str) -> bool:
-        return earlier is not None and name in earlier.reads and reusable(earlier.reads[name])
-
-    found: dict[str, Located] = {}
-    units: dict[str, tuple[MetricUnit, ...]] = {}
+    before = earlier or RepoResults({}, {}, {})
     reads: dict[str, frozenset[str]] = {}
-    for check in repo_checks():
-        code = check.rule.code
-        if earlier is not None and kept(code):
-            found[code], reads[code] = earlier.found[code], earlier.reads[code]
-            continue
+
+    def result(name: str, run: Callable[[], _R], kept: Mapping[str, _R]) -> _R:
+        """Return one check's or metric's result: the earlier one when its reads allow, else run and recorded."""
+        if name in kept and name in before.reads and reusable(before.reads[name]):
+            reads[name] = before.reads[name]
+            return kept[name]
         with recording() as seen:
-            found[code] = tuple((rf.path, rf.finding) for rf in check.find(watched))
-        reads[code] = frozenset(seen)
-    for metric in METRICS:
-        name = metric.name
-        if earlier is not None and kept(name):
-            units[name], reads[name] = earlier.units[name], earlier.reads[name]
-            continue
-        with recording() as seen:
-            units[name] = tuple(metric.units(watched))
+            value = run()
         reads[name] = frozenset(seen)
+        return value
+
+    found = {check.rule.code: result(check.rule.code, partial(_findings, check, watched), before.found)
+             for check in repo_checks()}
+    units = {metric.name: result(metric.name, partial(_units, metric, watched), before.units) for metric in METRICS}
     return RepoResults(found, units, reads)
+
+
+def _findings(check: RepoCheck, view: RepoView) -> Located:
+    """Return what one repo check finds (the generator consumed while its reads are recorded)."""
+    return tuple((rf.path, rf.finding) for rf in check.find(view))
+
+
+def _units(metric: Metric, view: RepoView) -> tuple[MetricUnit, ...]:
+    """Return one metric's units."""
+    return tuple(metric.units(view))
 
 
 def watched_view(view: RepoView) -> RepoView:
