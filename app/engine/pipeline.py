@@ -85,9 +85,11 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     unchanged += unseen + seen
     changed = frozenset(diff.changed_paths())
     deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
+    # Units new in a file the base held generated are legacy code judged at last, not the PR's own.
+    owned = changed - _unbannered(base_facts, head_facts, path_map)
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
-                       path_map, (acceptances or {}).get(domain), changed, deleted)
+                       path_map, (acceptances or {}).get(domain), owned, deleted)
         for domain in DOMAIN_ORDER
     ]
     reasons = tuple(r for d in results if d.blocking for r in d.reasons)
@@ -192,9 +194,14 @@ def _unjudged_at_base(base: SnapshotFacts, head: SnapshotFacts, path_map: Callab
     A file generated at base and no longer at head (its banner removed) shows code the base did not
     judge: only findings on lines the PR added are new.
     """
-    generated = {path_map(p) for p, f in base.files.items() if f.data.get(GENERATED)}
-    unbannered = {p for p in generated if p in head.files and not head.files[p].data.get(GENERATED)}
+    unbannered = _unbannered(base, head, path_map)
     return lambda finding: finding.path in unbannered and not is_added(finding.path, finding.line)
+
+
+def _unbannered(base: SnapshotFacts, head: SnapshotFacts, path_map: Callable[[str], str]) -> frozenset[str]:
+    """Return the head paths of files generated at base and no longer at head (their banner removed)."""
+    generated = {path_map(p) for p, f in base.files.items() if f.data.get(GENERATED)}
+    return frozenset(p for p in generated if p in head.files and not head.files[p].data.get(GENERATED))
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:

@@ -148,3 +148,23 @@ def test_removing_a_generator_banner_does_not_make_the_files_findings_new(repo: 
     added = RESOURCE + "\n\ndef tagged(tags: list[str] = []) -> list[str]:\n    return tags\n"
     assert "B006" in new_codes(run_audit(repo, head, repo.commit("add", {"src/shop/types.py": added})))
     assert "B006" in new_codes(run_audit(repo, base, repo.commit("both", {"src/shop/types.py": added})))
+
+
+DOCUMENTED = "".join(f'\n\ndef total_{i}(values: list[int]) -> int:\n    """Return the sum."""\n    return sum(values)\n'
+                     for i in range(6))
+
+
+def test_removing_a_generator_banner_does_not_make_the_files_units_the_prs(repo: RepoBuilder) -> None:
+    # The repository documents its own code; the generated module never did (as openai-python's
+    # "remove Stainless attribution" change showed, over 231 definitions).
+    files = {**PACKAGE, "pyproject.toml": pyproject(""), "src/shop/totals.py": '"""Totals."""' + DOCUMENTED,
+             "src/shop/types.py": STAINLESS + RESOURCE}
+    base = repo.commit("base", files)
+    head = repo.commit("drop attribution", {"src/shop/types.py": RESOURCE})
+    report = run_audit(repo, base, head)
+    assert report.passed, report.reasons
+    docs = next(d for d in report.domains if d.domain.value == "docs")
+    assert docs.head is not None and docs.base is not None and docs.head < docs.base  # judged now, and scored
+    # The same undocumented classes in a module the PR adds are the PR's own.
+    added = run_audit(repo, head, repo.commit("copy", {"src/shop/copied.py": RESOURCE}))
+    assert any(reason.startswith("docs:") for reason in added.reasons), added.reasons
