@@ -502,6 +502,56 @@ def test_metric_maps_names_through_re_exports_to_the_module_that_defines_them() 
     }
 
 
+def test_metric_follows_star_imports_through_a_subpackage_that_star_imports_its_modules() -> None:
+    files = {
+        "pkg/__init__.py": "from ._transports import *\n",
+        "pkg/_transports/__init__.py": "from .base import *\nfrom .mock import *\nfrom .default import *\n",
+        "pkg/_transports/base.py": BODY.replace("def f", "def BaseTransport"),
+        "pkg/_transports/mock.py": BODY.replace("def f", "def MockTransport"),
+        "pkg/_transports/default.py": BODY.replace("def f", "def HTTPTransport"),
+        "tests/test_a.py": "import pkg\n\ndef test_a():\n    assert pkg.MockTransport()\n",
+        "tests/test_b.py": "from pkg import BaseTransport\n\ndef test_b():\n    assert BaseTransport()\n",
+    }
+    assert coverage(files) == {
+        "pkg/_transports/base.py": True,  # pkg.BaseTransport is _transports.base.BaseTransport, two stars down
+        "pkg/_transports/mock.py": True,
+        "pkg/_transports/default.py": False,  # re-exported too, but no test uses a name it defines
+    }
+
+
+def test_metric_counts_what_a_star_import_of_a_package_brings_through_its_subpackages() -> None:
+    files = {
+        "pkg/__init__.py": "from ._transports import *\n",
+        "pkg/_transports/__init__.py": "from .mock import *\n",
+        "pkg/_transports/mock.py": BODY.replace("def f", "def MockTransport"),
+        "pkg/_other.py": BODY,
+        "tests/test_a.py": "from pkg import *\n\ndef test_a():\n    assert MockTransport()\n",
+    }
+    assert coverage(files) == {"pkg/_transports/mock.py": True, "pkg/_other.py": False}
+
+
+def test_metric_follows_star_imports_between_packages_that_import_each_other() -> None:
+    files = {
+        "pkg/__init__.py": "from .sub import *\n",
+        "pkg/sub/__init__.py": "from .. import *\nfrom .mod import *\n",
+        "pkg/sub/mod.py": BODY.replace("def f", "def thing"),
+        "pkg/sub/other.py": BODY,
+        "tests/test_a.py": "import pkg\n\ndef test_a():\n    assert pkg.missing and pkg.thing\n",
+        "tests/test_b.py": "from pkg import *\n",
+    }
+    assert coverage(files) == {"pkg/sub/mod.py": True, "pkg/sub/other.py": False}  # and the cycle ends
+
+
+def test_metric_searches_each_package_once_when_star_imports_fan_out() -> None:
+    subs = [f"s{i}" for i in range(16)]
+    stars = "".join(f"from pkg.{s} import *\n" for s in subs)
+    files = {"pkg/__init__.py": stars, "pkg/mod.py": BODY.replace("def f", "def thing")}
+    files |= {f"pkg/{s}/__init__.py": stars + "from pkg.mod import *\n" for s in subs}
+    uses = " and ".join(f"pkg.missing{i}" for i in range(20))
+    files["tests/test_a.py"] = f"import pkg\n\ndef test_a():\n    assert {uses} and pkg.thing\n"
+    assert coverage(files) == {"pkg/mod.py": True}  # 16 packages star-importing each other: no 16**5 walk
+
+
 def test_metric_marks_untested_modules_and_repos_without_tests() -> None:
     files = {"app/__init__.py": "", "app/core.py": BODY, "app/util.py": BODY, "tests/test_core.py": "from app import core\n"}
     assert coverage(files) == {"app/core.py": True, "app/util.py": False}

@@ -114,6 +114,8 @@ class _Exports:
         self.index = index
         # Tests name the same few modules thousands of times: split each name's files once.
         self._split: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        # Each package init is searched for a name once: star imports between packages can fan out and loop.
+        self._taken: dict[tuple[str, str], frozenset[str]] = {}
 
     def modules(self, dotted_name: str) -> set[str]:
         """Return the regular module files (not package inits) a dotted name imports."""
@@ -156,6 +158,15 @@ class _Exports:
         return reached
 
     def _from_init(self, init: str, name: str, depth: int) -> set[str]:
+        """Return the modules a package's `__init__` takes `name` from, searching each init once per name."""
+        key = (init, name)
+        taken = self._taken.get(key)
+        if taken is None:
+            self._taken[key] = frozenset()  # a star import looping back here brings nothing more
+            taken = self._taken[key] = frozenset(self._search_init(init, name, depth))
+        return set(taken)
+
+    def _search_init(self, init: str, name: str, depth: int) -> set[str]:
         """Return the modules a package's `__init__` takes `name` from (explicitly, else through star imports)."""
         stars: list[str] = []
         for entry in self.view.data(init, python_imports.KEY, []):
@@ -166,17 +177,32 @@ class _Exports:
                 return self.reach(source, name, depth + 1) if source else self.modules(name)
             if "*" in entry["names"]:
                 stars.append(source)
-        defining = {p for source in stars for p in self.modules(source) if _defines(self.view, p, name)}
-        return defining
+        found: set[str] = set()
+        for source in stars:
+            found |= self._from_star(source, name, depth)
+        return found
 
-    def star(self, module: str) -> set[str]:
-        """Return the modules a package re-exports (what `from pkg import *` may bring)."""
+    def _from_star(self, source: str, name: str, depth: int) -> set[str]:
+        """Return the modules `from source import *` takes `name` from: its definer, or a subpackage's re-exports."""
+        found = {p for p in self.modules(source) if _defines(self.view, p, name)}
+        if depth < MAX_REEXPORT_DEPTH:
+            # `from ._transports import *` brings what `_transports/__init__` star-imports in turn.
+            for init in self.inits(source):
+                found |= self._from_init(init, name, depth + 1)
+        return found
+
+    def star(self, module: str, depth: int = 0) -> set[str]:
+        """Return the modules a package re-exports (what `from pkg import *` may bring), through subpackages' stars."""
         found: set[str] = set()
         for init in self.inits(module):
             for entry in self.view.data(init, python_imports.KEY, []):
-                if not entry["type_checking"]:
-                    for name in python_imports.imported_modules(init, entry):
-                        found |= self.modules(name)
+                if entry["type_checking"]:
+                    continue
+                for name in python_imports.imported_modules(init, entry):
+                    found |= self.modules(name)
+                source = python_imports.absolute_module(init, entry)
+                if source and "*" in entry["names"] and depth < MAX_REEXPORT_DEPTH:
+                    found |= self.star(source, depth + 1)
         return found
 
 
