@@ -311,9 +311,18 @@ def _regressions(domain: Domain, policy: Policy, new: list[Finding], judged: lis
     for judgement in judged:
         if judgement.regressed:
             change = judgement.change
-            reasons.append(_metric_reason(domain, judgement, points.get(f"{LOST}{change.metric.name}", 0.0),
+            explained = points.get(f"{LOST}{change.metric.name}", 0.0)
+            reasons.append(_metric_reason(domain, judgement, _blamed_points(change, explained),
                                           policy.gate.tolerance))
     return reasons
+
+
+def _blamed_points(change: MetricChange, explained: float) -> float:
+    """Return the blamed units' part of the points the explanation shows the PR's bad units losing."""
+    if len(change.blamed) == len(change.newly_bad):
+        return explained
+    # Every unit of a metric is worth the same, so the lost capabilities' part is their share.
+    return round(explained * len(change.blamed) / len(change.newly_bad), 1)
 
 
 def _blocking_by_rule(new: list[Finding], policy: Policy) -> list[tuple[str, list[Finding]]]:
@@ -346,7 +355,7 @@ def _metric_reason(domain: Domain, judgement: MetricJudgement, points: float, to
     change = judgement.change
     metric = change.metric
     label = metric.name.replace("-", " ")
-    units = units_text(metric, change.newly_bad)
+    units = units_text(metric, change.blamed)
     if judgement.shortfall_points > tolerance and change.patch_ratio is not None:
         good = change.patch_units - len(change.newly_bad)
         rule = (f"{label} of the code this change added or changed is {change.patch_ratio:.0f}% "
@@ -364,11 +373,11 @@ def _metric_reason(domain: Domain, judgement: MetricJudgement, points: float, to
         "patch_ratio": _percent(change.patch_ratio), "base_ratio": _percent(judgement.base_ratio),
         "threshold": _percent(judgement.threshold), "tolerance": tolerance,
         "shortfall_points": judgement.shortfall_points,
-        "units": [{"path": u.path, "label": u.label, "text": metric.describe_bad(u)} for u in change.newly_bad],
+        "units": [{"path": u.path, "label": u.label, "text": metric.describe_bad(u)} for u in change.blamed],
     }
-    summary = f"{_units_summary(metric, change.newly_bad)} ({points:+.1f} points)"
+    summary = f"{_units_summary(metric, change.blamed)} ({points:+.1f} points)"
     return Reason("metric", summary, text, data,
-                  units=tuple((u.path, metric.describe_bad(u)) for u in change.newly_bad))
+                  units=tuple((u.path, metric.describe_bad(u)) for u in change.blamed))
 
 
 def _units(count: int) -> str:

@@ -116,13 +116,31 @@ class MetricChange:
     attributable_points: float  # negative when the PR made the metric worse
     added_good: tuple[MetricUnit, ...] = ()  # units the PR added good
     total_units: int = 0  # the metric's units at head
-    stripped: int = 0  # how many of `newly_bad` existed at the base, good
+    broken: tuple[MetricUnit, ...] = ()  # those of `newly_bad` that existed at the base, good
 
+    @property
+    def stripped(self) -> int:
+        """Return how many existing units the PR broke (a ratio metric regresses when they outnumber its fixes)."""
+        return len(self.broken)
+
+    @property
+    def blamed(self) -> tuple[MetricUnit, ...]:
+        """Return the bad units the gate holds against the PR: a ratio's new and broken ones, a checklist's lost ones.
+
+        A checklist capability the base never had (its first web app, its first README) is not lost:
+        the unit is bad, the score says so, but only losing what the base had regresses (PRODUCT.md 4).
+        """
+        return self.newly_bad if self.metric.kind == RATIO else self.broken
 
     @property
     def lost_points(self) -> float:
         """Return the points the PR's bad units cost (0 or negative): the figure every report shows."""
         return -self.metric.points * len(self.newly_bad) / self.total_units if self.total_units else 0.0
+
+    @property
+    def blamed_points(self) -> float:
+        """Return the points the blamed units cost (0 or negative): the figure a checklist is gated on."""
+        return -self.metric.points * len(self.blamed) / self.total_units if self.total_units else 0.0
 
     @property
     def gained_points(self) -> float:
@@ -173,9 +191,9 @@ def attribute(
     bad = tuple(u for u in head.units if not u.good and owned_bad(u))
     good = tuple(u for u in head.units if u.good and fixed(u))
     added_good = tuple(u for u in head.units if u.good and added(u))
-    stripped = sum(1 for u in bad if match(u) is not None)
+    broken = tuple(u for u in bad if match(u) is not None)
     points = head.metric.points * (len(good) - len(bad)) / len(head.units) if head.units else 0.0
-    return MetricChange(head.metric, bad, good, points, added_good, len(head.units), stripped)
+    return MetricChange(head.metric, bad, good, points, added_good, len(head.units), broken)
 
 
 @dataclass(frozen=True)
@@ -199,7 +217,8 @@ def judge(change: MetricChange, base: MetricState, tolerance: float) -> MetricJu
     units than it fixed. So code added at the repository's own standard never blocks, while stripping
     docstrings or tests from existing units does, whatever else the PR adds. With no units at the base
     there is no standard to hold added code to. A checklist metric regresses when the capabilities the
-    PR lost (or added missing) cost more than the tolerance, whatever else it gained.
+    PR lost (good at the base, bad at head) cost more than the tolerance, whatever else it gained; one
+    the base never had (a first web app without metrics) costs points but is not lost.
     """
     if not change.newly_bad:
         return MetricJudgement(change, False, ratio_percent(base), None)
@@ -213,7 +232,7 @@ def judge(change: MetricChange, base: MetricState, tolerance: float) -> MetricJu
         below = patch is not None and patch < threshold and shortfall > tolerance
         stripped = change.stripped > len(change.newly_good)
         return MetricJudgement(change, below or stripped, base_ratio, threshold, round(shortfall, 2))
-    return MetricJudgement(change, -round(change.lost_points, 1) > tolerance, None, None)
+    return MetricJudgement(change, -round(change.blamed_points, 1) > tolerance, None, None)
 
 
 def _shortfall_points(change: MetricChange, base_ratio: float) -> float:
