@@ -81,12 +81,13 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
     fixed, unseen = _hold(fixed, _not_judged_at_head(head_facts, path_map))
-    new, seen = _hold(new, _unjudged_at_base(base_facts, head_facts, path_map, diff.is_added_line))
+    unbannered = _unbannered(base_facts, head_facts, path_map)
+    new, seen = _hold(new, _unjudged_at_base(unbannered, diff.is_added_line))
     unchanged += unseen + seen
     changed = frozenset(diff.changed_paths())
     deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
     # Units new in a file the base held generated are legacy code judged at last, not the PR's own.
-    owned = changed - _unbannered(base_facts, head_facts, path_map)
+    owned = changed - unbannered
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
                        path_map, (acceptances or {}).get(domain), owned, deleted)
@@ -187,14 +188,12 @@ def _not_judged_at_head(head: SnapshotFacts, path_map: Callable[[str], str]) -> 
     return held
 
 
-def _unjudged_at_base(base: SnapshotFacts, head: SnapshotFacts, path_map: Callable[[str], str],
-                      is_added: Callable[[str, int], bool]) -> Callable[[Finding], bool]:
+def _unjudged_at_base(unbannered: frozenset[str], is_added: Callable[[str, int], bool]) -> Callable[[Finding], bool]:
     """Return which new findings the base held unjudged, so they are not new.
 
-    A file generated at base and no longer at head (its banner removed) shows code the base did not
-    judge: only findings on lines the PR added are new.
+    A file generated at base and no longer at head (its banner removed, `_unbannered`) shows code the
+    base did not judge: only findings on lines the PR added are new.
     """
-    unbannered = _unbannered(base, head, path_map)
     return lambda finding: finding.path in unbannered and not is_added(finding.path, finding.line)
 
 
