@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from app.github import text
 from app.github.output import Annotation, CheckOutput, batches
+from app.store.keys import CREATE_SECONDS
 
 if TYPE_CHECKING:  # `now` serves code that `verity explain` imports, which must not load githubkit
     from app.github.client import GitHubClient
@@ -24,8 +25,8 @@ RERUN_ACTION = {
 }
 
 
-# How long a job waits for another job creating the same head's first run (its reservation lasts 30 s).
-CREATE_WAIT_SECONDS = 30.0
+# How long a job waits for another job creating the same head's first run: as long as its reservation lasts.
+CREATE_WAIT_SECONDS = float(CREATE_SECONDS)
 CREATE_POLL_SECONDS = 0.2
 
 BASELINE_PR = 0  # the pull request number in a default-branch baseline's external id
