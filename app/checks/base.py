@@ -12,11 +12,14 @@ import tokenize
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.checks.reads import KIND, note
 from app.engine.model import Domain, FileFacts, RawFinding, Rule, Severity
 from config.policy import Policy
+
+if TYPE_CHECKING:
+    import configparser
 
 N = TypeVar("N", bound=ast.AST)
 
@@ -196,6 +199,21 @@ class FileContext:
             return [doc for doc in yaml.safe_load_all(self.text) if doc is not None]
         except RecursionError:
             raise yaml.YAMLError("nested too deeply to parse") from None
+
+    @functools.cached_property
+    def ini_config(self) -> configparser.ConfigParser | None:
+        """Return the file read as INI (setup.cfg, tox.ini; no interpolation, repeats allowed), or None if unparsable.
+
+        Read once per file for every extractor that asks (setup.cfg declares both dependencies and packages).
+        """
+        import configparser  # imported on first use: only setup.cfg and tox.ini need it
+
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(self.text)
+        except (configparser.Error, RecursionError):
+            return None
+        return parser
 
     @functools.cached_property
     def comments(self) -> dict[int, str]:

@@ -31,7 +31,6 @@ or a requirements file whose name or folders say test, dev, lint, docs and the l
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 import tomllib
 from typing import Any
@@ -318,10 +317,8 @@ class _LineFinder:
 
 def _setup_cfg(ctx: FileContext) -> dict[str, Any] | None:
     """Read setup.cfg's `[options]` install_requires, tests_require and extras_require."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(ctx.text)
-    except (configparser.Error, RecursionError):
+    parser = ctx.ini_config
+    if parser is None:
         return None
     if not (parser.has_option("options", "install_requires") or parser.has_option("metadata", "name")):
         return None
@@ -462,10 +459,8 @@ def _conda(ctx: FileContext) -> dict[str, Any] | None:
 
 def _tox(ctx: FileContext) -> dict[str, Any] | None:
     """Read the deps of tox.ini's test environments (development declarations)."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(ctx.text)
-    except (configparser.Error, RecursionError):
+    parser = ctx.ini_config
+    if parser is None:
         return None
     lines: list[str] = []
     for section in parser.sections():

@@ -20,11 +20,13 @@ running the file would tell (a variable, a call Verity cannot read, `setup(**kwa
 from __future__ import annotations
 
 import ast
-import configparser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.checks.base import FileContext
 from app.checks.facts.pynames import dotted, import_aliases, qualified
+
+if TYPE_CHECKING:
+    import configparser
 
 UNKNOWN = "unknown"
 OPTIONS = ("packages", "py_modules", "package_dir")
@@ -136,10 +138,8 @@ def root_folder(mapping: dict[str, str]) -> str:
 
 def read_setup_cfg(ctx: FileContext) -> dict[str, Any] | None:
     """Return the package options of a `setup.cfg`'s `[options]` section, or None when it sets none."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(ctx.text)
-    except (configparser.Error, RecursionError):
+    parser = ctx.ini_config
+    if parser is None:
         return None
     if not parser.has_section("options"):
         return None
