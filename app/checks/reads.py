@@ -20,6 +20,7 @@ from typing import Any
 from app.engine.model import FileFacts, RawFinding
 
 EVERYTHING = "*"  # the whole data mapping was read (iterated, counted or compared)
+# A field of the facts read: `@` and the field's name.
 KIND, LOC, FINDINGS, SUPPRESSIONS, SKIPPED = "@kind", "@loc", "@findings", "@suppressions", "@skipped"
 
 # The recorders in use, innermost last: a check's, then a shared build's inside it. One audit runs its
@@ -53,10 +54,8 @@ def recording() -> Iterator[set[str]]:
 
 def read_value(facts: FileFacts, name: str) -> Any:
     """Return the value a recorded name reads from one file's facts (what two snapshots are compared on)."""
-    fields = {KIND: facts.kind, LOC: facts.loc, FINDINGS: facts.findings, SUPPRESSIONS: facts.suppressions,
-              SKIPPED: facts.skipped}
-    if name in fields:
-        return fields[name]
+    if name.startswith("@"):
+        return getattr(facts, name[1:])  # a field: `@loc` reads `facts.loc`
     return facts.data if name == EVERYTHING else facts.data.get(name)
 
 
