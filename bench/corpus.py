@@ -61,6 +61,14 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("openai/openai-python", "generated API client", True),
     CorpusRepo("JanaviN7/Vendrya-backend", "small FastAPI service committing .venv/ and venv/", False),
     CorpusRepo("PROJECTSRM1/swachify-india-BE", "small service committing venv/ (pip only), merged PRs", False),
+    CorpusRepo("pallets/flask", "web framework", True),
+    CorpusRepo("psf/requests", "HTTP library", True),
+    CorpusRepo("encode/django-rest-framework", "Django library with a docs site", True),
+    CorpusRepo("fastapi/sqlmodel", "ORM library, docs_src examples", True),
+    CorpusRepo("scrapy/scrapy", "crawling framework", True),
+    CorpusRepo("aio-libs/aiohttp", "async HTTP library with C extensions, vendored llhttp", True),
+    CorpusRepo("stefanprodan/podinfo", "Go service with Helm chart, Kustomize and Kubernetes manifests", True),
+    CorpusRepo("docker/awesome-compose", "many small compose apps and Dockerfiles", False),
 )
 
 

@@ -115,6 +115,14 @@ def test_removing_a_scan_from_the_makefile_target_the_workflow_calls_regresses(r
     assert regressed and "CI runs SAST" in reasons and "dependency audit" not in reasons
 
 
+def test_a_bare_make_runs_the_default_goal_and_losing_its_scan_regresses(repo: RepoBuilder) -> None:
+    # psf/requests' workflow runs `make` with no argument: every audit of it once crashed here.
+    makefile = "init:\n\tpip install -r requirements.txt\n\tpip-audit\n\ntest:\n\tpytest\n"
+    base = {".github/workflows/tests.yml": workflow("Tests", TEST_STEPS + "      - run: make\n"), "Makefile": makefile}
+    regressed, reasons = ci_result(repo, base, {"Makefile": makefile.replace("\tpip-audit\n", "")})
+    assert regressed and "dependency audit" in reasons
+
+
 def test_tox_env_and_docker_compose_commands_are_followed(repo: RepoBuilder) -> None:
     tox = "[tox]\nenvlist = py312\n\n[testenv]\ncommands = pytest\n\n[testenv:secrets]\ncommands = gitleaks detect\n"
     steps = "      - run: docker compose exec -T app tox -e secrets\n      - run: docker compose run --rm app pytest\n"

@@ -138,7 +138,7 @@ class Resolver:
         """Return what `make [-C dir] [-f file] targets` runs, from the Makefile's recipes."""
         args = list(command.args)
         folder, name = cwd, "Makefile"
-        for flag, value in zip(args, [*args[1:], ""], strict=True):
+        for flag, value in zip(args, [*args[1:], ""][: len(args)], strict=True):  # each flag with the next arg
             if flag in ("-C", "--directory"):
                 folder = _join(cwd, value)
             if flag in ("-f", "--file", "--makefile"):
