@@ -69,6 +69,13 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("aio-libs/aiohttp", "async HTTP library with C extensions, vendored llhttp", True),
     CorpusRepo("stefanprodan/podinfo", "Go service with Helm chart, Kustomize and Kubernetes manifests", True),
     CorpusRepo("docker/awesome-compose", "many small compose apps and Dockerfiles", False),
+    CorpusRepo("fastapi/fastapi", "web framework, docs_src examples in many languages", True),
+    CorpusRepo("pypa/pip", "packaging tool vendoring its dependencies", True),
+    CorpusRepo("kubernetes/examples", "Kubernetes manifests of many ages", False),
+    CorpusRepo("netbox-community/netbox", "large Django application", True),
+    CorpusRepo("saleor/saleor", "Django GraphQL commerce platform", True),
+    CorpusRepo("Textualize/rich", "terminal rendering library", True),
+    CorpusRepo("python-poetry/poetry", "packaging tool with a lock file", True),
 )
 
 

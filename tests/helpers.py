@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from app.checks.base import MetricUnit, RepoView
-from app.checks.reads import EVERYTHING, FINDINGS, KIND, LOC, SKIPPED, SUPPRESSIONS, recording
+from app.checks.reads import EVERYTHING, FINDINGS, KIND, LOC, SKIPPED, SUPPRESSIONS, base_name, recording
 from app.checks.registry import METRICS, repo_checks
 from app.engine.facts import analyse_text
 from app.engine.model import FileFacts, RawFinding
@@ -60,7 +60,12 @@ def recorded_run(view: RepoView, run: Callable[[RepoView], list[_T]]) -> list[_T
 
 
 def stripped_view(view: RepoView, reads: frozenset[str]) -> RepoView:
-    """Return the view with every fact not in `reads` taken away (data keys) or blanked (fields)."""
+    """Return the view with every fact not in `reads` taken away (data keys) or blanked (fields).
+
+    A fact read only in part (`projected`) is kept whole: whether the projection keeps all that the
+    check uses is tested by comparing reused results with fresh ones (tests/engine/test_repo_reuse.py).
+    """
+    reads = frozenset(base_name(name) for name in reads)
     if EVERYTHING in reads:
         return view
     files = {

@@ -9,12 +9,16 @@ sound): a check that read `python.imports` anywhere is re-run when any changed f
 
 Shared builds (the `per_view` memos) record their own reads and hand them to every check that uses
 them, so a check that finds the module index already built still depends on what building it read.
+
+A check that uses only part of a fact says so with `projected`: it records `python.defs|truthy` (does
+the file define anything?) instead of `python.defs`, optionally for one file only, so a PR that
+appends a function to a module that already defined some does not re-run it.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from app.engine.model import FileFacts, RawFinding
@@ -52,16 +56,79 @@ def recording() -> Iterator[set[str]]:
         note_all(frozenset(seen))
 
 
+# What a check may read of a fact instead of all of it, by name. Registered where they are used; a
+# name recorded with an unknown projection (none should be) reads as a value that never compares equal.
+PROJECTIONS: dict[str, Callable[[Any], Any]] = {}
+ONE_FILE = "\0"  # `path\0name`: a read of one file's fact only (git paths hold no NUL)
+PROJECTED = "|"  # `name|projection`: only the projection of the fact was read
+
+
+def projection(name: str, project: Callable[[Any], Any]) -> str:
+    """Register a projection of facts under a name (a check module does so once, at import) and return the name."""
+    if PROJECTED in name or PROJECTIONS.get(name, project) is not project:
+        raise ValueError(f"projection {name!r} is taken or malformed")
+    PROJECTIONS[name] = project
+    return name
+
+
+@contextlib.contextmanager
+def projected(name: str, how: str, path: str | None = None) -> Iterator[None]:
+    """Record, for the reads inside the block, only a projection of one fact (of one file, when `path` is given).
+
+    The block must read that fact alone and use no more of it than the projection keeps. Any other
+    read inside it is recorded as it is, so a block that reads more stays sound, only coarser.
+    """
+    if how not in PROJECTIONS:
+        raise KeyError(f"unknown projection {how!r}")
+    seen: set[str] = set()
+    _recorders.append(seen)
+    try:
+        yield
+    finally:
+        _recorders.pop()
+        recorded = f"{name}{PROJECTED}{how}"
+        note_all(frozenset({recorded if path is None else f"{path}{ONE_FILE}{recorded}"}))
+        note_all(frozenset(seen - {name}))
+
+
+TRUTHY = projection("truthy", bool)  # only whether the fact is there and not empty
+
+
+class _Unequal:
+    """A value equal to nothing, not even itself: a read that cannot be evaluated is never the same."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def read_value(facts: FileFacts, name: str) -> Any:
     """Return the value a recorded name reads from one file's facts (what two snapshots are compared on)."""
+    if ONE_FILE in name:
+        name = name.split(ONE_FILE, 1)[1]
+    if PROJECTED in name:
+        name, how = name.rsplit(PROJECTED, 1)
+        project = PROJECTIONS.get(how)
+        return _Unequal() if project is None else project(read_value(facts, name))
     if name.startswith("@"):
         return getattr(facts, name[1:])  # a field: `@loc` reads `facts.loc`
     return facts.data if name == EVERYTHING else facts.data.get(name)
 
 
+def base_name(name: str) -> str:
+    """Return the fact a recorded name reads, without its file and projection (`python.defs`)."""
+    return name.split(ONE_FILE, 1)[-1].split(PROJECTED, 1)[0]
+
+
+def _applies(name: str, path: str) -> bool:
+    """Return whether a recorded name reads the file at `path` (a one-file read reads only its own)."""
+    return ONE_FILE not in name or name.split(ONE_FILE, 1)[0] == path
+
+
 def same_reads(names: frozenset[str], before: FileFacts, after: FileFacts) -> bool:
     """Return whether every recorded name reads the same value in two versions of a file's facts."""
-    return all(read_value(before, name) == read_value(after, name) for name in names)
+    return all(read_value(before, name) == read_value(after, name) for name in names if _applies(name, after.path))
 
 
 class WatchedData(Mapping[str, Any]):

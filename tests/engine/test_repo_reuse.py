@@ -11,10 +11,12 @@ import pytest
 
 from app.checks.base import RepoView
 from app.checks.facts.python_modules import module_index
-from app.checks.reads import EVERYTHING, KIND, WatchedData, recording
+from app.checks.reads import EVERYTHING, KIND, LOC, TRUTHY, WatchedData, projected, recording, same_reads
 from app.checks.registry import METRICS, repo_checks
 from app.engine.cache import MemoryFactsCache
+from app.engine.model import FileFacts
 from app.engine.repo_facts import RepoResults, compute, repo_results, reusable_from, watched_view
+from config.policy import default_policy
 from tests.helpers import recorded_run, repo_view
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,18 +65,20 @@ APPENDED = '\n\ndef discount(item):\n    """Return an item\'s discount."""\n    
 CYCLE = PRICES.replace('"""Prices."""\n', '"""Prices."""\n\nfrom shop import cart\n')
 
 
-def _head_view(base: RepoView, files: Mapping[str, str]) -> RepoView:
+def _head_view(base: RepoView, files: Mapping[str, str], base_files: Mapping[str, str] = BASE) -> RepoView:
     """Return the head's view, sharing the base's facts object for every file the change kept (as the engine does)."""
     head = repo_view(files)
-    shared = {path: base.files[path] if files[path] == BASE.get(path) else facts for path, facts in head.files.items()}
+    shared = {path: base.files[path] if files[path] == base_files.get(path) else facts
+              for path, facts in head.files.items()}
     return replace(head, files=shared)
 
 
-def _incremental(head_files: Mapping[str, str]) -> tuple[RepoResults, RepoResults, RepoResults]:
+def _incremental(head_files: Mapping[str, str],
+                 base_files: Mapping[str, str] = BASE) -> tuple[RepoResults, RepoResults, RepoResults]:
     """Return (base results, head results reusing the base's, head results computed from scratch)."""
-    base_view = repo_view(BASE)
+    base_view = repo_view(base_files)
     base = compute(base_view)
-    head_view = _head_view(base_view, head_files)
+    head_view = _head_view(base_view, head_files, base_files)
     return base, compute(head_view, base, reusable_from(base_view, head_view)), compute(repo_view(head_files))
 
 
@@ -96,6 +100,51 @@ def test_reusing_gives_what_computing_from_scratch_gives(change: str) -> None:
     _base, reusing, scratch = _incremental({**BASE, **edits[change]})
     assert reusing.found == scratch.found
     assert reusing.units == scratch.units
+
+
+# A package that star-imports its prices, and a test that reaches `price` through the package only.
+STARRED = {**BASE, "shop/__init__.py": PKG_INIT + "\nfrom shop.prices import *\n",
+           "shop/prices.py": PRICES + APPENDED,
+           "tests/test_cart.py": "from shop import price\n\n\ndef test_price():\n    assert price({'price': 1}) == 1\n"}
+
+
+@pytest.mark.parametrize(
+    ("change", "rerun"),
+    [
+        ({"shop/cart.py": CART + APPENDED}, False),  # a module owed a test grows: nothing coverage reads moved
+        ({"shop/prices.py": PRICES + APPENDED + APPENDED.replace("discount", "rebate")}, True),  # a starred name more
+        ({"shop/cart.py": CART.replace("return sum", "return 2 * sum")}, False),
+        ({"shop/prices.py": (PRICES + APPENDED).replace("def price", "def cost")}, True),  # the test's name is gone
+        ({"shop/prices.py": '"""Prices."""\n\nA = 1\nB = 2\nC = 3\nD = 4\n'}, True),  # no definitions left
+        ({"shop/prices.py": '"""Prices."""\n\n\ndef price(item):\n    return item\n'}, True),  # under 5 lines
+    ],
+)
+def test_module_coverage_reads_only_the_size_and_the_names_it_uses(change: dict[str, str], rerun: bool) -> None:
+    base, reusing, scratch = _incremental({**STARRED, **change}, STARRED)
+    assert reusing.units == scratch.units
+    assert ("test-coverage-of-modules" not in _reused(base, reusing)) is rerun
+
+
+def test_a_projection_reads_one_files_part_of_a_fact() -> None:
+    before = FileFacts(path="a.py", kind="python", loc=9, data={"python.defs": [{"name": "f"}]})
+    grown = replace(before, loc=12, data={"python.defs": [{"name": "f"}, {"name": "g"}]})
+    view = watched_view(RepoView(files={"a.py": before}, all_paths=frozenset({"a.py"}), policy=default_policy()))
+    with recording() as seen, projected("python.defs", TRUTHY, "a.py"):
+        assert view.files["a.py"].data.get("python.defs")
+    assert seen == {"a.py\0python.defs|truthy"}
+    assert same_reads(frozenset(seen), before, grown)
+    assert not same_reads(frozenset(seen), before, replace(grown, data={}))
+    assert same_reads(frozenset(seen), replace(before, path="b.py"), replace(grown, path="b.py", data={}))
+    assert not same_reads(frozenset({"python.defs|no-such-projection"}), before, before)
+
+
+def test_a_projected_block_that_reads_more_records_the_rest_whole() -> None:
+    view = watched_view(RepoView(files={"a.py": FileFacts(path="a.py", kind="python", loc=3)},
+                                 all_paths=frozenset({"a.py"}), policy=default_policy()))
+    with recording() as seen, projected("python.defs", TRUTHY):
+        view.files["a.py"].data.get("python.defs")
+        assert view.files["a.py"].loc == 3
+    assert seen == {"python.defs|truthy", LOC}
 
 
 def test_a_change_to_what_a_check_read_runs_it_again() -> None:

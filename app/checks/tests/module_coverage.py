@@ -9,6 +9,7 @@ from app.checks.facts import python_defs, python_imports, python_tests
 from app.checks.facts.python_modules import ModuleIndex, is_package_init, module_index
 from app.checks.facts.python_packaging import shipped
 from app.checks.facts.python_paths import is_generated
+from app.checks.reads import LOC, TRUTHY, projected, projection
 from app.engine.model import Domain, FileFacts
 
 NAME = "test-coverage-of-modules"
@@ -37,18 +38,24 @@ DESCRIPTION = (
 )
 
 
+# What module coverage reads of a file's size and definitions: a PR that grows a module or adds a
+# function to one that had some does not re-run it (app/checks/reads.py).
+OWED_SIZE = projection(f"at-least-{MIN_LINES}", lambda loc: loc >= MIN_LINES)
+DEF_NAMES = projection("def-names", lambda defs: frozenset(d["name"] for d in defs or ()))
+
+
 def is_source_module(view: RepoView, facts: FileFacts) -> bool:
     """Return whether a Python file is a source module that is owed a test."""
-    parts = facts.path.split("/")
-    return (
-        facts.path.endswith(".py")
-        and facts.loc >= MIN_LINES
-        and parts[-1] not in NOT_SOURCE_FILES
-        and shipped(view)(facts.path)
-        and not is_generated(facts.path)
-        and bool(facts.data.get(python_defs.KEY))  # settings, constants and URL tables have no behaviour to test
-        and not view.is_test(facts.path)
-    )
+    path = facts.path
+    if not path.endswith(".py") or path.rsplit("/", 1)[-1] in NOT_SOURCE_FILES or is_generated(path):
+        return False
+    with projected(LOC, OWED_SIZE):
+        if facts.loc < MIN_LINES:
+            return False
+    if not shipped(view)(path) or view.is_test(path):
+        return False
+    with projected(python_defs.KEY, TRUTHY):
+        return bool(facts.data.get(python_defs.KEY))  # settings, constants and URL tables have no behaviour to test
 
 
 def units(view: RepoView) -> list[MetricUnit]:
@@ -208,7 +215,8 @@ class _Exports:
 
 def _defines(view: RepoView, path: str, name: str) -> bool:
     """Return whether a module defines a top-level class or function of that name."""
-    return any(d["name"] == name for d in view.data(path, python_defs.KEY, []))
+    with projected(python_defs.KEY, DEF_NAMES, path):
+        return any(d["name"] == name for d in view.data(path, python_defs.KEY, []))
 
 
 def _stem(path: str) -> str:
