@@ -143,6 +143,12 @@ def test_unpinned_action_fingerprint_ignores_the_version() -> None:
     assert [f.snippet for f in v5] == [f.snippet for f in v6]
 
 
+def test_unpinned_action_fingerprint_ignores_the_job() -> None:
+    # Steps moved to a renamed job, or into a reusable workflow's job, run the same actions.
+    renamed = file_findings(WF, UNPINNED.replace("  build:", "  build-wheels:"), "CI002")
+    assert [f.snippet for f in renamed] == [f.snippet for f in file_findings(WF, UNPINNED, "CI002")]
+
+
 # --- CI003 excessive-permissions -----------------------------------------------------------------------
 
 

@@ -138,6 +138,23 @@ def test_root_user_clean_cases() -> None:
     assert lines(".devcontainer/Dockerfile", "FROM python:3.12\n", "INF003") == []
 
 
+WASM = """\
+FROM rust:1.64 AS build
+RUN cargo build --target wasm32-wasi --release
+FROM scratch
+ENTRYPOINT [ "service.wasm" ]
+COPY --link --from=build /src/service.wasm /service.wasm
+"""
+
+
+def test_root_user_skips_webassembly_images() -> None:
+    assert lines("Dockerfile", WASM, "INF003") == []
+    assert lines("Dockerfile", "FROM --platform=wasi/wasm scratch\nCOPY app.wasm /\nCMD [\"/app.wasm\"]\n", "INF003") == []
+    # A Linux binary in scratch, or a Linux Wasm runtime that runs the module, is a Linux process.
+    assert lines("Dockerfile", WASM.replace("service.wasm\" ]", "server\" ]"), "INF003") == [3]
+    assert lines("Dockerfile", "FROM debian:12\nENTRYPOINT [\"wasmtime\", \"app.wasm\"]\n", "INF003") == [1]
+
+
 # --- INF004 missing-healthcheck ------------------------------------------------------------------------
 
 

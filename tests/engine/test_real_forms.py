@@ -444,6 +444,32 @@ def test_action_pinned_to_a_full_sha_is_clean(repo: RepoBuilder) -> None:
     assert ci_after(repo, f"pypa/gh-action-pypi-publish@{SHA}") == ([], False)
 
 
+REUSABLE = (
+    "on:\n  workflow_call:\njobs:\n  build-wheel:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n"
+    "    steps:\n      - uses: docker/setup-qemu-action@v4\n      - uses: pypa/cibuildwheel@v4.2.0\n"
+)
+
+
+def test_steps_moved_into_a_reusable_workflow_are_not_new(repo: RepoBuilder) -> None:
+    steps = "      - uses: docker/setup-qemu-action@v4\n      - uses: pypa/cibuildwheel@v4.2.0\n"
+    base = repo.commit("base", {"app/service.py": APP, ".github/workflows/ci.yml": workflow(steps)})
+    head = repo.commit("reusable", {
+        ".github/workflows/ci.yml": workflow(), ".github/workflows/reusable-build.yml": REUSABLE})
+    report = run_audit(repo, base, head)
+    assert [f for f in report.findings if f.rule == "CI002"] == []
+    assert "ci" not in blocking(report)
+
+
+def test_a_copy_of_an_unpinned_action_in_a_new_job_is_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, ".github/workflows/ci.yml": workflow(
+        "      - uses: pypa/cibuildwheel@v4.2.0\n")})
+    job = "  wheels:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n" \
+          "      - uses: pypa/cibuildwheel@v4.2.0\n"
+    head = repo.commit("job", {".github/workflows/ci.yml": workflow("      - uses: pypa/cibuildwheel@v4.2.0\n") + job})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.line, f.status) for f in report.findings if f.rule == "CI002"] == [("CI002", 17, "new")]
+
+
 # --- what counts as generated ----------------------------------------------------------------------------
 
 DJANGO_SETTINGS = '''"""

@@ -73,11 +73,13 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 continue
             name = action_name(uses.strip())
             severity, what = grade(uses.strip(), name)
+            # The snippet names the action, not its job: steps moved to a renamed job or into a
+            # reusable workflow run the same code. Copies in one file still count one by one.
             yield RawFinding(
                 RULE.code,
                 node.line_of("uses"),
                 f"`{uses.strip()}` is not pinned to a full commit SHA ({what})",
-                snippet=f"uses:{job.job_id}:{name}",
+                snippet=f"uses:{name}",
                 severity=severity,
             )
 

@@ -7,6 +7,7 @@ dropped), keywords are case-insensitive, and heredocs (`RUN <<EOF`) run to their
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -227,3 +228,32 @@ def parse(ctx: FileContext) -> Dockerfile:
 def is_dev_container(ctx: FileContext) -> bool:
     """Return whether a Dockerfile builds a development container, not an image that ships."""
     return "/.devcontainer/" in f"/{ctx.path}"
+
+
+def is_wasm_image(stage: Stage) -> bool:
+    """Return whether a final stage builds a WebAssembly image (`wasi/wasm`), not a Linux one.
+
+    The evidence is in the Dockerfile itself: a `FROM --platform=wasi/...`, or an image built from
+    `scratch` whose entry point is a `.wasm` module, which only a Wasm runtime can start.
+    """
+    lineage = stage.lineage()
+    if any(flag.lower().startswith("--platform=wasi/") for s in lineage for flag in s.start.flags()):
+        return True
+    if lineage[-1].image.lower() != "scratch":
+        return False
+    for ancestor in lineage:
+        starts = ancestor.find("ENTRYPOINT") or ancestor.find("CMD")
+        if starts:
+            return _executable(starts[-1].args).lower().endswith(".wasm")
+    return False
+
+
+def _executable(args: str) -> str:
+    """Return the program an ENTRYPOINT or CMD runs: the first item of its exec form or its first word."""
+    if args.startswith("["):
+        try:
+            form = json.loads(args)
+        except ValueError:
+            return ""
+        return form[0] if isinstance(form, list) and form and isinstance(form[0], str) else ""
+    return (args.split() or [""])[0]

@@ -6,8 +6,10 @@ the stages it is built from) is `root` or `0`, or there is no `USER` at all.
 
 A base image that is known to run as a non-root user by default (names or tags with
 `nonroot`, `non-root`, `unprivileged` or `rootless`, Chainguard and Bitnami images) is not
-flagged, nor is a `USER` given by a variable. Windows images and dev-container Dockerfiles
-(under `.devcontainer/`) are skipped: they are not Linux images that ship.
+flagged, nor is a `USER` given by a variable. Windows images, WebAssembly images (`FROM
+--platform=wasi/...`, or `scratch` with a `.wasm` entry point: a Wasm module has no user to switch
+from) and dev-container Dockerfiles (under `.devcontainer/`) are skipped: they are not Linux images
+that ship.
 
 ## Why is this bad?
 A process running as root inside a container is root on the files it can reach, can
@@ -37,7 +39,7 @@ import re
 from collections.abc import Iterator
 
 from app.checks.base import DOCKERFILE, FileCheck, FileContext, rule
-from app.checks.infrastructure.dockerfile import Instruction, Stage, is_dev_container, parse
+from app.checks.infrastructure.dockerfile import Instruction, Stage, is_dev_container, is_wasm_image, parse
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("INF003", "root-user", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
@@ -63,7 +65,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         return
     final = stages[-1]
     image = final.lineage()[-1].image
-    if _WINDOWS_IMAGE.search(image):
+    if _WINDOWS_IMAGE.search(image) or is_wasm_image(final):
         return
     user = _last_user(final)
     if user is None:
