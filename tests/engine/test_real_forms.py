@@ -470,6 +470,30 @@ def test_a_copy_of_an_unpinned_action_in_a_new_job_is_new(repo: RepoBuilder) -> 
     assert [(f.rule, f.line, f.status) for f in report.findings if f.rule == "CI002"] == [("CI002", 17, "new")]
 
 
+LAX_JOB = (
+    "name: ci\non: [pull_request]\njobs:\n  {job}:\n    runs-on: ubuntu-latest\n    permissions: write-all\n"
+    "    steps:\n      - uses: actions/checkout@{sha}\n      - run: pytest -q\n        continue-on-error: true\n"
+)
+
+
+def test_renaming_a_job_keeps_its_findings_old(repo: RepoBuilder) -> None:
+    # A job's findings (write-all, no timeout, tests allowed to fail) belong to its steps, not to its id:
+    # renaming `test` to `unit-tests` changes nothing that runs.
+    base = repo.commit("base", {"app/service.py": APP, ".github/workflows/ci.yml": LAX_JOB.format(job="test", sha=SHA)})
+    head = repo.commit("rename", {".github/workflows/ci.yml": LAX_JOB.format(job="unit-tests", sha=SHA)})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings] == []  # neither new nor fixed (test_a_second_lax_job_is_new)
+    assert "ci" not in blocking(report)
+
+
+def test_a_second_lax_job_is_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, ".github/workflows/ci.yml": LAX_JOB.format(job="test", sha=SHA)})
+    second = LAX_JOB.format(job="test", sha=SHA) + LAX_JOB.format(job="lint", sha=SHA).split("jobs:\n", 1)[1]
+    head = repo.commit("second", {".github/workflows/ci.yml": second})
+    report = run_audit(repo, base, head)
+    assert sorted(f.rule for f in report.findings if f.status == "new") == ["CI003", "CI004", "CI007"]
+
+
 # --- what counts as generated ----------------------------------------------------------------------------
 
 DJANGO_SETTINGS = '''"""

@@ -63,7 +63,8 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     for job in all_jobs:
         if _write_all(job.node):
             yield RawFinding(RULE.code, job.node.line_of("permissions"),
-                             f"job `{job.job_id}` grants `permissions: write-all`", snippet=f"write-all:{job.job_id}")
+                             f"job `{job.job_id}` grants `permissions: write-all`",
+                             snippet="write-all:job")  # not its id: a renamed job is the same
     unrestricted = [job for job in all_jobs if "permissions" not in job.node]
     # A reusable workflow runs with its caller's token, which the caller restricts.
     reusable_only = triggers(workflow) == {"workflow_call"}

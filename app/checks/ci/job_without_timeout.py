@@ -43,7 +43,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         if job.calls_workflow or is_disabled(job.node) or "timeout-minutes" in job.node:
             continue
         yield RawFinding(RULE.code, job.line, f"job `{job.job_id}` has no timeout-minutes (the default is 6 hours)",
-                         snippet=f"timeout:{job.job_id}")
+                         snippet="timeout:job")  # not its id: a renamed job is the same
 
 
 CHECK = FileCheck(RULE, WORKFLOW, find)

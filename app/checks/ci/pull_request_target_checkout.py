@@ -110,7 +110,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 yield RawFinding(RULE.code, found[1],
                                  f"job `{job.job_id}` checks out pull request code in a `{privileged[0]}` workflow, "
                                  "which runs with the base repository's secrets",
-                                 snippet=f"prt-checkout:{job.job_id}:{found[0]}")
+                                 snippet=f"prt-checkout:{found[0]}")  # not the job id: see CI002
 
 
 CHECK = FileCheck(RULE, WORKFLOW, find)
