@@ -494,6 +494,43 @@ def test_a_second_lax_job_is_new(repo: RepoBuilder) -> None:
     assert sorted(f.rule for f in report.findings if f.status == "new") == ["CI003", "CI004", "CI007"]
 
 
+RC = """apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: redis-master
+spec:
+  replicas: 1
+  selector:
+    app: redis
+  template:
+    metadata:
+      labels:
+        app: redis
+    spec:
+      containers:
+      - name: redis-master
+        image: redis:7.2
+"""
+AS_DEPLOYMENT = RC.replace("apiVersion: v1\nkind: ReplicationController", "apiVersion: apps/v1\nkind: Deployment").replace(
+    "  selector:\n    app: redis\n", "  selector:\n    matchLabels:\n      app: redis\n")
+
+
+def test_moving_a_workload_to_a_current_controller_keeps_its_findings(repo: RepoBuilder) -> None:
+    # kubernetes/examples 279e8e4fe3: a ReplicationController rewritten as a Deployment runs the same pods.
+    base = repo.commit("base", {"app/service.py": APP, "k8s/redis.yaml": RC})
+    head = repo.commit("deployment", {"k8s/redis.yaml": AS_DEPLOYMENT})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status == "new"] == []
+    assert "infrastructure" not in blocking(report)
+
+
+def test_a_second_workload_of_another_name_is_new(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app/service.py": APP, "k8s/redis.yaml": RC})
+    head = repo.commit("replica", {"k8s/replica.yaml": AS_DEPLOYMENT.replace("redis-master", "redis-replica")})
+    report = run_audit(repo, base, head)
+    assert {f.rule for f in report.findings if f.status == "new"} >= {"INF008", "INF011"}
+
+
 # --- what counts as generated ----------------------------------------------------------------------------
 
 DJANGO_SETTINGS = '''"""

@@ -83,7 +83,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if _runs_as_root(container):
                 yield RawFinding(RULE.code, container.node.line,
                                  f"container `{container.label}` may run as root: set runAsNonRoot: true",
-                                 snippet=f"root:{container.label}", subject=container.subject)
+                                 snippet=f"root:{container.key}", subject=container.subject)
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -45,13 +45,22 @@ class Workload:
 
     @property
     def label(self) -> str:
-        """Return `Kind/name`, the stable identity used in messages and fingerprints."""
+        """Return `Kind/name`, as messages name the workload (fingerprints use `key`)."""
         return f"{self.kind}/{self.name}"
 
     @property
     def subject(self) -> str:
-        """Return `Kind/namespace/name`: the object a finding is about, whichever file declares it."""
-        return object_subject(self.doc)
+        """Return `workload/namespace/name`: the workload a finding is about, whichever file declares it.
+
+        The kind is left out: moving a workload to a current controller (a ReplicationController to a
+        Deployment, a Deployment to a StatefulSet) keeps the pods and their findings.
+        """
+        return object_subject(self.doc).replace(f"k8s:{self.doc.get('kind')}/", "k8s:workload/", 1)
+
+    @property
+    def key(self) -> str:
+        """Return the workload's name: what its findings' fingerprints name, whatever its kind."""
+        return self.name
 
     @property
     def long_running(self) -> bool:
@@ -70,13 +79,18 @@ class Container:
 
     @property
     def label(self) -> str:
-        """Return `Kind/name/container`, stable across unrelated edits."""
+        """Return `Kind/name/container`, as messages name the container (fingerprints use `key`)."""
         return f"{self.workload.label}/{self.name}"
 
     @property
     def subject(self) -> str:
-        """Return `Kind/namespace/name/container`: the container a finding is about, in any file."""
+        """Return `workload/namespace/name/container`: the container a finding is about, in any file."""
         return f"{self.workload.subject}/{self.name}"
+
+    @property
+    def key(self) -> str:
+        """Return `name/container`: what a finding's fingerprint names, whatever the workload's kind."""
+        return f"{self.workload.key}/{self.name}"
 
     @property
     def security(self) -> YMap | None:

@@ -62,12 +62,12 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if ref.tag:
                 yield RawFinding(RULE.code, container.node.line_of("image"),
                                  f"container `{container.label}` image `{ref.name}` has the `latest` tag",
-                                 snippet=f"image:{container.label}", subject=container.subject)
+                                 snippet=f"image:{container.key}", subject=container.subject)
             else:
                 yield RawFinding(RULE.code, container.node.line_of("image"),
                                  f"container `{container.label}` image `{ref.name}` has no tag (unless a deploy "
                                  "tool such as kustomize or skaffold sets it)",
-                                 snippet=f"image:{container.label}", severity=Severity.LOW,
+                                 snippet=f"image:{container.key}", severity=Severity.LOW,
                                  subject=container.subject)
 
 

@@ -53,7 +53,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if missing:
                 yield RawFinding(RULE.code, container.node.line,
                                  f"container `{container.label}` has no {' or '.join(missing)}",
-                                 snippet=f"probes:{container.label}", subject=container.subject)
+                                 snippet=f"probes:{container.key}", subject=container.subject)
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -52,11 +52,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if not requests:
                 yield RawFinding(RULE.code, container.node.line,
                                  f"container `{container.label}` has no resource requests or limits",
-                                 snippet=f"resources:{container.label}", subject=container.subject)
+                                 snippet=f"resources:{container.key}", subject=container.subject)
             elif resources is not None:
                 yield RawFinding(RULE.code, container.node.line_of("resources"),
                                  f"container `{container.label}` has resource requests but no limits",
-                                 snippet=f"limits:{container.label}", severity=Severity.LOW,
+                                 snippet=f"limits:{container.key}", severity=Severity.LOW,
                                  subject=container.subject)
 
 

@@ -40,7 +40,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report containers that explicitly allow privilege escalation."""
     for container, line in explicitly_true(ctx, "allowPrivilegeEscalation"):
         yield RawFinding(RULE.code, line, f"container `{container.label}` allows privilege escalation",
-                         snippet=f"escalation:{container.label}", subject=container.subject)
+                         snippet=f"escalation:{container.key}", subject=container.subject)
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)

@@ -39,7 +39,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report privileged containers."""
     for container, line in explicitly_true(ctx, "privileged"):
         yield RawFinding(RULE.code, line, f"container `{container.label}` is privileged",
-                         snippet=f"privileged:{container.label}", subject=container.subject)
+                         snippet=f"privileged:{container.key}", subject=container.subject)
 
 
 CHECK = FileCheck(RULE, MANIFEST, find)
