@@ -546,6 +546,24 @@ def test_dep005_ignores_other_projects_markers_and_unmodelled_specs() -> None:
     assert found(files, conflicting_version_spec.RULE.code) == []
 
 
+def test_dep005_never_compares_two_version_selector_lists_of_a_matrix() -> None:
+    # encode/django-rest-framework: one dependency group per Django version, each tox env picks one.
+    groups = ('[dependency-groups]\ndjango52 = ["django>=5.2,<6.0"]\ndjango60 = ["django>=6.0,<6.1"]\n'
+              'django61 = ["django>=6.1rc1,<6.2"]\nDjango-Main = ["django>=6.2a1"]\n')
+    files = {
+        "pyproject.toml": f'[project]\nname = "x"\ndependencies = ["django>=5.2"]\n\n{groups}',
+        "requirements/django42.txt": "django>=4.2,<5\n",
+        "requirements/django50.txt": "django>=5.0,<5.1\n",
+    }
+    # The selectors never meet each other, but each still meets the run-time list.
+    assert found(files, conflicting_version_spec.RULE.code) == [("requirements/django42.txt", 1),
+                                                                ("requirements/django50.txt", 1)]
+    # A list that is not a selector (another name, or more than one distribution) still conflicts.
+    lint = groups + 'lint = ["django==6.0.1"]\ndjango-extras = ["django>=5.2,<6", "django-filter"]\n'
+    files = {"pyproject.toml": f'[project]\nname = "x"\ndependencies = ["django>=5.2"]\n\n{lint}'}
+    assert found(files, conflicting_version_spec.RULE.code) == [("pyproject.toml", 10), ("pyproject.toml", 11)]
+
+
 # --- DEP006 missing-dependency-manifest ------------------------------------------------------------
 
 
