@@ -172,6 +172,16 @@ def test_a_pre_commit_hook_removed_from_the_config_ci_runs_regresses(repo: RepoB
     assert regressed and "CI runs secret scan" in reasons and "linter" not in reasons
 
 
+def test_replacing_pre_commit_action_with_prek_action_keeps_the_hooks(repo: RepoBuilder) -> None:
+    # encode/django-rest-framework swapped pre-commit/action for j178/prek-action (same config, same hooks).
+    config = ("repos:\n  - repo: https://github.com/pycqa/flake8\n    rev: 7.1.0\n    hooks:\n      - id: flake8\n")
+    lint = "      - uses: pre-commit/action@2c7b3805fd2a0fd8c1884dcaebf91fc102a13ecd\n"
+    base = {".github/workflows/lint.yml": workflow("Lint", lint), ".pre-commit-config.yaml": config,
+            ".github/workflows/tests.yml": workflow("Tests", "      - run: pytest -q\n")}
+    prek = "      - uses: j178/prek-action@0bb87d7f00b0c99306c8bcb8b8beba1eb581c037\n"
+    assert ci_result(repo, base, {".github/workflows/lint.yml": workflow("Lint", prek)}) == (False, "")
+
+
 def test_no_ci_scores_below_ci_with_findings(repo: RepoBuilder) -> None:
     unpinned = "".join(
         f"      - uses: some/action{i}@main\n" for i in range(30)

@@ -40,7 +40,8 @@ from app.checks.facts.python_modules import per_view
 MAX_DEPTH = 6
 Found = dict[str, bool]  # capability -> enforcing
 _MAKE_VAR_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
-_PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action")
+# Actions that run the repository's pre-commit hooks (prek is a drop-in pre-commit that reads the same config).
+_PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action", "j178/prek-action")
 # GitLab's own templates by capability (`include: template: Security/SAST.gitlab-ci.yml`).
 _GITLAB_TEMPLATES = {
     "sast-iac": SCAN, "sast": SAST, "secret-detection": SECRETS, "dependency-scanning": AUDIT,
