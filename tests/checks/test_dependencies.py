@@ -409,6 +409,29 @@ def test_dep001_is_silent_when_declarations_cannot_be_read_in_full() -> None:
     assert found({"app/main.py": "import yaml\n"}, undeclared_import.RULE.code) == []  # no manifest: DEP006 speaks instead
 
 
+def test_dep001_knows_namespace_distributions_and_newer_standard_library() -> None:
+    # scrapy/scrapy: `compression` is the standard library from Python 3.14, `backports.zstd` its backport.
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = ["backports.zstd>=1.3; python_version < \'3.14\'"]\n',
+        "app/__init__.py": "",
+        "app/codec.py": """\
+            import sys
+
+            if sys.version_info >= (3, 14):
+                from compression import zstd
+            else:
+                from backports import zstd
+            """,
+        "tests/test_codec.py": "from backports import zstd\n",
+    }
+    assert found(files, undeclared_import.RULE.code) == []
+    assert found(files, undeclared_test_import.RULE.code) == []
+    assert found(files, unused_dependency.RULE.code) == []
+    # Another backport under the same namespace is still undeclared.
+    other = {**files, "app/codec.py": "from backports import tarfile\n"}
+    assert found(other, undeclared_import.RULE.code) == [("app/codec.py", 1)]
+
+
 # --- DEP002 undeclared-test-import ----------------------------------------------------------------
 
 
