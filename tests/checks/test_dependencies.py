@@ -409,6 +409,29 @@ def test_dep001_is_silent_when_declarations_cannot_be_read_in_full() -> None:
     assert found({"app/main.py": "import yaml\n"}, undeclared_import.RULE.code) == []  # no manifest: DEP006 speaks instead
 
 
+def test_dep001_knows_namespace_distributions_and_newer_standard_library() -> None:
+    # scrapy/scrapy: `compression` is the standard library from Python 3.14, `backports.zstd` its backport.
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = ["backports.zstd>=1.3; python_version < \'3.14\'"]\n',
+        "app/__init__.py": "",
+        "app/codec.py": """\
+            import sys
+
+            if sys.version_info >= (3, 14):
+                from compression import zstd
+            else:
+                from backports import zstd
+            """,
+        "tests/test_codec.py": "from backports import zstd\n",
+    }
+    assert found(files, undeclared_import.RULE.code) == []
+    assert found(files, undeclared_test_import.RULE.code) == []
+    assert found(files, unused_dependency.RULE.code) == []
+    # Another backport under the same namespace is still undeclared.
+    other = {**files, "app/codec.py": "from backports import tarfile\n"}
+    assert found(other, undeclared_import.RULE.code) == [("app/codec.py", 1)]
+
+
 # --- DEP002 undeclared-test-import ----------------------------------------------------------------
 
 
@@ -544,6 +567,24 @@ def test_dep005_ignores_other_projects_markers_and_unmodelled_specs() -> None:
         "requirements-dev.txt": "x>=2\n",
     }
     assert found(files, conflicting_version_spec.RULE.code) == []
+
+
+def test_dep005_never_compares_two_version_selector_lists_of_a_matrix() -> None:
+    # encode/django-rest-framework: one dependency group per Django version, each tox env picks one.
+    groups = ('[dependency-groups]\ndjango52 = ["django>=5.2,<6.0"]\ndjango60 = ["django>=6.0,<6.1"]\n'
+              'django61 = ["django>=6.1rc1,<6.2"]\nDjango-Main = ["django>=6.2a1"]\n')
+    files = {
+        "pyproject.toml": f'[project]\nname = "x"\ndependencies = ["django>=5.2"]\n\n{groups}',
+        "requirements/django42.txt": "django>=4.2,<5\n",
+        "requirements/django50.txt": "django>=5.0,<5.1\n",
+    }
+    # The selectors never meet each other, but each still meets the run-time list.
+    assert found(files, conflicting_version_spec.RULE.code) == [("requirements/django42.txt", 1),
+                                                                ("requirements/django50.txt", 1)]
+    # A list that is not a selector (another name, or more than one distribution) still conflicts.
+    lint = groups + 'lint = ["django==6.0.1"]\ndjango-extras = ["django>=5.2,<6", "django-filter"]\n'
+    files = {"pyproject.toml": f'[project]\nname = "x"\ndependencies = ["django>=5.2"]\n\n{lint}'}
+    assert found(files, conflicting_version_spec.RULE.code) == [("pyproject.toml", 10), ("pyproject.toml", 11)]
 
 
 # --- DEP006 missing-dependency-manifest ------------------------------------------------------------

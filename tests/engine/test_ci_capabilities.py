@@ -132,6 +132,33 @@ def test_tox_env_and_docker_compose_commands_are_followed(repo: RepoBuilder) -> 
     assert regressed and "CI runs secret scan" in reasons
 
 
+TOX_INI = "[tox]\nenvlist = py312, static\n\n[testenv]\ncommands = pytest\n\n[testenv:static]\ncommands =\n    mypy shop\n"
+TOX_TOML = ('env_list = ["py312", "static"]\n\n[env_run_base]\ncommands = [["pytest", {replace = "posargs", '
+            'default = [], extend = true}]]\n\n[env.static]\ncommands = [["mypy", "shop"]]\n')
+TOX_STEPS = "      - run: pip install tox\n      - run: uv run --locked tox run -e static\n"
+
+
+def test_moving_tox_ini_to_native_toml_in_pyproject_keeps_its_type_check(repo: RepoBuilder) -> None:
+    # pallets/flask moved tox.ini to [tool.tox] (tox >= 4.21): its typing env's mypy was read as lost.
+    base = {".github/workflows/tests.yml": workflow("Tests", TEST_STEPS + TOX_STEPS), "tox.ini": TOX_INI}
+    pyproject = '[project]\nname = "shop"\n\n' + TOX_TOML.replace("[env", "[tool.tox.env").replace(
+        "env_list", "[tool.tox]\nenv_list")
+    assert ci_result(repo, base, {"tox.ini": None, "pyproject.toml": pyproject}) == (False, "")
+
+
+def test_a_type_check_removed_from_tox_toml_regresses(repo: RepoBuilder) -> None:
+    base = {".github/workflows/tests.yml": workflow("Tests", TEST_STEPS + TOX_STEPS), "tox.toml": TOX_TOML}
+    regressed, reasons = ci_result(repo, base, {"tox.toml": TOX_TOML.replace('["mypy", "shop"]', '["echo", "ok"]')})
+    assert regressed and "CI runs a type check" in reasons
+
+
+def test_a_tox_env_out_of_sight_is_judged_by_its_name(repo: RepoBuilder) -> None:
+    steps = "      - run: tox -e typing\n"
+    base = {".github/workflows/tests.yml": workflow("Tests", TEST_STEPS + steps)}
+    regressed, reasons = ci_result(repo, base, {".github/workflows/tests.yml": workflow("Tests", TEST_STEPS)})
+    assert regressed and "CI runs a type check" in reasons
+
+
 def test_a_pre_commit_hook_removed_from_the_config_ci_runs_regresses(repo: RepoBuilder) -> None:
     config = ("repos:\n  - repo: https://github.com/gitleaks/gitleaks\n    rev: v8.18.0\n    hooks:\n"
               "      - id: gitleaks\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.0\n"
@@ -143,6 +170,16 @@ def test_a_pre_commit_hook_removed_from_the_config_ci_runs_regresses(repo: RepoB
                           "      - id: gitleaks\n", "")
     regressed, reasons = ci_result(repo, base, {".pre-commit-config.yaml": head})
     assert regressed and "CI runs secret scan" in reasons and "linter" not in reasons
+
+
+def test_replacing_pre_commit_action_with_prek_action_keeps_the_hooks(repo: RepoBuilder) -> None:
+    # encode/django-rest-framework swapped pre-commit/action for j178/prek-action (same config, same hooks).
+    config = ("repos:\n  - repo: https://github.com/pycqa/flake8\n    rev: 7.1.0\n    hooks:\n      - id: flake8\n")
+    lint = "      - uses: pre-commit/action@2c7b3805fd2a0fd8c1884dcaebf91fc102a13ecd\n"
+    base = {".github/workflows/lint.yml": workflow("Lint", lint), ".pre-commit-config.yaml": config,
+            ".github/workflows/tests.yml": workflow("Tests", "      - run: pytest -q\n")}
+    prek = "      - uses: j178/prek-action@0bb87d7f00b0c99306c8bcb8b8beba1eb581c037\n"
+    assert ci_result(repo, base, {".github/workflows/lint.yml": workflow("Lint", prek)}) == (False, "")
 
 
 def test_no_ci_scores_below_ci_with_findings(repo: RepoBuilder) -> None:

@@ -69,6 +69,15 @@ def test_specs_of_groups_and_extras_declared_conflicting_never_conflict(repo: Re
     assert "DEP005" in new_codes(run_audit(repo, head, repo.commit("lint pin", {"pyproject.toml": other})))
 
 
+def test_removing_the_partner_a_conflict_was_first_found_against_keeps_it_old(repo: RepoBuilder) -> None:
+    # encode/django-rest-framework dropped its django42 group; django60's old conflict, found against
+    # django42 until then, was found against django52 and read as new.
+    lists = '[dependency-groups]\nold = ["attrs<21"]\nmid = ["attrs<22"]\nnew = ["attrs>=23"]\n'
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(lists)})
+    head = repo.commit("drop old", {"pyproject.toml": pyproject(lists.replace('old = ["attrs<21"]\n', ""))})
+    assert "DEP005" not in new_codes(run_audit(repo, base, head))
+
+
 # --- an undeclared test import the base tests had already ----------------------------------------
 
 

@@ -40,7 +40,8 @@ from app.checks.facts.python_modules import per_view
 MAX_DEPTH = 6
 Found = dict[str, bool]  # capability -> enforcing
 _MAKE_VAR_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
-_PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action")
+# Actions that run the repository's pre-commit hooks (prek is a drop-in pre-commit that reads the same config).
+_PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action", "j178/prek-action")
 # GitLab's own templates by capability (`include: template: Security/SAST.gitlab-ci.yml`).
 _GITLAB_TEMPLATES = {
     "sast-iac": SCAN, "sast": SAST, "secret-detection": SECRETS, "dependency-scanning": AUDIT,
@@ -100,6 +101,8 @@ class Resolver:
             return resolved
         found = dict.fromkeys(command_capabilities(command), True)
         names = task_targets(command) if command.program in _TASK_RUNNERS else []
+        if command.program in ("tox", "nox"):  # their environments are named after -e / -s, not as operands
+            names = tox_envs(command)
         if command.scripted or command.path_like:
             names.append(command.program.rsplit(".", 1)[0])
         for name in names:
@@ -169,10 +172,10 @@ class Resolver:
         return found
 
     def _tox_config(self, cwd: str) -> dict[str, Any] | None:
-        """Return the tox configuration of a folder: tox.ini, else pyproject's legacy_tox_ini."""
+        """Return the tox configuration of a folder in tox's order: tox.ini, pyproject's [tool.tox], tox.toml."""
         tox = self.config(_join(cwd, "tox.ini"), "tox")
         pyproject = self.config(_join(cwd, "pyproject.toml"), "pyproject")
-        return tox or (pyproject or {}).get("tox")
+        return tox or (pyproject or {}).get("tox") or self.config(_join(cwd, "tox.toml"), "tox")
 
     def _tox(self, command: Command, cwd: str, depth: int) -> Found | None:
         """Return what `tox [-e envs]` runs, from the environments' commands."""

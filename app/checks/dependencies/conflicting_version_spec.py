@@ -6,8 +6,10 @@ list and `>=2` in the test group, a lock file pin outside the manifest's range. 
 with its manifests (a `requirements/` folder belongs to its parent), so two projects of a monorepo
 may require different versions. Declarations with different environment markers are never compared,
 nor are lists the manifest declares never installed together (`[tool.uv] conflicts`, e.g. a
-`pydantic-v1` and a `pydantic-v2` group), and specifiers Verity cannot model (local versions, dev
-releases, URLs) never conflict.
+`pydantic-v1` and a `pydantic-v2` group), nor two version-selector lists of one distribution (a group,
+extra or requirements file that declares only that distribution and is named after it: `django52` and
+`django60`, one per job of a test matrix), and specifiers Verity cannot model (local versions, dev
+releases, URLs) never conflict. A selector list is still compared with every other list.
 
 ## Why is this bad?
 The two declarations cannot both be installed: the resolver fails, or, when the files are installed
@@ -33,6 +35,7 @@ django==4.2.16
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -52,21 +55,47 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     for dep in decl.declarations:
         if dep.spec:
             groups[(project_folder(dep.path), dep.name, dep.marker)].append(dep)
+    selectors = _selector_lists(decl)
     for group in groups.values():
         ordered = sorted(group, key=lambda d: (d.path, d.line))
         for index, dep in enumerate(ordered):
             other = next((e for e in ordered[:index] if e.spec and dep.spec and conflicts(e.spec, dep.spec)
-                          and not _never_together(decl, e, dep)), None)
+                          and not _never_together(decl, selectors, e, dep)), None)
             if other is None:
                 continue
             message = (f"`{dep.name}{dep.spec}` ({dep.list}) cannot hold together with "
                        f"`{other.name}{other.spec}` ({other.path}:{other.line})")
-            snippet = f"{dep.name} {' vs '.join(sorted((str(dep.spec), str(other.spec))))}"
+            # The declaration's own text, not its partner's: which earlier declaration it is first
+            # found against changes when an unrelated one is removed, and that is not a new conflict.
+            snippet = f"{dep.name}{dep.spec} in {dep.list}"
             yield RepoFinding(dep.path, RawFinding(RULE.code, dep.line, message, snippet=snippet))
 
 
-def _never_together(decl: Declared, first: Declaration, second: Declaration) -> bool:
-    """Return whether two declarations sit in lists their manifest says are never installed together."""
+def _bare(name: str) -> str:
+    """Return a list or distribution name lower-cased without separators, prefix or file suffix."""
+    name = name.lower().removeprefix("group:").removeprefix("extra:")
+    return re.sub(r"[-_.]+", "", re.sub(r"\.(?:txt|in)$", "", name))
+
+
+def _selector_lists(decl: Declared) -> set[tuple[str, str]]:
+    """Return the (path, list) pairs that select a version of one distribution: only it, named after it."""
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for dep in decl.declarations:
+        names[(dep.path, dep.list)].add(dep.name)
+    selectors: set[tuple[str, str]] = set()
+    for (path, name), dists in names.items():
+        dist = _bare(next(iter(dists)))
+        bare = _bare(name)
+        if len(dists) == 1 and bare.startswith(dist) and len(bare) > len(dist):
+            selectors.add((path, name))
+    return selectors
+
+
+def _never_together(decl: Declared, selectors: set[tuple[str, str]], first: Declaration, second: Declaration) -> bool:
+    """Return whether two declarations sit in lists never installed together: declared so, or two selectors."""
+    if (first.path, first.list) != (second.path, second.list) and {(first.path, first.list),
+                                                                   (second.path, second.list)} <= selectors:
+        return True
     return first.path == second.path and decl.exclusive_lists(first.path, first.list, second.list)
 
 

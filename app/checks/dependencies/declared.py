@@ -57,6 +57,11 @@ class Declared:
         candidates = distribution_candidates(module)
         return any(candidates & self.by_role[role] for role in roles)
 
+    def declares_import(self, imp: ThirdPartyImport, roles: tuple[str, ...]) -> bool:
+        """Return whether any distribution that may provide an import (or a module it names) is declared."""
+        candidates = imp.candidates()
+        return any(candidates & self.by_role[role] for role in roles)
+
 
 @per_view
 def declared(view: RepoView) -> Declared:
@@ -159,6 +164,16 @@ class ThirdPartyImport:
     line: int
     local: bool
     optional: bool = False  # guarded (`try: ... except ImportError:`): only with `guarded=True`
+    # What a from-import may load besides its module: `from backports import zstd` loads `backports.zstd`,
+    # which a namespace package's distribution (`backports.zstd`) provides, not one named `backports`.
+    submodules: tuple[str, ...] = ()
+
+    def candidates(self) -> set[str]:
+        """Return the normalised distributions that may provide this import."""
+        found = distribution_candidates(self.module)
+        for submodule in self.submodules:
+            found |= distribution_candidates(submodule)
+        return found
 
 
 def third_party_imports(view: RepoView, path: str, *, guarded: bool = False) -> Iterator[ThirdPartyImport]:
@@ -181,7 +196,7 @@ def third_party_imports(view: RepoView, path: str, *, guarded: bool = False) -> 
         if top in seen or not is_third_party(module, index, projects):
             continue
         seen.add(top)
-        yield ThirdPartyImport(path, module, entry["line"], entry["local"])
+        yield ThirdPartyImport(path, module, entry["line"], entry["local"], submodules=_submodules(entry))
 
 
 def _guarded_imports(
@@ -196,7 +211,13 @@ def _guarded_imports(
             continue
         if is_third_party(module, index, projects):
             seen.add(top)
-            yield ThirdPartyImport(path, module, entry["line"], entry["local"], optional=True)
+            yield ThirdPartyImport(path, module, entry["line"], entry["local"], optional=True,
+                                   submodules=_submodules(entry))
+
+
+def _submodules(entry: dict[str, Any]) -> tuple[str, ...]:
+    """Return the modules an absolute from-import may load under its module (`from a import b`: `a.b`)."""
+    return tuple(python_imports.imported_modules("", entry)[1:]) if entry["names"] else ()
 
 
 def is_third_party(module: str, index: ModuleIndex, projects: set[str]) -> bool:
@@ -213,5 +234,5 @@ def imported_modules(view: RepoView) -> set[str]:
     for facts in view.python_files():
         for entry in facts.data.get(python_imports.KEY, []):
             if not entry["level"] and entry["module"]:
-                found.add(entry["module"])
+                found.update(python_imports.imported_modules(facts.path, entry))
     return found

@@ -163,7 +163,10 @@ PYTHON2_STDLIB = frozenset(
      "HTMLParser", "Tkinter", "tkMessageBox", "commands", "thread", "SocketServer", "xmlrpclib", "cookielib",
      "Cookie", "htmlentitydefs", "exceptions", "sets", "md5", "sha", "anydbm", "dummy_thread", "repr", "copy_reg"}
 )
-STDLIB = frozenset(sys.stdlib_module_names) | PYTHON2_STDLIB | {"__future__", "__main__"}
+# Modules newer Pythons added to the standard library than the one Verity runs on (3.14: `compression.zstd`,
+# `annotationlib`); code imports them under a version check, with a backport for older Pythons.
+NEWER_STDLIB = frozenset({"compression", "annotationlib"})
+STDLIB = frozenset(sys.stdlib_module_names) | PYTHON2_STDLIB | NEWER_STDLIB | {"__future__", "__main__"}
 
 # Prefixes and suffixes a distribution name often adds to its import name (`python-foo`, `foo-client`).
 _NAME_AFFIXES = ("python-", "py-", "py", "django-", "flask-")

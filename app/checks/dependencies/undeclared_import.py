@@ -78,9 +78,9 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             if imp.optional:
                 yield from _guarded(decl, imp)
                 continue
-            if decl.declares(imp.module, RUNTIME_ROLES):
+            if decl.declares_import(imp, RUNTIME_ROLES):
                 continue
-            in_dev = decl.declares(imp.module, ("dev",))
+            in_dev = decl.declares_import(imp, ("dev",))
             if in_dev and (imp.local or is_test_support(facts.path)):
                 continue
             top = imp.module.split(".", 1)[0]
@@ -95,7 +95,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
 
 def _guarded(decl: Declared, imp: ThirdPartyImport) -> Iterator[RepoFinding]:
     """Report a guarded import that no list declares: the feature it serves can never be installed."""
-    if decl.declares(imp.module, (*RUNTIME_ROLES, "dev")):
+    if decl.declares_import(imp, (*RUNTIME_ROLES, "dev")):
         return
     top = imp.module.split(".", 1)[0]
     message = (f"`{imp.module}` is imported under an ImportError guard, but no extra or dependency group declares "

@@ -43,7 +43,6 @@ from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.dependencies.declared import ThirdPartyImport, declared, file_role, lock_pinned, third_party_imports
-from app.checks.dependencies.import_names import distribution_candidates
 from app.checks.dependencies.undeclared_import import suggested_distribution
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -80,7 +79,7 @@ def undeclared_test_imports(view: RepoView) -> Iterator[ThirdPartyImport]:
     for facts in view.python_files():
         if file_role(view, facts.path) == "test":
             yield from (imp for imp in third_party_imports(view, facts.path)
-                        if not decl.declares(imp.module, ANY_ROLE) and not distribution_candidates(imp.module) & pinned)
+                        if not decl.declares_import(imp, ANY_ROLE) and not imp.candidates() & pinned)
 
 
 CHECK = RepoCheck(RULE, find)

@@ -10,7 +10,8 @@ Data by file (None for other files), with a `type`:
 - `pre-commit`: `hooks` ([id, entry] of the hooks run by default), `ci` (a pre-commit.ci `ci:`
   section), `skip` (its skips);
 - `make`: `targets` {name: {"deps", "recipe"}}, `default`, `vars`;
-- `tox`: `envlist`, `envs` {name: {"commands", "advisory"}};
+- `tox`: `envlist`, `envs` {name: {"commands", "advisory"}}, from `tox.ini` or the native TOML form (`tox.toml`,
+  `[tool.tox]` in pyproject.toml: `env_list`, `[env_run_base]` as `<default>`, `[env.NAME]`);
 - `nox`: `sessions` {name: [command]};
 - `pyproject`: `build` (has a build system), `scripts` {"hatch:env:name" | "poe:name": [command]}, `tox`;
 - `npm`: `scripts` {name: command};
@@ -24,6 +25,7 @@ import ast
 import configparser
 import json
 import re
+import shlex
 import tomllib
 from typing import Any
 
@@ -69,6 +71,8 @@ def _extract(ctx: FileContext) -> dict[str, Any] | None:
         return _makefile(ctx.text)
     if lower == "tox.ini":
         return _tox(ctx.text)
+    if lower == "tox.toml":
+        return _tox_toml_file(ctx.text)
     if lower == "noxfile.py":
         return _nox(ctx)
     if lower == "pyproject.toml":
@@ -309,6 +313,39 @@ def _tox(text: str) -> dict[str, Any] | None:
     return {"type": "tox", "envlist": envlist, "envs": envs}
 
 
+def _tox_toml_file(text: str) -> dict[str, Any] | None:
+    """Return what a native `tox.toml` says, or None when it does not parse."""
+    try:
+        return _tox_toml(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def _tox_toml(table: dict[str, Any]) -> dict[str, Any]:
+    """Return a native TOML tox configuration (tox >= 4.21) in the shape `_tox` gives an INI one."""
+    env_list = table.get("env_list")
+    envlist = [e for e in env_list if isinstance(e, str)] if isinstance(env_list, list) else []
+    envs: dict[str, dict[str, Any]] = {}
+    sections = [(name, env) for name, env in _table(table, "env").items() if isinstance(env, dict)]
+    if isinstance(table.get("env_run_base"), dict):  # the base every run environment falls back on
+        sections.append(("<default>", table["env_run_base"]))
+    for name, env in sections:
+        envs[name] = {"commands": _toml_commands(env.get("commands")), "advisory": env.get("ignore_outcome") is True}
+    return {"type": "tox", "envlist": envlist, "envs": envs}
+
+
+def _toml_commands(value: Any) -> list[str]:
+    """Return the command lines of a TOML `commands` (argument lists; substitutions such as posargs dropped)."""
+    if not isinstance(value, list):
+        return []
+    commands: list[str] = []
+    for argv in value:
+        words = [w for w in argv if isinstance(w, str)] if isinstance(argv, list) else []
+        if words:
+            commands.append(shlex.join(words))
+    return commands
+
+
 def _nox(ctx: FileContext) -> dict[str, Any] | None:
     """Return the commands each nox session runs (`session.run("pytest", ...)`, its string arguments)."""
     if ctx.tree is None:
@@ -356,7 +393,7 @@ def _session_run(call: ast.Call) -> str:
 
 
 def _pyproject(text: str) -> dict[str, Any] | None:
-    """Return whether a pyproject builds a package, its hatch and poe scripts and its legacy tox config."""
+    """Return whether a pyproject builds a package, its hatch and poe scripts and its tox config (legacy or native)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -369,9 +406,10 @@ def _pyproject(text: str) -> dict[str, Any] | None:
     for name, value in _table(_table(tool, "poe"), "tasks").items():
         task = value.get("cmd") or value.get("shell") or value.get("sequence") if isinstance(value, dict) else value
         scripts[f"poe:{name}"] = _strings(task)
-    legacy = _table(tool, "tox").get("legacy_tox_ini")
-    return {"type": "pyproject", "build": "build-system" in data, "scripts": scripts,
-            "tox": _tox(legacy) if isinstance(legacy, str) else None}
+    tox_table = _table(tool, "tox")
+    legacy = tox_table.get("legacy_tox_ini")
+    tox = _tox(legacy) if isinstance(legacy, str) else _tox_toml(tox_table) if tox_table else None
+    return {"type": "pyproject", "build": "build-system" in data, "scripts": scripts, "tox": tox}
 
 
 def _table(data: Any, key: str) -> dict[str, Any]:
