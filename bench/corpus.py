@@ -76,6 +76,10 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("saleor/saleor", "Django GraphQL commerce platform", True),
     CorpusRepo("Textualize/rich", "terminal rendering library", True),
     CorpusRepo("python-poetry/poetry", "packaging tool with a lock file", True),
+    CorpusRepo("dockersamples/example-voting-app", "polyglot demo: compose, Kubernetes specs, Dockerfiles", False),
+    CorpusRepo("bitnami-labs/sealed-secrets", "Go controller with Helm chart and manifests", True),
+    CorpusRepo("encode/uvicorn", "ASGI server", True),
+    CorpusRepo("celery/celery", "task queue, Docker test stack", True),
 )
 
 
