@@ -484,6 +484,32 @@ def test_metric_counts_modules_imported_or_named_by_tests() -> None:
     }
 
 
+def test_metric_counts_modules_a_test_loads_by_import_string() -> None:
+    # encode/uvicorn: conftest.py parametrises a fixture with "module:Class" strings it imports.
+    conftest = (
+        "import pytest\n\n@pytest.fixture(params=['srv.protocols.wsproto_impl:WSProtocol',\n"
+        "                        pytest.param('srv.protocols.sansio_impl:SansIOProtocol', id='sansio')])\n"
+        "def ws_protocol_cls(request):\n    return import_from_string(request.param)\n"
+    )
+    files = {
+        "srv/__init__.py": "",
+        "srv/protocols/__init__.py": "",
+        "srv/protocols/wsproto_impl.py": BODY.replace("def f", "def WSProtocol"),
+        "srv/protocols/sansio_impl.py": BODY.replace("def f", "def SansIOProtocol"),
+        "srv/main.py": BODY.replace("def f", "def app"),
+        "srv/users.py": BODY,
+        "tests/conftest.py": conftest,
+        "tests/test_run.py": "def test_run():\n    assert run('main:app', 'users:admin')\n",
+        "tests/test_labels.py": "LABELS = ['users:admin']\n\ndef test_l():\n    assert LABELS\n",
+    }
+    assert coverage(files) == {
+        "srv/protocols/wsproto_impl.py": True,
+        "srv/protocols/sansio_impl.py": True,  # inside pytest.param(...)
+        "srv/main.py": False,  # `main:app` names a top-level module `main`, which this project does not have
+        "srv/users.py": False,  # `users:admin` is no module of this project either
+    }
+
+
 def test_metric_maps_names_through_re_exports_to_the_module_that_defines_them() -> None:
     files = {
         "pkg/__init__.py": "from ._main import main\nfrom ._client import *\nfrom . import _models as models\n",

@@ -16,8 +16,13 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
  "importorskips": [{"module": "numpy", "line": 4}],  # pytest.importorskip("numpy")
  "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
  "refs": ["pkg.mod.func"],   # dotted strings given to patch(), import_module() and the like
- "uses": ["httpx.main"]}     # in test files: dotted names read through `import x` bindings
+ "uses": ["httpx.main"],     # in test files: dotted names read through `import x` bindings
+ "loads": ["pkg.mod:App"]}   # import strings (`module:attribute`) a fixture or call loads
 ```
+
+An import string is a string constant of the `module:attribute` form that uvicorn, gunicorn and entry
+points load (`"uvicorn.protocols.websockets.wsproto_impl:WSProtocol"` in a fixture's params), with a
+dotted module or given straight to a call (`run("main:app")`), so `"user:admin"` in a list is not one.
 
 Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
 `raises`, `warns`, `deprecated_call` (so `self.assertEqual`, `mock.assert_called_once`,
@@ -54,6 +59,7 @@ MAX_CALLS = 40  # calls kept per assertion-free test: enough to find a helper, a
 MAX_USES = 500  # dotted names read through imported modules per test file
 MAX_USE_DEPTH = 4
 MAX_REFS = 200  # patch() targets per file: a missed one would call a tested module untested
+IMPORT_STRING = re.compile(r"(?P<module>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # The engine runs extractors unguarded: hostile input must yield "nothing known", never an exception.
 HOSTILE_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError)
@@ -85,10 +91,11 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     refs = _refs(named)
     guards = _importorskips(named)
     uses = _module_uses(ctx) if collected else []
-    if not (entries or markers or helpers or refs or guards):
+    loads = _import_strings(ctx)
+    if not (entries or markers or helpers or refs or guards or loads):
         return None
     return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs, "importorskips": guards,
-            "uses": uses}
+            "uses": uses, "loads": loads}
 
 
 # Every call of a file with the last name of what it invokes (see `_callee`), in source order.
@@ -362,6 +369,19 @@ def _module_uses(ctx: FileContext) -> list[str]:
         if root in aliases and rest:
             found.add(".".join([aliases[root], *rest.split(".")[:MAX_USE_DEPTH]]))
     return sorted(found)[:MAX_USES]
+
+
+def _import_strings(ctx: FileContext) -> list[str]:
+    """Return the import strings (`pkg.mod:Attr`) of a file: dotted ones, or any given straight to a call."""
+    found: set[str] = set()
+    for const in ctx.nodes_where(ast.Constant, lambda c: type(c.value) is str and ":" in c.value):
+        text = str(const.value)
+        match = IMPORT_STRING.fullmatch(text)
+        if match is None:
+            continue
+        if "." in match["module"] or isinstance(ctx.parent(const), (ast.Call, ast.keyword)):
+            found.add(text)
+    return sorted(found)[:MAX_REFS]
 
 
 def _importorskips(named: NamedCalls) -> list[dict[str, Any]]:

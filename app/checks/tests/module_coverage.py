@@ -22,7 +22,8 @@ NOT_SOURCE_FILES = frozenset(
      "wsgi.py", "asgi.py"}
 )
 DESCRIPTION = (
-    "Source modules that some test reaches: it imports the module, or uses a name the module defines "
+    "Source modules that some test reaches: it imports the module, loads it by an import string "
+    "(`\"pkg.mod:App\"`, as uvicorn and entry points do), or uses a name the module defines "
     "(`from pkg import main` or `pkg.main` reach the module behind pkg's re-exports that defines main, "
     "not every module of pkg; a patch() string mocks a module, it does not test it), or a test file is "
     "named after it (test_<module>.py, "
@@ -90,8 +91,12 @@ def _imported_by_tests(view: RepoView, index: ModuleIndex, tests: list[FileFacts
         for entry in facts.data.get(python_imports.KEY, []):
             if not entry["type_checking"]:
                 covered |= _reached_by_import(exports, facts.path, entry)
-        for use in (facts.data.get(python_tests.KEY) or {}).get("uses", []):
+        test_data = facts.data.get(python_tests.KEY) or {}
+        for use in test_data.get("uses", []):
             covered |= exports.reach_dotted(use)
+        for load in test_data.get("loads", []):  # `"pkg.mod:App"` given to a loader: `from pkg.mod import App`
+            module, _, attribute = load.partition(":")
+            covered |= exports.reach(module, attribute.split(".", 1)[0])
     return covered
 
 
