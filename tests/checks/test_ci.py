@@ -419,6 +419,8 @@ def test_hostile_workflows_never_crash(text: str) -> None:
         ("test -f dist/app.whl", False, False),
         ("if [ -n \"$X\" ]; then pytest; fi", True, False),
         ("coverage run -m pytest \\\n  --cov=app", True, False),
+        ("sfw uv run pre-commit run --all --show-diff-on-failure", False, True),  # saleor: Socket's firewall
+        ("sudo -E xvfb-run -a pytest", True, False),
     ],
 )
 def test_command_recogniser(script: str, tests: bool, lint: bool) -> None:

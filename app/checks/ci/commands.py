@@ -25,7 +25,9 @@ _PYTHON = re.compile(r"^(?:python[\d.]*|py|pypy[\d.]*)(?:\.exe)?$")
 _SCRIPT_EXT = re.compile(r"\.(?:sh|bash|py|ps1|cmd|bat)$")
 
 _SHELL_WORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time"})
-_PREFIXES = frozenset({"sudo", "exec", "env", "nice", "nohup", "xvfb-run", "command", "stdbuf", "unbuffer"})
+# Programs that run the command after them unchanged (sfw: Socket's firewall around package installs and runs).
+_PREFIXES = frozenset({"sudo", "exec", "env", "nice", "nohup", "xvfb-run", "command", "stdbuf", "unbuffer", "sfw",
+                       "ionice", "chronic", "caffeinate"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "pwsh", "powershell"})
 _EXECUTORS = frozenset({"npx", "bunx", "pnpx"})
 _RUNNERS = frozenset({"poetry", "uv", "pdm", "pipenv", "rye", "pixi", "hatch", "conda", "mamba", "micromamba",
