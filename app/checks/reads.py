@@ -18,6 +18,7 @@ appends a function to a module that already defined some does not re-run it.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -45,14 +46,23 @@ def note_all(names: frozenset[str]) -> None:
 
 
 @contextlib.contextmanager
+def _collecting(seen: set[str]) -> Iterator[None]:
+    """Collect into `seen` the facts read inside the block, out of the enclosing recorder's hearing."""
+    _recorders.append(seen)
+    try:
+        yield
+    finally:
+        _recorders.pop()
+
+
+@contextlib.contextmanager
 def recording() -> Iterator[set[str]]:
     """Record the facts read inside the block; an enclosing recorder hears them too."""
     seen: set[str] = set()
-    _recorders.append(seen)
     try:
-        yield seen
+        with _collecting(seen):
+            yield seen
     finally:
-        _recorders.pop()
         note_all(frozenset(seen))
 
 
@@ -80,15 +90,13 @@ def projected(name: str, how: str, path: str | None = None) -> Iterator[None]:
     """
     if how not in PROJECTIONS:
         raise KeyError(f"unknown projection {how!r}")
+    recorded = f"{name}{PROJECTED}{how}"
     seen: set[str] = set()
-    _recorders.append(seen)
     try:
-        yield
+        with _collecting(seen):
+            yield
     finally:
-        _recorders.pop()
-        recorded = f"{name}{PROJECTED}{how}"
-        note_all(frozenset({recorded if path is None else f"{path}{ONE_FILE}{recorded}"}))
-        note_all(frozenset(seen - {name}))
+        note_all(frozenset({recorded if path is None else f"{path}{ONE_FILE}{recorded}"} | (seen - {name})))
 
 
 TRUTHY = projection("truthy", bool)  # only whether the fact is there and not empty
@@ -103,27 +111,36 @@ class _Unequal:
     __hash__ = None  # type: ignore[assignment]
 
 
+@functools.cache
+def _parts(name: str) -> tuple[str | None, str, str | None]:
+    """Return a recorded name's file (None: every file), fact and projection (None: the whole fact)."""
+    path, _, rest = name.rpartition(ONE_FILE)
+    fact, _, how = rest.partition(PROJECTED)
+    return path if ONE_FILE in name else None, fact, how or None
+
+
 def read_value(facts: FileFacts, name: str) -> Any:
     """Return the value a recorded name reads from one file's facts (what two snapshots are compared on)."""
-    if ONE_FILE in name:
-        name = name.split(ONE_FILE, 1)[1]
-    if PROJECTED in name:
-        name, how = name.rsplit(PROJECTED, 1)
-        project = PROJECTIONS.get(how)
-        return _Unequal() if project is None else project(read_value(facts, name))
-    if name.startswith("@"):
-        return getattr(facts, name[1:])  # a field: `@loc` reads `facts.loc`
-    return facts.data if name == EVERYTHING else facts.data.get(name)
+    _, fact, how = _parts(name)
+    if fact.startswith("@"):
+        value = getattr(facts, fact[1:])  # a field: `@loc` reads `facts.loc`
+    else:
+        value = facts.data if fact == EVERYTHING else facts.data.get(fact)
+    if how is None:
+        return value
+    project = PROJECTIONS.get(how)
+    return _Unequal() if project is None else project(value)
 
 
 def base_name(name: str) -> str:
     """Return the fact a recorded name reads, without its file and projection (`python.defs`)."""
-    return name.split(ONE_FILE, 1)[-1].split(PROJECTED, 1)[0]
+    return _parts(name)[1]
 
 
 def _applies(name: str, path: str) -> bool:
     """Return whether a recorded name reads the file at `path` (a one-file read reads only its own)."""
-    return ONE_FILE not in name or name.split(ONE_FILE, 1)[0] == path
+    only = _parts(name)[0]
+    return only is None or only == path
 
 
 def same_reads(names: frozenset[str], before: FileFacts, after: FileFacts) -> bool:
