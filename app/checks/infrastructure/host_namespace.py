@@ -43,7 +43,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         for key in _HOST_KEYS:
             if workload.pod_spec.get(key) is True:
                 yield RawFinding(RULE.code, workload.pod_spec.line_of(key),
-                                 f"`{workload.label}` sets {key}: true", snippet=f"{key}:{workload.key}",
+                                 f"`{workload.label}` sets {key}: true", snippet=f"{key}:{workload.name}",
                                  subject=workload.subject)
 
 

@@ -45,7 +45,7 @@ class Workload:
 
     @property
     def label(self) -> str:
-        """Return `Kind/name`, as messages name the workload (fingerprints use `key`)."""
+        """Return `Kind/name`, as messages name the workload (fingerprints name it without its kind)."""
         return f"{self.kind}/{self.name}"
 
     @property
@@ -55,12 +55,7 @@ class Workload:
         The kind is left out: moving a workload to a current controller (a ReplicationController to a
         Deployment, a Deployment to a StatefulSet) keeps the pods and their findings.
         """
-        return object_subject(self.doc).replace(f"k8s:{self.doc.get('kind')}/", "k8s:workload/", 1)
-
-    @property
-    def key(self) -> str:
-        """Return the workload's name: what its findings' fingerprints name, whatever its kind."""
-        return self.name
+        return object_subject(self.doc, kind="workload")
 
     @property
     def long_running(self) -> bool:
@@ -90,7 +85,7 @@ class Container:
     @property
     def key(self) -> str:
         """Return `name/container`: what a finding's fingerprint names, whatever the workload's kind."""
-        return f"{self.workload.key}/{self.name}"
+        return f"{self.workload.name}/{self.name}"
 
     @property
     def security(self) -> YMap | None:
@@ -127,11 +122,11 @@ def _api_matches(api_version: str, groups: tuple[str, ...]) -> bool:
     return any(api_version.startswith(g) if g.endswith("/") else api_version == g for g in groups)
 
 
-def object_subject(doc: YMap) -> str:
-    """Return `Kind/namespace/name` of an object (an overlay or hotfix copy of it has the same)."""
+def object_subject(doc: YMap, kind: str | None = None) -> str:
+    """Return `Kind/namespace/name` of an object (an overlay or hotfix copy of it has the same), or `kind` for Kind."""
     metadata = doc.get_map("metadata")
     namespace = metadata.get("namespace") if metadata else None
-    return f"k8s:{doc.get('kind')}/{namespace if isinstance(namespace, str) else 'default'}/{_name(doc)}"
+    return f"k8s:{kind or doc.get('kind')}/{namespace if isinstance(namespace, str) else 'default'}/{_name(doc)}"
 
 
 def _name(doc: YMap) -> str:
