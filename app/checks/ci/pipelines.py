@@ -11,6 +11,7 @@ command that provides it can fail the pipeline (see `app.checks.ci.shell` for ad
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from collections.abc import Mapping
@@ -141,7 +142,7 @@ class Resolver:
         """Return what `make [-C dir] [-f file] targets` runs, from the Makefile's recipes."""
         args = list(command.args)
         folder, name = cwd, "Makefile"
-        for flag, value in zip(args, [*args[1:], ""][: len(args)], strict=True):  # each flag with the next arg
+        for flag, value in itertools.pairwise([*args, ""]):  # each argument with the next (none after the last)
             if flag in ("-C", "--directory"):
                 folder = _join(cwd, value)
             if flag in ("-f", "--file", "--makefile"):

@@ -41,6 +41,7 @@ from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.dependencies.declared import Declaration, Declared, declared
+from app.checks.dependencies.requirements import normalize
 from app.checks.dependencies.specifiers import conflicts
 from app.checks.facts.dependency_manifests import REQUIREMENTS_FOLDERS
 from app.engine.model import Domain, RawFinding, Severity
@@ -72,9 +73,9 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
 
 
 def _bare(name: str) -> str:
-    """Return a list or distribution name lower-cased without separators, prefix or file suffix."""
+    """Return a list or distribution name normalised (PEP 503) without separators, prefix or file suffix."""
     name = name.lower().removeprefix("group:").removeprefix("extra:")
-    return re.sub(r"[-_.]+", "", re.sub(r"\.(?:txt|in)$", "", name))
+    return normalize(re.sub(r"\.(?:txt|in)$", "", name)).replace("-", "")
 
 
 def _selector_lists(decl: Declared) -> set[tuple[str, str]]:
@@ -93,8 +94,8 @@ def _selector_lists(decl: Declared) -> set[tuple[str, str]]:
 
 def _never_together(decl: Declared, selectors: set[tuple[str, str]], first: Declaration, second: Declaration) -> bool:
     """Return whether two declarations sit in lists never installed together: declared so, or two selectors."""
-    if (first.path, first.list) != (second.path, second.list) and {(first.path, first.list),
-                                                                   (second.path, second.list)} <= selectors:
+    lists = {(first.path, first.list), (second.path, second.list)}
+    if len(lists) == 2 and lists <= selectors:
         return True
     return first.path == second.path and decl.exclusive_lists(first.path, first.list, second.list)
 

@@ -54,12 +54,14 @@ class Declared:
 
     def declares(self, module: str, roles: tuple[str, ...]) -> bool:
         """Return whether any distribution that may provide a module is declared in one of the roles."""
-        candidates = distribution_candidates(module)
-        return any(candidates & self.by_role[role] for role in roles)
+        return self._declares_any(distribution_candidates(module), roles)
 
     def declares_import(self, imp: ThirdPartyImport, roles: tuple[str, ...]) -> bool:
         """Return whether any distribution that may provide an import (or a module it names) is declared."""
-        candidates = imp.candidates()
+        return self._declares_any(imp.candidates(), roles)
+
+    def _declares_any(self, candidates: set[str], roles: tuple[str, ...]) -> bool:
+        """Return whether one of the roles declares one of these normalised distributions."""
         return any(candidates & self.by_role[role] for role in roles)
 
 

@@ -406,10 +406,16 @@ def _pyproject(text: str) -> dict[str, Any] | None:
     for name, value in _table(_table(tool, "poe"), "tasks").items():
         task = value.get("cmd") or value.get("shell") or value.get("sequence") if isinstance(value, dict) else value
         scripts[f"poe:{name}"] = _strings(task)
-    tox_table = _table(tool, "tox")
-    legacy = tox_table.get("legacy_tox_ini")
-    tox = _tox(legacy) if isinstance(legacy, str) else _tox_toml(tox_table) if tox_table else None
-    return {"type": "pyproject", "build": "build-system" in data, "scripts": scripts, "tox": tox}
+    return {"type": "pyproject", "build": "build-system" in data, "scripts": scripts, "tox": _pyproject_tox(tool)}
+
+
+def _pyproject_tox(tool: dict[str, Any]) -> dict[str, Any] | None:
+    """Return pyproject's tox configuration: `legacy_tox_ini` (INI in a string), else the native `[tool.tox]`."""
+    table = _table(tool, "tox")
+    legacy = table.get("legacy_tox_ini")
+    if isinstance(legacy, str):
+        return _tox(legacy)
+    return _tox_toml(table) if table else None
 
 
 def _table(data: Any, key: str) -> dict[str, Any]:
