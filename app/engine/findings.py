@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from app.checks.base import RepoView
+from app.checks.infrastructure.kube import WORKLOAD_SUBJECT
 from app.checks.registry import checks_by_code
 from app.checks.ruff_rules import is_ruff_code, ruff_rule
 from app.engine.collect import normalise
@@ -70,7 +71,7 @@ def resolve(
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
             end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key, weighs=raw.weighs,
-            **_pairing_keys(raw, severity, path, text),
+            **_pairing_keys(raw, severity, path, text, domain),
         )
         reason = _suppression(view, item.path, raw)
         if reason:
@@ -86,7 +87,7 @@ def _key(raw: RawFinding, path: str, text: str) -> str:
     return f"{raw.code}|{where}|{text}"
 
 
-def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> dict[str, str]:
+def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str, domain: Domain) -> dict[str, str]:
     """Return the keys that let a new finding continue a fixed one (see `label`).
 
     Both hold the severity: code moved from a test into shipped code, where it weighs more, is new
@@ -98,6 +99,10 @@ def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> 
     # In place, only ruff's findings: their message names what is flagged, and a Verity check's
     # message may not (a secret replaced by another secret is a new secret).
     rewrite = f"{raw.code}|{severity.value}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
+    if raw.subject.startswith(WORKLOAD_SUBJECT) and domain is not Domain.SECURITY:
+        # A workload renamed in place (`redis-slave` to `redis-replica`) keeps its pods' settings: one
+        # fixed and one new finding of a rule in one manifest continue. Settings only, never secrets.
+        rewrite = f"{raw.code}|{severity.value}|{path}|{WORKLOAD_SUBJECT}"
     return {"move_key": f"{raw.code}|{severity.value}|{text}", "rewrite_key": rewrite}
 
 

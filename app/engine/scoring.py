@@ -40,8 +40,8 @@ JUDGED_KINDS: dict[Domain, frozenset[str]] = {
 
 
 def judged_kind(facts: FileFacts) -> str:
-    """Return the kind a domain sees: YAML that is a Kubernetes or compose manifest counts as `manifest`."""
-    if facts.kind == "yaml" and facts.data.get("yaml.manifest"):
+    """Return the kind a domain sees: YAML or JSON that is a Kubernetes or compose manifest is a `manifest`."""
+    if facts.kind in ("yaml", "json") and facts.data.get("yaml.manifest"):
         return "manifest"
     if facts.kind == "toml" and facts.path.rsplit("/", 1)[-1] == "pyproject.toml":
         return "requirements"

@@ -531,6 +531,60 @@ def test_a_second_workload_of_another_name_is_new(repo: RepoBuilder) -> None:
     assert {f.rule for f in report.findings if f.status == "new"} >= {"INF008", "INF011"}
 
 
+
+
+def test_a_workload_renamed_in_place_keeps_its_findings(repo: RepoBuilder) -> None:
+    # kubernetes/examples 2b1e860e04: redis-slave renamed redis-replica, its file renamed with it.
+    slave = RC.replace("redis-master", "redis-slave")
+    base = repo.commit("base", {"app/service.py": APP, "k8s/redis-slave.yaml": slave})
+    repo.move("k8s/redis-slave.yaml", "k8s/redis-replica.yaml")
+    head = repo.commit("rename", {"k8s/redis-replica.yaml": RC.replace("redis-master", "redis-replica")})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
+    assert "infrastructure" not in blocking(report)
+
+
+def test_a_workload_fixed_beside_one_added_elsewhere_is_new(repo: RepoBuilder) -> None:
+    fixed = RC.replace("      - name: redis-master\n", "      - name: redis-master\n        securityContext:\n"
+                       "          runAsNonRoot: true\n")
+    base = repo.commit("base", {"app/service.py": APP, "k8s/redis.yaml": RC})
+    head = repo.commit("swap", {"k8s/redis.yaml": fixed, "k8s/other.yaml": RC.replace("redis-master", "other")})
+    report = run_audit(repo, base, head)
+    assert ("INF011", "new") in [(f.rule, f.status) for f in report.findings]
+
+def _as_json(manifest: str, indent: str) -> str:
+    """Return a one-document YAML manifest written as JSON, as kubectl also takes it."""
+    import json
+
+    import yaml
+
+    return json.dumps(yaml.safe_load(manifest), indent=indent)
+
+
+def test_a_json_manifest_is_judged_like_its_yaml() -> None:
+    as_yaml = {f.code for f in file_findings("k8s/redis.yaml", AS_DEPLOYMENT)}
+    assert {"INF008", "INF011"} <= as_yaml
+    # Tab-indented JSON is JSON too, though YAML forbids tabs where it indents.
+    for indent in ("  ", "\t"):
+        assert {f.code for f in file_findings("k8s/redis.json", _as_json(AS_DEPLOYMENT, indent))} == as_yaml
+
+
+def test_json_that_is_no_manifest_is_left_alone() -> None:
+    package = '{\n\t"name": "web",\n\t"kind": "app",\n\t"scripts": {"build": "vite"}\n}\n'
+    assert [f.code for f in file_findings("package.json", package)] == []
+    broken = '{"apiVersion": "apps/v1", "kind": "Deployment", '
+    assert [f.code for f in file_findings("k8s/broken.json", broken)] == []  # INF001 is YAML's alone
+
+
+def test_a_json_manifest_rewritten_as_yaml_keeps_its_findings(repo: RepoBuilder) -> None:
+    # kubernetes/examples 460d48a31d: the guestbook's JSON manifests rewritten as YAML run the same pods.
+    base = repo.commit("base", {"app/service.py": APP, "k8s/redis.json": _as_json(AS_DEPLOYMENT, "  ")})
+    repo.delete("k8s/redis.json")
+    head = repo.commit("yaml", {"k8s/redis.yaml": AS_DEPLOYMENT})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status == "new"] == []
+    assert "infrastructure" not in blocking(report)
+
 # --- what counts as generated ----------------------------------------------------------------------------
 
 DJANGO_SETTINGS = '''"""

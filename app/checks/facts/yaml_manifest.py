@@ -1,4 +1,4 @@
-"""Extractor `yaml.manifest`: whether a YAML file is a Kubernetes or docker-compose manifest.
+"""Extractor `yaml.manifest`: whether a YAML (or JSON) file is a Kubernetes or docker-compose manifest.
 
 Data: "kubernetes", "compose", "helm-template" (a templated chart file the Kubernetes checks cannot
 parse: the report notes it) or "" (plain YAML). The infrastructure domain judges manifests only, so a
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from app.checks.base import Extractor, FileContext
 from app.checks.infrastructure import yaml_tree
+from app.checks.infrastructure.kube import MANIFEST, may_hold_objects
 
-YAML_ONLY = frozenset({"yaml"})
 COMPOSE_NAMES = ("docker-compose", "compose")
 HELM_TEMPLATE = "helm-template"
 
 
 def manifest_kind(ctx: FileContext) -> str:
-    """Return what kind of manifest a YAML file is, if any."""
-    if ctx.name.lower().startswith(COMPOSE_NAMES):
+    """Return what kind of manifest a YAML or JSON file is, if any."""
+    if not may_hold_objects(ctx):
+        return ""
+    if ctx.kind == "yaml" and ctx.name.lower().startswith(COMPOSE_NAMES):
         return "compose"
     if yaml_tree.is_chart_template(ctx):
         return HELM_TEMPLATE
@@ -30,4 +32,4 @@ def manifest_kind(ctx: FileContext) -> str:
     return ""
 
 
-EXTRACTOR = Extractor("yaml.manifest", YAML_ONLY, manifest_kind)
+EXTRACTOR = Extractor("yaml.manifest", MANIFEST, manifest_kind)

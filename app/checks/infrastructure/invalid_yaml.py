@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import FileCheck, FileContext, rule
-from app.checks.infrastructure.kube import MANIFEST
 from app.checks.infrastructure.yaml_tree import looks_templated, parse
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -73,4 +72,4 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     )
 
 
-CHECK = FileCheck(RULE, MANIFEST, find, judges_generated=True)
+CHECK = FileCheck(RULE, frozenset({"yaml"}), find, judges_generated=True)

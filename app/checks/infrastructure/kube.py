@@ -34,6 +34,10 @@ _API_GROUPS = {
 }
 
 
+WORKLOAD = "workload"  # the kind a workload's subject names, whatever its real kind
+WORKLOAD_SUBJECT = f"k8s:{WORKLOAD}/"  # how the subjects of workloads and their containers begin
+
+
 @dataclass(frozen=True)
 class Workload:
     """A Kubernetes object that runs pods, with the pod spec it runs."""
@@ -55,7 +59,7 @@ class Workload:
         The kind is left out: moving a workload to a current controller (a ReplicationController to a
         Deployment, a Deployment to a StatefulSet) keeps the pods and their findings.
         """
-        return object_subject(self.doc, kind="workload")
+        return object_subject(self.doc, kind=WORKLOAD)
 
     @property
     def long_running(self) -> bool:
@@ -95,7 +99,7 @@ class Container:
 
 def objects(ctx: FileContext) -> list[YMap]:
     """Return the Kubernetes objects of a file (documents with apiVersion and kind; List items expanded)."""
-    if is_chart_template(ctx):
+    if is_chart_template(ctx) or not may_hold_objects(ctx):
         return []
     found: list[YMap] = []
     for doc in mappings(ctx):
@@ -105,6 +109,12 @@ def objects(ctx: FileContext) -> list[YMap]:
         elif _is_object(doc):
             found.append(doc)
     return found
+
+
+def may_hold_objects(ctx: FileContext) -> bool:
+    """Return whether a file may hold objects: any YAML, but JSON only when it names both keys."""
+    # Most JSON is packages, locks and data; parsing it all to find no object would cost the most.
+    return ctx.kind != "json" or ('"apiVersion"' in ctx.text and '"kind"' in ctx.text)
 
 
 def _is_object(doc: YMap) -> bool:
@@ -198,5 +208,6 @@ def explicitly_true(ctx: FileContext, key: str) -> Iterator[tuple[Container, int
                 yield container, security.line_of(key)
 
 
-# File kinds that can hold manifests (workflows are YAML too, but never Kubernetes objects).
-MANIFEST = frozenset({"yaml"})
+# File kinds that can hold manifests: kubectl applies JSON as well as YAML (workflows are YAML too, but
+# never Kubernetes objects).
+MANIFEST = frozenset({"yaml", "json"})

@@ -149,8 +149,10 @@ class YamlParse:
 
 @per_file
 def parse(ctx: FileContext) -> YamlParse:
-    """Return the file's YAML documents with line numbers, parsed once per file."""
-    return parse_text(ctx.text)
+    """Return the file's YAML documents with line numbers, parsed once per file (JSON is YAML too)."""
+    # JSON allows tabs wherever it allows spaces, YAML nowhere it indents; in valid JSON a raw tab is
+    # never inside a string, so this keeps every value and line.
+    return parse_text(ctx.text.replace("\t", " ") if ctx.kind == "json" else ctx.text)
 
 
 def parse_text(text: str) -> YamlParse:
