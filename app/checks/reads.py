@@ -13,6 +13,10 @@ them, so a check that finds the module index already built still depends on what
 A check that uses only part of a fact says so with `projected`: it records `python.defs|truthy` (does
 the file define anything?) instead of `python.defs`, optionally for one file only, so a PR that
 appends a function to a module that already defined some does not re-run it.
+
+A check that must re-run may still reuse part of its work: `stage` names an intermediate result
+(module coverage's "which modules do the tests reach") that is kept with its own reads, so a PR that
+makes one more module owed a test re-judges each module without resolving every test's imports again.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from app.engine.model import FileFacts, RawFinding
 
@@ -64,6 +69,63 @@ def recording() -> Iterator[set[str]]:
             yield seen
     finally:
         note_all(frozenset(seen))
+
+
+Staged = tuple[Any, frozenset[str]]  # an intermediate result (JSON data) and the facts building it read
+_J = TypeVar("_J")
+
+
+@dataclass
+class Stages:
+    """The intermediate results of one snapshot's checks, and an earlier snapshot's they may reuse."""
+
+    earlier: Mapping[str, Staged]
+    reusable: Callable[[frozenset[str]], bool]  # whether reads made on the earlier snapshot still hold
+    made: dict[str, Staged] = field(default_factory=dict)
+
+    def kept(self) -> dict[str, Staged]:
+        """Return this snapshot's results, and the earlier ones still valid that no check asked for."""
+        # A check reused whole did not ask for its stages; they stay valid (its reads hold theirs).
+        carried = {name: staged for name, staged in self.earlier.items()
+                   if name not in self.made and self.reusable(staged[1])}
+        return {**self.made, **carried}
+
+
+_stages: list[Stages] = []  # the snapshot whose checks run now (one at a time on this thread)
+
+
+@contextlib.contextmanager
+def staging(stages: Stages) -> Iterator[Stages]:
+    """Let the checks run inside the block build (or reuse) intermediate results into `stages`."""
+    _stages.append(stages)
+    try:
+        yield stages
+    finally:
+        _stages.pop()
+
+
+def stage(name: str, build: Callable[[], _J]) -> _J:
+    """Return a named intermediate result: built once per snapshot, or the earlier one's when what it read holds.
+
+    The value must be JSON data (lists, not sets), as it is stored with the snapshot's results. The
+    reads of building it are recorded for the caller too, whether it was built or reused.
+    """
+    if not _stages:
+        return build()
+    current = _stages[-1]
+    made = current.made.get(name)
+    if made is None:
+        earlier = current.earlier.get(name)
+        if earlier is not None and current.reusable(earlier[1]):
+            made = earlier
+        else:
+            seen: set[str] = set()
+            with _collecting(seen):
+                value = build()
+            made = (value, frozenset(seen))
+        current.made[name] = made
+    note_all(made[1])
+    return made[0]
 
 
 # What a check may read of a fact instead of all of it, by name. Registered where they are used; a

@@ -10,12 +10,12 @@ check whose reads are equal in the files the PR changed, when both trees list th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar, cast
 
 from app.checks.base import Metric, MetricUnit, RepoCheck, RepoView
-from app.checks.reads import WatchedFacts, recording, same_reads
+from app.checks.reads import Staged, Stages, WatchedFacts, recording, same_reads, staging
 from app.checks.registry import METRICS, repo_checks
 from app.engine.cache import FactsCache
 from app.engine.model import FileFacts, RawFinding
@@ -34,6 +34,7 @@ class RepoResults:
     found: dict[str, Located]  # repo check code -> its findings
     units: dict[str, tuple[MetricUnit, ...]]  # metric name -> units
     reads: dict[str, frozenset[str]]  # check code or metric name -> the facts it read
+    stages: dict[str, Staged] = field(default_factory=dict)  # intermediate results, with their reads
 
     @property
     def findings(self) -> Located:
@@ -82,10 +83,12 @@ def compute(view: RepoView, earlier: RepoResults | None = None, reusable: Reusab
         reads[name] = frozenset(seen)
         return value
 
-    found = {check.rule.code: result(check.rule.code, partial(_findings, check, watched), before.found)
-             for check in repo_checks()}
-    units = {metric.name: result(metric.name, partial(_units, metric, watched), before.units) for metric in METRICS}
-    return RepoResults(found, units, reads)
+    with staging(Stages(before.stages, reusable)) as stages:
+        found = {check.rule.code: result(check.rule.code, partial(_findings, check, watched), before.found)
+                 for check in repo_checks()}
+        units = {metric.name: result(metric.name, partial(_units, metric, watched), before.units)
+                 for metric in METRICS}
+    return RepoResults(found, units, reads, stages.kept())
 
 
 def _findings(check: RepoCheck, view: RepoView) -> Located:
@@ -129,6 +132,7 @@ def _encode(results: RepoResults) -> dict[str, Any]:
         "found": {code: [[path, raw.to_json()] for path, raw in found] for code, found in results.found.items()},
         "units": {name: [[u.path, u.label, u.good] for u in units] for name, units in results.units.items()},
         "reads": {name: sorted(reads) for name, reads in results.reads.items()},
+        "stages": {name: [value, sorted(reads)] for name, (value, reads) in results.stages.items()},
     }
 
 
@@ -139,4 +143,5 @@ def _decode(data: dict[str, Any]) -> RepoResults:
          for code, found in data["found"].items()},
         {name: tuple(MetricUnit(p, label, good) for p, label, good in units) for name, units in data["units"].items()},
         {name: frozenset(reads) for name, reads in data["reads"].items()},
+        {name: (value, frozenset(reads)) for name, (value, reads) in data["stages"].items()},
     )

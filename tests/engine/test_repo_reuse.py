@@ -11,8 +11,21 @@ import pytest
 
 from app.checks.base import RepoView
 from app.checks.facts.python_modules import module_index
-from app.checks.reads import EVERYTHING, KIND, LOC, TRUTHY, WatchedData, projected, recording, same_reads
+from app.checks.reads import (
+    EVERYTHING,
+    KIND,
+    LOC,
+    TRUTHY,
+    Stages,
+    WatchedData,
+    projected,
+    recording,
+    same_reads,
+    stage,
+    staging,
+)
 from app.checks.registry import METRICS, repo_checks
+from app.checks.tests.module_coverage import REACHED
 from app.engine.cache import MemoryFactsCache
 from app.engine.model import FileFacts
 from app.engine.repo_facts import RepoResults, compute, repo_results, reusable_from, watched_view
@@ -113,6 +126,7 @@ STARRED = {**BASE, "shop/__init__.py": PKG_INIT + "\nfrom shop.prices import *\n
     [
         ({"shop/cart.py": CART + APPENDED}, False),  # a module owed a test grows: nothing coverage reads moved
         ({"shop/prices.py": PRICES + APPENDED + APPENDED.replace("discount", "rebate")}, True),  # a starred name more
+        ({"shop/prices.py": PRICES + APPENDED + APPENDED.replace("discount", "_rounding")}, False),  # `*` skips it
         ({"shop/cart.py": CART.replace("return sum", "return 2 * sum")}, False),
         ({"shop/prices.py": (PRICES + APPENDED).replace("def price", "def cost")}, True),  # the test's name is gone
         ({"shop/prices.py": '"""Prices."""\n\nA = 1\nB = 2\nC = 3\nD = 4\n'}, True),  # no definitions left
@@ -123,6 +137,59 @@ def test_module_coverage_reads_only_the_size_and_the_names_it_uses(change: dict[
     base, reusing, scratch = _incremental({**STARRED, **change}, STARRED)
     assert reusing.units == scratch.units
     assert ("test-coverage-of-modules" not in _reused(base, reusing)) is rerun
+
+
+CONSTANTS = '"""Formats."""\n\nA = 1\nB = 2\nC = 3\nD = 4\n'
+
+
+@pytest.mark.parametrize(
+    ("change", "reached_again"),
+    [
+        ({"shop/formats.py": CONSTANTS + APPENDED}, False),  # the Django bench's PR: a first function
+        ({"shop/formats.py": "from shop import cart\n" + CONSTANTS + APPENDED}, True),  # and an import
+        ({"tests/test_cart.py": TEST_CART + "from shop.formats import A\n"}, True),  # a test reaches more
+    ],
+)
+def test_a_module_owed_its_first_test_reuses_what_the_tests_reach(change: dict[str, str],
+                                                                  reached_again: bool) -> None:
+    before = {**BASE, "shop/formats.py": CONSTANTS}
+    base, reusing, scratch = _incremental({**before, **change}, before)
+    assert reusing.units == scratch.units
+    assert "test-coverage-of-modules" not in _reused(base, reusing)
+    assert (reusing.stages[REACHED][1] is not base.stages[REACHED][1]) is reached_again
+    assert reusing.stages[REACHED][0] == scratch.stages[REACHED][0]
+
+
+def test_a_stage_is_built_once_per_snapshot_and_its_reads_reach_every_caller() -> None:
+    view = watched_view(repo_view(BASE))
+    builds: list[int] = []
+
+    def build() -> list[int]:
+        builds.append(view.files["shop/cart.py"].loc)
+        return builds
+
+    with staging(Stages({}, lambda reads: False)) as stages:
+        with recording() as first:
+            stage("loc", build)
+        with recording() as second:
+            stage("loc", build)
+    assert len(builds) == 1
+    assert first == second == {LOC}
+    assert stages.kept() == {"loc": ([builds[0]], frozenset({LOC}))}
+    assert stage("loc", lambda: [0]) == [0]  # outside a snapshot's checks: built each time
+
+
+def test_an_unasked_stage_that_still_holds_is_kept_for_the_next_snapshot() -> None:
+    earlier = {"held": ([1], frozenset({LOC})), "stale": ([2], frozenset({KIND}))}
+    stages = Stages(earlier, lambda reads: reads == frozenset({LOC}))
+    assert stages.kept() == {"held": ([1], frozenset({LOC}))}
+
+def test_a_private_name_is_not_reached_through_a_star_import() -> None:
+    private = {**STARRED, "tests/test_cart.py": "from shop import _rounding\n\n\ndef test_it():\n    assert _rounding\n",
+               "shop/prices.py": PRICES + APPENDED.replace("discount", "_rounding")}
+    units = {u.path: u.good for u in compute(repo_view(private)).units["test-coverage-of-modules"]}
+    assert units["shop/prices.py"] is False
+    assert {u.path: u.good for u in compute(repo_view(STARRED)).units["test-coverage-of-modules"]}["shop/prices.py"]
 
 
 def test_a_projection_reads_one_files_part_of_a_fact() -> None:

@@ -9,7 +9,7 @@ from app.checks.facts import python_defs, python_imports, python_tests
 from app.checks.facts.python_modules import ModuleIndex, is_package_init, module_index
 from app.checks.facts.python_packaging import shipped
 from app.checks.facts.python_paths import is_generated
-from app.checks.reads import LOC, TRUTHY, projected, projection
+from app.checks.reads import LOC, TRUTHY, projected, projection, stage
 from app.engine.model import Domain, FileFacts
 
 NAME = "test-coverage-of-modules"
@@ -42,7 +42,12 @@ DESCRIPTION = (
 # What module coverage reads of a file's size and definitions: a PR that grows a module or adds a
 # function to one that had some does not re-run it (app/checks/reads.py).
 OWED_SIZE = projection(f"at-least-{MIN_LINES}", lambda loc: loc >= MIN_LINES)
-DEF_NAMES = projection("def-names", lambda defs: frozenset(d["name"] for d in defs or ()))
+# What `import *` may bring of a module's definitions: its public names (a private helper added to a
+# star-exported module changes nothing a test can reach through the package).
+PUBLIC_NAMES = projection("public-def-names",
+                          lambda defs: frozenset(d["name"] for d in defs or () if not d["name"].startswith("_")))
+# The stage holding the module files the tests reach (app/checks/reads.py, `stage`).
+REACHED = "test-coverage-of-modules:reached"
 
 
 def is_source_module(view: RepoView, facts: FileFacts) -> bool:
@@ -64,11 +69,16 @@ def units(view: RepoView) -> list[MetricUnit]:
     sources = [f for f in view.python_files() if is_source_module(view, f)]
     if not sources:
         return []
-    index = module_index(view)
-    tests = [f for f in view.python_files() if view.is_test(f.path)]
-    covered = _imported_by_tests(view, index, tests)
-    named = {name for f in tests if (name := _tested_name(f.path)) is not None}
+    # Which modules the tests reach does not depend on which modules are owed a test: a PR that
+    # makes one more module owed one (its first function) re-judges the modules, not every import.
+    covered = set(stage(REACHED, lambda: sorted(_imported_by_tests(view, module_index(view), _tests(view)))))
+    named = {name for f in _tests(view) if (name := _tested_name(f.path)) is not None}
     return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named)) for f in sources]
+
+
+def _tests(view: RepoView) -> list[FileFacts]:
+    """Return the facts of the snapshot's Python test files."""
+    return [f for f in view.python_files() if view.is_test(f.path)]
 
 
 def _named_after(path: str, named: set[str]) -> bool:
@@ -196,6 +206,8 @@ class _Exports:
 
     def _from_star(self, source: str, name: str, depth: int) -> set[str]:
         """Return the modules `from source import *` takes `name` from: its definer, or a subpackage's re-exports."""
+        if name.startswith("_"):
+            return set()  # `import *` brings no private name (unless an `__all__` lists it, which is rare)
         found = {p for p in self.modules(source) if _defines(self.view, p, name)}
         if depth < MAX_REEXPORT_DEPTH:
             # `from ._transports import *` brings what `_transports/__init__` star-imports in turn.
@@ -219,8 +231,8 @@ class _Exports:
 
 
 def _defines(view: RepoView, path: str, name: str) -> bool:
-    """Return whether a module defines a top-level class or function of that name."""
-    with projected(python_defs.KEY, DEF_NAMES, path):
+    """Return whether a module defines a top-level class or function of that public name."""
+    with projected(python_defs.KEY, PUBLIC_NAMES, path):
         return any(d["name"] == name for d in view.data(path, python_defs.KEY, []))
 
 
