@@ -80,6 +80,13 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("bitnami-labs/sealed-secrets", "Go controller with Helm chart and manifests", True),
     CorpusRepo("encode/uvicorn", "ASGI server", True),
     CorpusRepo("celery/celery", "task queue, Docker test stack", True),
+    CorpusRepo("open-telemetry/opentelemetry-demo", "polyglot microservices: compose, Kubernetes, many Dockerfiles",
+               True),
+    CorpusRepo("prometheus-community/helm-charts", "Helm charts with JSON dashboards under templates", True),
+    CorpusRepo("pytest-dev/pytest", "test framework", True),
+    CorpusRepo("pydantic/pydantic", "validation library, Rust core as a dependency", True),
+    CorpusRepo("GoogleCloudPlatform/kubernetes-engine-samples", "many small GKE samples in many languages", False),
+    CorpusRepo("prometheus-operator/kube-prometheus", "jsonnet generating Kubernetes manifests", True),
 )
 
 

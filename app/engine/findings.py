@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from app.checks.base import RepoView
-from app.checks.infrastructure.kube import WORKLOAD_SUBJECT
 from app.checks.registry import checks_by_code
 from app.checks.ruff_rules import is_ruff_code, ruff_rule
 from app.engine.collect import normalise
@@ -71,7 +70,7 @@ def resolve(
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
             end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key, weighs=raw.weighs,
-            **_pairing_keys(raw, severity, path, text, domain),
+            **_pairing_keys(raw, severity, path, text),
         )
         reason = _suppression(view, item.path, raw)
         if reason:
@@ -87,7 +86,7 @@ def _key(raw: RawFinding, path: str, text: str) -> str:
     return f"{raw.code}|{where}|{text}"
 
 
-def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str, domain: Domain) -> dict[str, str]:
+def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> dict[str, str]:
     """Return the keys that let a new finding continue a fixed one (see `label`).
 
     Both hold the severity: code moved from a test into shipped code, where it weighs more, is new
@@ -96,13 +95,14 @@ def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str, dom
     """
     if raw.line <= 0:
         return {}
-    # In place, only ruff's findings: their message names what is flagged, and a Verity check's
-    # message may not (a secret replaced by another secret is a new secret).
+    # In place, only ruff's findings, whose message names what is flagged, and settings (`Rule.setting`):
+    # another Verity check's message may not (a secret replaced by another secret is a new secret).
     rewrite = f"{raw.code}|{severity.value}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
-    if raw.subject.startswith(WORKLOAD_SUBJECT) and domain is not Domain.SECURITY:
-        # A workload renamed in place (`redis-slave` to `redis-replica`) keeps its pods' settings: one
-        # fixed and one new finding of a rule in one manifest continue. Settings only, never secrets.
-        rewrite = f"{raw.code}|{severity.value}|{path}|{WORKLOAD_SUBJECT}"
+    check = checks_by_code().get(raw.code)
+    if check is not None and check.rule.setting:
+        # A workload renamed in place (`redis-slave` to `redis-replica`), a base image swapped for
+        # another: one fixed and one new finding of a setting's rule in one file continue.
+        rewrite = f"{raw.code}|{severity.value}|{path}|setting"
     return {"move_key": f"{raw.code}|{severity.value}|{text}", "rewrite_key": rewrite}
 
 

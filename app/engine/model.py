@@ -71,6 +71,9 @@ class Rule:
     domain: Domain
     severity: Severity
     doc: str
+    # A finding about how its file sets something up (a base image, a container's context), never a
+    # secret: one fixed and one new in the same file is that setting rewritten in place, not a new defect.
+    setting: bool = False
 
     @property
     def summary(self) -> str:

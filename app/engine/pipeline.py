@@ -19,7 +19,7 @@ from app.engine.collector import collector_paused
 from app.engine.decoding import UNREADABLE
 from app.engine.facts import GENERATED
 from app.engine.findings import Located, gather, label, resolve
-from app.engine.model import DOMAIN_ORDER, Domain, Finding
+from app.engine.model import DOMAIN_ORDER, Domain, FileFacts, Finding
 from app.engine.repo_facts import RepoResults, repo_results
 from app.engine.report import DomainResult, Effect, Explanation, Reason, Report, Suppression
 from app.engine.scoring import (
@@ -81,13 +81,13 @@ def audit(base: Snapshot, head: Snapshot, diff: Diff, policy: Policy, cache: Fac
     head_found, head_quiet = resolve(gather(head_view, head_repo.findings), head_view, policy)
     unchanged, new, fixed = label(base_found, head_found, diff.is_added_line)
     fixed, unseen = _hold(fixed, _not_judged_at_head(head_facts, path_map))
-    unbannered = _unbannered(base_facts, head_facts, path_map)
-    new, seen = _hold(new, _unjudged_at_base(unbannered, diff.is_added_line))
+    judged_at_last = _judged_at_last(base_facts, head_facts, path_map)
+    new, seen = _hold(new, _unjudged_at_base(judged_at_last, diff.is_added_line))
     unchanged += unseen + seen
     changed = frozenset(diff.changed_paths())
     deleted = frozenset(c.path for c in diff.changes if c.status == "deleted")
-    # Units new in a file the base held generated are legacy code judged at last, not the PR's own.
-    owned = changed - unbannered
+    # Units new in a file the base did not judge (generated, left out) are legacy code, not the PR's own.
+    owned = changed - judged_at_last
     results = [
         _domain_result(domain, policy, (base_lines, base_repo), (head_lines, head_repo), unchanged, new, fixed,
                        path_map, (acceptances or {}).get(domain), owned, deleted)
@@ -188,19 +188,33 @@ def _not_judged_at_head(head: SnapshotFacts, path_map: Callable[[str], str]) -> 
     return held
 
 
-def _unjudged_at_base(unbannered: frozenset[str], is_added: Callable[[str, int], bool]) -> Callable[[Finding], bool]:
+def _unjudged_at_base(judged_at_last: frozenset[str],
+                      is_added: Callable[[str, int], bool]) -> Callable[[Finding], bool]:
     """Return which new findings the base held unjudged, so they are not new.
 
-    A file generated at base and no longer at head (its banner removed, `_unbannered`) shows code the
-    base did not judge: only findings on lines the PR added are new.
+    A file the base did not judge and head does (`_judged_at_last`) shows code that was there before:
+    only findings on lines the PR added are new.
     """
-    return lambda finding: finding.path in unbannered and not is_added(finding.path, finding.line)
+    return lambda finding: finding.path in judged_at_last and not is_added(finding.path, finding.line)
 
 
-def _unbannered(base: SnapshotFacts, head: SnapshotFacts, path_map: Callable[[str], str]) -> frozenset[str]:
-    """Return the head paths of files generated at base and no longer at head (their banner removed)."""
-    generated = {path_map(p) for p, f in base.files.items() if f.data.get(GENERATED)}
-    return frozenset(p for p in generated if p in head.files and not head.files[p].data.get(GENERATED))
+def _judged_at_last(base: SnapshotFacts, head: SnapshotFacts, path_map: Callable[[str], str]) -> frozenset[str]:
+    """Return the head paths of files head judges and the base did not, at their base path.
+
+    The base did not judge a file it held generated (its banner since removed), left out (a ruff
+    `exclude`, a vendored tree: pydantic 98a08d3e4b moved excluded tests back into a judged folder),
+    skipped or could not read.
+    """
+    unjudged = {p for p, f in base.files.items() if _unjudged(f)}
+    unjudged.update(base.left_out)
+    unjudged.update(path for path, _reason in base.skipped)
+    mapped = {path_map(p) for p in unjudged}
+    return frozenset(p for p in mapped if p in head.files and not _unjudged(head.files[p]))
+
+
+def _unjudged(facts: FileFacts) -> bool:
+    """Return whether a file's facts hold no judgement of its code (generated or unreadable)."""
+    return bool(facts.data.get(GENERATED) or facts.data.get(UNREADABLE))
 
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:

@@ -139,6 +139,10 @@ def test_import_names_map_to_distributions() -> None:
     assert {"opencv-python", "opencv-python-headless"} <= distribution_candidates("cv2.data")
     assert {"protobuf"} <= distribution_candidates("google.protobuf.message")
     assert {"google-cloud-storage"} <= distribution_candidates("google.cloud.storage")
+    # Versioned API modules (kubernetes-engine-samples d50f908904: `from google.cloud import monitoring_v3`).
+    assert {"google-cloud-monitoring"} <= distribution_candidates("google.cloud.monitoring_v3")
+    assert {"google-cloud-speech"} <= distribution_candidates("google.cloud.speech_v1p1beta1.types")
+    assert "google-cloud-pubsub" not in distribution_candidates("google.cloud.pubsub_lite")
     assert {"python-dateutil", "psycopg2-binary"} <= distribution_candidates("dateutil") | distribution_candidates(
         "psycopg2"
     )
@@ -343,6 +347,35 @@ def test_dep001_flags_third_party_imports_no_runtime_list_declares() -> None:
         "`freezegun` is imported but freezegun is declared only as a test/development dependency",
     ]
 
+
+RAY_TRAINER = "import ray\n\nray.init()\n"
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "severity", "says"),
+    [
+        # kubernetes-engine-samples ab0d09b00c: the image brings ray; nothing in the repository lists it.
+        ("FROM rayproject/ray:2.49.1-py312\nCOPY . /app\n", Severity.LOW, "the base image `rayproject/ray` may"),
+        ("ARG BASE=docker.io/vllm/vllm-tpu:nightly\nFROM ${BASE}\n", Severity.LOW, "`docker.io/vllm/vllm-tpu`"),
+        ("ARG BASE\nFROM $BASE\n", Severity.LOW, "the base image named by a build argument may provide it"),
+        # An OS or a bare Python brings no libraries: the import is as undeclared as without a Dockerfile.
+        ("FROM python:3.12-slim AS build\nFROM gcr.io/distroless/python3-debian12\nCOPY --from=build /a /a\n",
+         None, "declared in no run-time dependency list"),
+        ("FROM ubuntu:24.04\n", None, "declared in no run-time dependency list"),
+    ],
+)
+def test_dep001_is_low_when_the_nearest_dockerfiles_image_may_bring_the_module(
+    dockerfile: str, severity: Severity | None, says: str
+) -> None:
+    files = {**APP, "samples/train/Dockerfile": dockerfile, "samples/train/job/trainer.py": RAY_TRAINER}
+    reported = repo_findings(dedented(files), undeclared_import.RULE.code)
+    assert [(p, f.severity) for p, f in reported] == [("samples/train/job/trainer.py", severity)]
+    assert says in reported[0][1].message
+    # Only the Dockerfile nearest above the file counts, and a dev container's never does.
+    elsewhere = {**APP, "other/Dockerfile": dockerfile, "samples/train/Dockerfile": "FROM python:3.12\n",
+                 ".devcontainer/Dockerfile": dockerfile, "trainer.py": RAY_TRAINER,
+                 "samples/train/job/trainer.py": RAY_TRAINER}
+    assert {f.severity for _, f in repo_findings(dedented(elsewhere), undeclared_import.RULE.code)} == {None}
 
 def test_dep001_reports_lazy_imports_as_low_and_respects_file_wide_optionality() -> None:
     files = {

@@ -30,6 +30,7 @@ SAMPLES = {
                            "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n"),
     "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi>=0.1,<1"]\n',
     "requirements-dev.txt": "pytest>=8\n",
+    "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n",
 }
 
 

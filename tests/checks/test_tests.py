@@ -289,6 +289,19 @@ def test_tst001_skips_what_is_not_a_test_or_only_checks_existence() -> None:
     assert found(files, no_assertion.RULE.code) == []
 
 
+def test_tst001_accepts_a_call_another_test_file_expects_to_raise() -> None:
+    # pydantic 69fd688e2d split tests/test_types.py: a "does not raise" test moved away from its other half.
+    raising = "import pytest\nfrom shop import parse\n\n\ndef test_bad():\n    with pytest.raises(ValueError):\n" \
+              "        parse('x')\n"
+    quiet = "from shop import parse, total\n\n\ndef test_good():\n    parse('1')\n\n\ndef test_total():\n    total()\n"
+    files = {"tests/test_errors.py": raising, "tests/test_parse.py": quiet}
+    assert found(files, no_assertion.RULE.code) == [("tests/test_parse.py", 8)]
+    assert found({"tests/test_parse.py": quiet}, no_assertion.RULE.code) == [("tests/test_parse.py", 4),
+                                                                           ("tests/test_parse.py", 8)]
+    # Production code that raises is the code under test, not the other half of a check.
+    files = {"shop/check.py": "def run():\n    with raises(ValueError):\n        parse('x')\n", "tests/test_parse.py": quiet}
+    assert ("tests/test_parse.py", 4) in found(files, no_assertion.RULE.code)
+
 def test_tst001_only_judges_files_the_policy_calls_tests() -> None:
     files = {"app/test_data.py": "def test_x():\n    pass\n", "qa/test_y.py": "def test_y():\n    pass\n"}
     assert found(files, no_assertion.RULE.code) == [("app/test_data.py", 1), ("qa/test_y.py", 1)]

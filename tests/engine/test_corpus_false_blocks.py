@@ -177,3 +177,21 @@ def test_removing_a_generator_banner_does_not_make_the_files_units_the_prs(repo:
     # The same undocumented classes in a module the PR adds are the PR's own.
     added = run_audit(repo, head, repo.commit("copy", {"src/shop/copied.py": RESOURCE}))
     assert any(reason.startswith("docs:") for reason in added.reasons), added.reasons
+
+
+EXCLUDING = '[project]\nname = "shop"\nversion = "1"\ndependencies = []\n\n[tool.ruff]\nextend-exclude = ["legacy"]\n'
+SILENT_TEST = "from shop.api import httpx\n\n\ndef test_client():\n    httpx.Client()\n"
+
+
+def test_code_moved_out_of_an_excluded_folder_is_not_new(repo: RepoBuilder) -> None:
+    # pydantic 98a08d3e4b: tests the base left out (a ruff `exclude`) moved back into a judged folder.
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": EXCLUDING, "legacy/tests/test_api.py": SILENT_TEST})
+    repo.move("legacy/tests/test_api.py", "tests/test_api.py")
+    head = repo.commit("move")
+    report = run_audit(repo, base, head)
+    assert new_codes(report) == []
+    assert report.passed, report.reasons
+    # What the PR adds to such a file is judged; so is the same test in a file the PR adds.
+    added = SILENT_TEST + "\n\ndef test_again():\n    httpx.Client()\n"
+    assert "TST001" in new_codes(run_audit(repo, base, repo.commit("add", {"tests/test_api.py": added})))
+    assert "TST001" in new_codes(run_audit(repo, head, repo.commit("copy", {"tests/test_copy.py": SILENT_TEST})))

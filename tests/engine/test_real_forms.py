@@ -552,6 +552,20 @@ def test_a_workload_fixed_beside_one_added_elsewhere_is_new(repo: RepoBuilder) -
     report = run_audit(repo, base, head)
     assert ("INF011", "new") in [(f.rule, f.status) for f in report.findings]
 
+
+def test_a_base_image_swapped_for_another_in_place_is_not_new(repo: RepoBuilder) -> None:
+    # kubernetes-engine-samples c6ddd53b39: an unpinned distroless base replaced by another, unpinned too.
+    dockerfile = "FROM golang:1.22 AS builder\nRUN go build -o /app\n\nFROM gcr.io/distroless/{}\nUSER nonroot\n" \
+                 "COPY --from=builder /app /app\nCMD [\"/app\"]\n"
+    base = repo.commit("base", {"app/service.py": APP, "Dockerfile": dockerfile.format("base-debian11")})
+    head = repo.commit("swap", {"Dockerfile": dockerfile.format("static-debian12")})
+    assert [(f.rule, f.status) for f in run_audit(repo, base, head).findings if f.status != "unchanged"] == []
+    # A second floating base is new, and so is the same swap in a Dockerfile of its own.
+    second = dockerfile.format("static-debian12").replace("FROM golang:1.22", "FROM golang")
+    assert ("INF002", "new") in [(f.rule, f.status) for f in run_audit(repo, head, repo.commit("2", {"Dockerfile": second})).findings]
+    added = repo.commit("3", {"worker/Dockerfile": dockerfile.format("base-debian11")})
+    assert ("INF002", "new") in [(f.rule, f.status) for f in run_audit(repo, head, added).findings]
+
 def _as_json(manifest: str, indent: str) -> str:
     """Return a one-document YAML manifest written as JSON, as kubectl also takes it."""
     import json

@@ -9,6 +9,7 @@ names as published. Distribution names are compared after PEP 503 normalisation.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from app.checks.dependencies.requirements import normalize
@@ -171,6 +172,7 @@ STDLIB = frozenset(sys.stdlib_module_names) | PYTHON2_STDLIB | NEWER_STDLIB | {"
 # Prefixes and suffixes a distribution name often adds to its import name (`python-foo`, `foo-client`).
 _NAME_AFFIXES = ("python-", "py-", "py", "django-", "flask-")
 _NAME_SUFFIXES = ("-python", "-py", "-client", "-sdk", "-binary")
+_API_VERSION = re.compile(r"_v\d+(?:[a-z]+\d*)*$")  # `_v3`, `_v1beta1`, `_v1p1beta1`
 
 
 def is_stdlib(module: str) -> bool:
@@ -186,6 +188,8 @@ def distribution_candidates(module: str) -> set[str]:
         prefix = ".".join(parts[:end])
         found.update(normalize(d) for d in IMPORT_TO_DISTRIBUTIONS.get(prefix, ()))
         found.add(normalize(prefix))
+        # A versioned API module is its distribution's (`google.cloud.monitoring_v3`: google-cloud-monitoring).
+        found.add(normalize(_API_VERSION.sub("", prefix)))
     top = normalize(parts[0])
     found.update(affix + top for affix in _NAME_AFFIXES)
     found.update(top + suffix for suffix in _NAME_SUFFIXES)

@@ -14,7 +14,10 @@ dependency list declares it. Tests, `conftest.py`, `setup.py`, `noxfile.py`, stu
 under `dev/`, `bin/` or `hack/` folders that are not packages, are not judged here: they are not
 shipped, and may import what the development and test lists declare (tests have
 `undeclared-test-import`). A `pip install ...` in a
-Dockerfile counts as a run-time declaration, since the image is what runs.
+Dockerfile counts as a run-time declaration, since the image is what runs. When the nearest Dockerfile
+above a file builds FROM an image that brings libraries (`rayproject/ray`, `pytorch/pytorch`, a
+company base image), not only an OS or a Python runtime, an undeclared import is reported as `low`:
+the image may well provide it, and nothing in the repository says whether it does.
 
 A module declared only in a test or development list is flagged too, as `medium`: the authors do
 install it, and it may be an optional integration (a database backend the user is told to install)
@@ -60,6 +63,7 @@ from app.checks.dependencies.declared import (
     third_party_imports,
 )
 from app.checks.dependencies.import_names import IMPORT_TO_DISTRIBUTIONS
+from app.checks.facts import docker_images
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("DEP001", "undeclared-import", Domain.DEPENDENCIES, Severity.HIGH, __doc__)
@@ -71,6 +75,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     decl = declared(view)
     if not decl.manifests or decl.incomplete:
         return
+    images: dict[str, list[str]] | None = None
     for facts in view.python_files():
         if file_role(view, facts.path) != "runtime":
             continue
@@ -86,9 +91,13 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             top = imp.module.split(".", 1)[0]
             where = "only as a test/development dependency" if in_dev else "in no run-time dependency list"
             message = f"`{imp.module}` is imported but {suggested_distribution(imp.module)} is declared {where}"
+            images = _images_by_folder(view) if images is None else images
+            image = providing_image(images, facts.path)
+            if image is not None:
+                message += f"; the base image {image} may provide it"
             # Lazy imports fail only when their function runs; a module the authors install for tests
             # may be an optional integration (a database backend) rather than a forgotten declaration.
-            severity = Severity.LOW if imp.local else Severity.MEDIUM if in_dev else None
+            severity = Severity.LOW if imp.local or image else Severity.MEDIUM if in_dev else None
             finding = RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}", severity=severity)
             yield RepoFinding(facts.path, finding)
 
@@ -103,6 +112,48 @@ def _guarded(decl: Declared, imp: ThirdPartyImport) -> Iterator[RepoFinding]:
     # Guarded, it cannot crash: low, so it weighs on the score without blocking.
     yield RepoFinding(imp.path, RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}",
                                            severity=Severity.LOW))
+
+
+# Images that bring an OS or a bare language runtime, not libraries, by the last part of their name.
+_BARE_IMAGES = frozenset({
+    "ubuntu", "debian", "alpine", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux",
+    "busybox", "buildpack-deps", "static", "base", "cc", "uv", "node", "golang", "rust", "openjdk",
+    "eclipse-temurin", "ruby", "php", "nginx", "httpd", "bash", "docker",
+})
+_BARE_PREFIXES = ("python", "pypy", "ubi", "base-", "static-", "cc-", "debian", "ubuntu", "alpine", "miniconda")
+
+
+def _images_by_folder(view: RepoView) -> dict[str, list[str]]:
+    """Return the base images of the Dockerfiles of each folder (dev containers left out)."""
+    found: dict[str, list[str]] = {}
+    for path, facts in view.files.items():
+        if facts.kind == "dockerfile" and "/.devcontainer/" not in f"/{path}":
+            found.setdefault(_parent(path), []).extend(facts.data.get(docker_images.KEY) or ())
+    return found
+
+
+def providing_image(images: dict[str, list[str]], path: str) -> str | None:
+    """Return, quoted, an image of the nearest Dockerfile above a file that may bring libraries, if any."""
+    folder = _parent(path)
+    while folder not in images:
+        if not folder:
+            return None
+        folder = _parent(folder)
+    rich = sorted((i for i in images[folder] if not _bare(i)), key=lambda i: (i == docker_images.UNKNOWN, i))
+    if not rich:
+        return None
+    return "named by a build argument" if rich[0] == docker_images.UNKNOWN else f"`{rich[0]}`"
+
+
+def _parent(path: str) -> str:
+    """Return the folder holding a path (`` for the repository's root)."""
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _bare(image: str) -> bool:
+    """Return whether an image brings only an OS or a language runtime (`python:3.12-slim`, distroless)."""
+    last = image.rsplit("/", 1)[-1]
+    return last in _BARE_IMAGES or last.startswith(_BARE_PREFIXES)
 
 
 def suggested_distribution(module: str) -> str:

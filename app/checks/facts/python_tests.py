@@ -15,6 +15,7 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
               "unconditional": False}],  # a `skip` mark, or a module-level `pytest.skip()`, under no `if`
  "importorskips": [{"module": "numpy", "line": 4}],  # pytest.importorskip("numpy")
  "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
+ "raised": ["parse"],        # in test files: names called inside `pytest.raises` / `assertRaises` blocks
  "refs": ["pkg.mod.func"],   # dotted strings given to patch(), import_module() and the like
  "uses": ["httpx.main"],     # in test files: dotted names read through `import x` bindings
  "loads": ["pkg.mod:App"]}   # import strings (`module:attribute`) a fixture or call loads
@@ -30,7 +31,8 @@ Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*
 calls that raise on failure by contract: `subprocess.run(..., check=True)` (and `check_call`,
 `check_output`, already `check*`) and `response.raise_for_status()`. A test with none of these that calls
 what the same file expects to raise elsewhere (inside `with pytest.raises(...)` or `assertRaises`)
-is a "does not raise" test, and counts one assertion.
+is a "does not raise" test, and counts one assertion; TST001 also accepts a call another test file
+expects to raise (`raised`), so a test moved to a file of its own keeps its verdict.
 A body of imports and bare attribute reads only counts as one assertion: that they exist is what it checks.
 """
 
@@ -56,6 +58,7 @@ REF_CALLS = frozenset({"patch", "import_module", "__import__", "importorskip", "
 DOTTED_REF = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 TEST_FILE = re.compile(r"test\w*\.py|\w+_test\.py")  # where pytest and unittest look for tests
 MAX_CALLS = 40  # calls kept per assertion-free test: enough to find a helper, and small in the cache
+MAX_RAISED = 200  # names called inside `pytest.raises` blocks, per test file
 MAX_USES = 500  # dotted names read through imported modules per test file
 MAX_USE_DEPTH = 4
 MAX_REFS = 200  # patch() targets per file: a missed one would call a tested module untested
@@ -95,7 +98,7 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     if not (entries or markers or helpers or refs or guards or loads):
         return None
     return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs, "importorskips": guards,
-            "uses": uses, "loads": loads}
+            "uses": uses, "loads": loads, "raised": sorted(raising)[:MAX_RAISED]}
 
 
 # Every call of a file with the last name of what it invokes (see `_callee`), in source order.

@@ -32,7 +32,7 @@ from app.checks.infrastructure.compose import services
 from app.checks.infrastructure.kube import MANIFEST
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF018", "compose-privileged", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__)
+RULE = rule("INF018", "compose-privileged", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

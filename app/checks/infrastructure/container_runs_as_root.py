@@ -41,7 +41,7 @@ from app.checks.infrastructure.kube import MANIFEST, Container, Workload, contai
 from app.checks.infrastructure.yaml_tree import YMap
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF011", "container-runs-as-root", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
+RULE = rule("INF011", "container-runs-as-root", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__, setting=True)
 
 
 def _verdict(context: YMap | None) -> bool | None:

@@ -33,7 +33,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.kube import MANIFEST, is_core, object_subject, objects
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF016", "exposed-service", Domain.INFRASTRUCTURE, Severity.LOW, __doc__)
+RULE = rule("INF016", "exposed-service", Domain.INFRASTRUCTURE, Severity.LOW, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

@@ -32,7 +32,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.kube import MANIFEST, workloads
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF013", "host-namespace", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__)
+RULE = rule("INF013", "host-namespace", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__, setting=True)
 
 _HOST_KEYS = ("hostNetwork", "hostPID", "hostIPC")
 

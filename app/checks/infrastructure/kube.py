@@ -35,7 +35,6 @@ _API_GROUPS = {
 
 
 WORKLOAD = "workload"  # the kind a workload's subject names, whatever its real kind
-WORKLOAD_SUBJECT = f"k8s:{WORKLOAD}/"  # how the subjects of workloads and their containers begin
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from app.checks.infrastructure.kube import MANIFEST, containers, workloads
 from app.checks.security._common import is_dev_path
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF010", "latest-image", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
+RULE = rule("INF010", "latest-image", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

@@ -38,7 +38,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.kube import MANIFEST, containers, workloads
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF009", "missing-probes", Domain.INFRASTRUCTURE, Severity.LOW, __doc__)
+RULE = rule("INF009", "missing-probes", Domain.INFRASTRUCTURE, Severity.LOW, __doc__, setting=True)
 
 _PROBES = ("readinessProbe", "livenessProbe")
 

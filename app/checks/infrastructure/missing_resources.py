@@ -37,7 +37,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.kube import MANIFEST, containers, workloads
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF008", "missing-resources", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
+RULE = rule("INF008", "missing-resources", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

@@ -33,7 +33,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.kube import MANIFEST, explicitly_true
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF014", "privilege-escalation", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
+RULE = rule("INF014", "privilege-escalation", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

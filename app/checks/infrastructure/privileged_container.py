@@ -32,7 +32,7 @@ from app.checks.base import FileCheck, FileContext, rule
 from app.checks.infrastructure.kube import MANIFEST, explicitly_true
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF012", "privileged-container", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__)
+RULE = rule("INF012", "privileged-container", Domain.INFRASTRUCTURE, Severity.HIGH, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

@@ -32,7 +32,7 @@ from app.checks.base import DOCKERFILE, FileCheck, FileContext, rule
 from app.checks.infrastructure.dockerfile import parse
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("INF002", "unpinned-base-image", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__)
+RULE = rule("INF002", "unpinned-base-image", Domain.INFRASTRUCTURE, Severity.MEDIUM, __doc__, setting=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

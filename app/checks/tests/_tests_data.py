@@ -40,3 +40,13 @@ def asserting_helpers(view: RepoView, test_code: bool = True) -> set[str]:
         if data and is_test_code(view, facts.path) == test_code:
             names.update(data["helpers"])
     return names
+
+
+def expected_to_raise(view: RepoView) -> set[str]:
+    """Return the names some test file calls inside `pytest.raises` (a test calling one checks it does not raise)."""
+    names: set[str] = set()
+    for facts in view.python_files():
+        data = facts.data.get(python_tests.KEY)
+        if data and is_test_code(view, facts.path):
+            names.update(data.get("raised", ()))
+    return names

@@ -6,7 +6,9 @@ those named `assert*`, `check*`, `verify*`, `expect*` or `fail*` (`self.assertEq
 `mock.assert_called_once_with`, `np.testing.assert_allclose`, `pytest.fail`, Playwright's `expect`),
 `pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's `benchmark(...)`, and
 calls to a function of the test code that itself asserts (a shared `run_case(...)` helper, a
-base-class method, in a test file, a `conftest.py` or a test utility module). A production function
+base-class method, in a test file, a `conftest.py` or a test utility module). A call that a test file
+expects to raise elsewhere (inside `pytest.raises` or `assertRaises`) is the other half of that check:
+given other input, it does not raise. A production function
 that raises does not assert on the test's behalf: it is the code under test, so a test whose only
 check is that such a function does not raise is reported too, at low severity (it checks something,
 just not the result). A `raise` in test code
@@ -44,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.tests._tests_data import asserting_helpers, files_with_tests
+from app.checks.tests._tests_data import asserting_helpers, expected_to_raise, files_with_tests
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("TST001", "test-without-assertion", Domain.TESTS, Severity.MEDIUM, __doc__)
@@ -57,7 +59,8 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
         for test in data["tests"]:
             if test["assertions"] or test["skip"] or test["xfail"]:
                 continue
-            helpers = (asserting_helpers(view), asserting_helpers(view, False)) if helpers is None else helpers
+            if helpers is None:
+                helpers = (asserting_helpers(view) | expected_to_raise(view), asserting_helpers(view, False))
             calls = set(test.get("calls", []))
             if calls & helpers[0]:
                 continue
