@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView, matches_any
-from app.checks.facts.path_roles import is_test_path
+from app.checks.facts.path_roles import is_maintainer_tooling, is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.checks.ruff_rules import is_heuristic_ruff_code, is_ruff_code
@@ -342,7 +342,7 @@ def _blocking_by_rule(new: list[Finding], policy: Policy) -> list[tuple[str, lis
     """Group the new findings at or above the gate by rule, most severe rule first."""
     grouped: dict[str, list[Finding]] = {}
     for finding in sorted(new, key=_order):
-        if finding.severity.rank >= policy.gate.severity.rank and not _advisory_in_tests(finding, policy):
+        if finding.severity.rank >= policy.gate.severity.rank and not _advisory(finding, policy):
             grouped.setdefault(finding.rule, []).append(finding)
     return list(grouped.items())
 
@@ -407,15 +407,17 @@ def _percent(value: float | None) -> float | None:
 _NEVER_BLOCK_IN_TESTS = frozenset({Domain.PERFORMANCE, Domain.OBSERVABILITY})
 
 
-def _advisory_in_tests(finding: Finding, policy: Policy) -> bool:
-    """Return whether a finding in test code is listed but never blocks.
+def _advisory(finding: Finding, policy: Policy) -> bool:
+    """Return whether a finding in test code or maintainers' tooling is listed but never blocks.
 
     That is every performance and observability finding, and ruff's heuristic families (bandit, bugbear, ...;
-    see `BLOCKING_IN_TESTS`); ruff's correctness families and Verity's own checks still block in tests.
+    see `BLOCKING_IN_TESTS`): a `shell=True` in a table generator under `tools/` (rich f000c31491) harms
+    no user. Ruff's correctness families and Verity's own checks (secrets above all) still block there.
     """
     if finding.domain not in _NEVER_BLOCK_IN_TESTS and not is_heuristic_ruff_code(finding.rule):
         return False
-    return matches_any(finding.path, policy.paths.tests) or is_test_path(finding.path)
+    path = finding.path
+    return matches_any(path, policy.paths.tests) or is_test_path(path) or is_maintainer_tooling(path)
 
 
 def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:

@@ -717,3 +717,14 @@ def test_keys_that_never_give_back_characters_find_the_same_pairs() -> None:
     for line in lines:
         found = [(m.span(), m.groupdict()) for m in _pairs.KEY_VALUE.finditer(line)]
         assert found == [(m.span(), m.groupdict()) for m in backtracking.finditer(line)], line
+
+
+def test_the_text_prefilters_name_every_word_the_python_evidence_needs() -> None:
+    # SEC005 and SEC006 skip the tree walk of a file that names none of these: a keyword or reference
+    # added to a check without its word here would be silently never found.
+    from app.checks.security import tls_verification_disabled as tls
+    from app.checks.security import wildcard_cors as cors
+
+    assert all("origin" in word for word in cors.ORIGIN_KEYWORDS | cors.REGEX_KEYWORDS)
+    assert set(tls.REFERENCES) <= set(tls.PYTHON_WORDS)
+    assert {"verify", "ssl", "InsecureRequestWarning", "disable_warnings"} <= set(tls.PYTHON_WORDS)

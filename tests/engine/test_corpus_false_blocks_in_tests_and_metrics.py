@@ -123,6 +123,18 @@ def test_the_same_code_shipped_still_blocks_and_undefined_names_block_in_tests(r
     assert {"security", "quality"} <= set(blocked)
 
 
+
+def test_heuristic_findings_in_maintainers_tooling_never_block(repo: RepoBuilder) -> None:
+    # rich f000c31491: `shell=True` in tools/make_width_tables.py, a generator only maintainers run.
+    script = 'import subprocess\n\n\ndef run(cmd: str) -> None:\n    subprocess.run(cmd, shell=True, check=True)\n'
+    undefined = "def main() -> None:\n    print(missing)\n"
+    new, blocked = new_rules(repo, {"tools/make_tables.py": script, "scripts/release.py": undefined})
+    assert {("S602", "tools/make_tables.py"), ("F821", "scripts/release.py")} <= new
+    assert blocked == ["quality"]  # the undefined name still blocks; the shell does not
+    # The same call in shipped code, in a package's own `cli/` entry point, still blocks.
+    new, blocked = new_rules(repo, {"svc/cli/run.py": script})
+    assert "security" in blocked
+
 # --- item 3: ratio metrics judge only the code the project ships -----------------------------------------------
 
 PACKAGED = {

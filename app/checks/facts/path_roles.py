@@ -11,6 +11,10 @@ TEST_GLOBS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "**/test_*.py"
 # Directories whose code is run by hand or shown to readers, not imported by a service or library.
 SAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "benchmarks", "bench", "samples", "demo"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "cli", "commands", "command"}) | SAMPLE_DIRS
+# Directories of scripts only maintainers run (generators, release and CI helpers, benchmarks): not shipped,
+# not deployed, and not code users copy either (unlike examples and docs).
+MAINTAINER_DIRS = frozenset({"tools", "tool", "scripts", "script", "bench", "benchmarks", "benchmark", "hack", "ci",
+                             ".github"})
 # Entry points and build or task files: printing is their user interface.
 SCRIPT_FILES = frozenset({
     "__main__.py", "cli.py", "cmdline.py", "manage.py", "setup.py", "noxfile.py", "fabfile.py", "tasks.py", "dodo.py",
@@ -32,6 +36,11 @@ def _directories(path: str) -> list[str]:
 def is_sample_path(path: str) -> bool:
     """Return whether a file lives under examples, docs or benchmarks."""
     return any(part in SAMPLE_DIRS for part in _directories(path))
+
+
+def is_maintainer_tooling(path: str) -> bool:
+    """Return whether a file lives under a folder of scripts only maintainers run (`tools/`, `scripts/`)."""
+    return any(part in MAINTAINER_DIRS for part in _directories(path))
 
 
 def is_script_path(path: str) -> bool:

@@ -64,11 +64,12 @@ class Token:
 # Every provider format holds one of these literally: a cheap test before the costly expression.
 _MARKERS = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA", "ASIA", "xox", "hooks.slack.com",
             "k_live_", "AIza", "glpat-", "npm_", "pypi-", "T3BlbkFJ", "sk-ant-", "SG.")
+_MARKER = re.compile("|".join(map(re.escape, _MARKERS)))  # one scan in C, not one `in` a marker
 
 
 def provider_tokens(text: str) -> Iterator[Token]:
     """Yield the provider tokens of a text, skipping documented examples and obvious fakes."""
-    if not any(marker in text for marker in _MARKERS):
+    if _MARKER.search(text) is None:
         return
     index: LineIndex | None = None
     for match in PROVIDER_RE.finditer(text):

@@ -108,6 +108,9 @@ REFERENCES = frozenset({"CERT_NONE", "_create_unverified_context"})
 VERIFY_MODE_NAMES = frozenset({"verify_mode", "cert_reqs", "ssl_cert_reqs"})
 WARNING_FUNCTIONS = frozenset({"disable_warnings", "filterwarnings", "simplefilter"})
 CALLS_OF_INTEREST = HTTP_CALLS | AIOHTTP_CALLS | WARNING_FUNCTIONS
+# A word each kind of Python evidence names in the source (`verify=`, `ssl=`, `.verify =`, the warning,
+# the references): a file naming none of them has none, and most files are skipped unwalked.
+PYTHON_WORDS = ("verify", "ssl", "InsecureRequestWarning", "disable_warnings", *REFERENCES)
 HIDDEN_WARNING = "silencing urllib3's InsecureRequestWarning"
 MESSAGE = "{} disables TLS certificate verification; trust the right CA instead"
 HIDDEN_MESSAGE = f"{HIDDEN_WARNING} hides requests made without certificate verification; fix those instead"
@@ -180,6 +183,8 @@ def _env_settings(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]
 
 def _python(ctx: FileContext) -> Iterator[tuple[int, str, Severity | None]]:
     """Yield the Python evidence: calls, attribute assignments, CERT_NONE and unverified contexts."""
+    if not any(word in ctx.text for word in PYTHON_WORDS):
+        return
     aliases = import_aliases(ctx)
     for call in ctx.nodes(ast.Call):
         if last_name(call.func) not in CALLS_OF_INTEREST:

@@ -135,6 +135,9 @@ def _file_allows_credentials(ctx: FileContext) -> bool:
 
 def _python_calls(ctx: FileContext) -> Iterator[Evidence]:
     """Yield wildcard origins passed to CORS set-up calls, and aiohttp-cors `"*"` defaults."""
+    # Every origin keyword names `origin`, and the defaults are `ResourceOptions`: most files have neither.
+    if "origin" not in ctx.text and "ResourceOptions" not in ctx.text:
+        return
     for call in ctx.nodes(ast.Call):
         origins = [kw for kw in call.keywords if kw.arg in ORIGIN_KEYWORDS or kw.arg in REGEX_KEYWORDS]
         credentials = bool(origins) and any(
