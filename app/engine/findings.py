@@ -52,7 +52,7 @@ def resolve(
     """Resolve rules, severities and suppressions; return (active findings, suppressed with reason)."""
     active: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
-    subjects: set[str] = set()
+    quiet_subjects: set[str] = set()
     for item in located:
         raw = item.raw
         info = rule_of(raw)
@@ -63,20 +63,17 @@ def resolve(
         path = path_map(item.path)
         text = normalise(raw.snippet) or normalise(raw.message)
         key = _key(raw, path, text)
-        if raw.subject:
-            if key in subjects:
-                continue  # the same object declared again (an overlay, a hotfix copy): one finding
-            subjects.add(key)
         finding = Finding(
             rule=raw.code, name=name, domain=domain, severity=severity, path=item.path, line=raw.line,
             end_line=raw.end_line or raw.line, message=raw.message, fingerprint="", key=key, weighs=raw.weighs,
-            **_pairing_keys(raw, severity, path, text),
+            declared=bool(raw.subject), **_pairing_keys(raw, severity, path, text),
         )
         reason = _suppression(view, item.path, raw)
-        if reason:
+        if not reason:
+            active.append(finding)  # an object declared again is kept one per key by `label`
+        elif not raw.subject or key not in quiet_subjects:
+            quiet_subjects.add(key)
             suppressed.append((finding, reason))
-        else:
-            active.append(finding)
     return active, suppressed
 
 
@@ -126,7 +123,8 @@ def label(
     Identical keys are matched as a multiset, so a copy of an existing line is new while the
     original is not; among identical candidates, those on added lines are the new ones. Then
     what is left pairs one to one, as code moved to another file (same rule and flagged text)
-    or rewritten in place (same ruff rule, file and message): such a finding continues.
+    or rewritten in place (same ruff rule, file and message): such a finding continues. Last, an
+    object declared in several files keeps one finding a key (`_one_per_object`).
     """
     base_by_key: Mapping[str, list[Finding]] = _group(base)
     head_by_key: Mapping[str, list[Finding]] = _group(head)
@@ -146,7 +144,34 @@ def label(
     for attribute in ("move_key", "rewrite_key"):
         continued, new, fixed = _pair_left(new, fixed, attribute)
         unchanged.extend(continued)
-    return unchanged, new, fixed
+    return _one_per_object(unchanged, new, fixed)
+
+
+def _one_per_object(
+    unchanged: list[Finding], new: list[Finding], fixed: list[Finding]
+) -> tuple[list[Finding], list[Finding], list[Finding]]:
+    """Keep one finding a key of an object declared in several files (an overlay, a hotfix copy).
+
+    Matched file by file first, so a workload renamed in several files continues in each. Then a
+    new copy of an object still found unchanged is a declaration more, not a new finding, and a
+    fixed copy of an object still found at head is a declaration less, not a fix.
+    """
+    kept = _first_per_key(unchanged)
+    at_head = {f.key for f in unchanged}
+    new = _first_per_key([f for f in new if not (f.declared and f.key in at_head)])
+    at_head |= {f.key for f in new}
+    return kept, new, _first_per_key([f for f in fixed if not (f.declared and f.key in at_head)])
+
+
+def _first_per_key(findings: list[Finding]) -> list[Finding]:
+    """Return the findings, keeping of a declared object's copies only the first by place (order kept)."""
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        if finding.declared:
+            held = first.get(finding.key)
+            if held is None or (finding.path, finding.line) < (held.path, held.line):
+                first[finding.key] = finding
+    return [f for f in findings if not f.declared or first[f.key] is f]
 
 
 def _pair_left(new: list[Finding], fixed: list[Finding], attribute: str) -> tuple[list[Finding], ...]:

@@ -169,6 +169,9 @@ class Finding:
     # Keys that pair a new finding with a fixed one it continues ("" never pairs; see findings.label):
     move_key: str = ""  # rule and flagged text, any path: the code was moved to another file
     rewrite_key: str = ""  # rule, path and message: the flagged code was rewritten in place
+    # Its key names an object (a Kubernetes object, a compose service) that several files may declare,
+    # an overlay or a hotfix copy: such findings are matched file by file, then kept one per key.
+    declared: bool = False
 
     @property
     def weight(self) -> float:

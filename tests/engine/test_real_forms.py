@@ -544,6 +544,22 @@ def test_a_workload_renamed_in_place_keeps_its_findings(repo: RepoBuilder) -> No
     assert "infrastructure" not in blocking(report)
 
 
+
+def test_a_workload_declared_in_several_files_renamed_in_each_keeps_its_findings(repo: RepoBuilder) -> None:
+    # kubernetes/examples 2b1e860e04: redis-slave, declared in three files, renamed redis-replica in
+    # each; its container renamed `replica` in two of them, left `slave` in the third.
+    slave = RC.replace("redis-master", "redis-slave")
+    files = {"k8s/all-in-one.yaml": slave, "k8s/legacy/redis-slave.yaml": slave, "k8s/redis-slave.yaml": slave}
+    base = repo.commit("base", {"app/service.py": APP, **files})
+    renamed = RC.replace("redis-master", "redis-replica")
+    repo.move("k8s/legacy/redis-slave.yaml", "k8s/legacy/redis-replica.yaml")
+    repo.move("k8s/redis-slave.yaml", "k8s/redis-replica.yaml")
+    head = repo.commit("rename", {"k8s/all-in-one.yaml": renamed, "k8s/legacy/redis-replica.yaml": renamed,
+                                  "k8s/redis-replica.yaml": renamed.replace("- name: redis-replica", "- name: slave")})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
+    assert "infrastructure" not in blocking(report)
+
 def test_a_workload_fixed_beside_one_added_elsewhere_is_new(repo: RepoBuilder) -> None:
     fixed = RC.replace("      - name: redis-master\n", "      - name: redis-master\n        securityContext:\n"
                        "          runAsNonRoot: true\n")
