@@ -87,6 +87,12 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("pydantic/pydantic", "validation library, Rust core as a dependency", True),
     CorpusRepo("GoogleCloudPlatform/kubernetes-engine-samples", "many small GKE samples in many languages", False),
     CorpusRepo("prometheus-operator/kube-prometheus", "jsonnet generating Kubernetes manifests", True),
+    CorpusRepo("fastapi/typer", "CLI library, docs_src examples", True),
+    CorpusRepo("psf/black", "code formatter, test data of odd Python", True),
+    CorpusRepo("argoproj/argocd-example-apps", "Helm, kustomize, jsonnet and plain manifests", False),
+    CorpusRepo("sqlalchemy/alembic", "migration tool, generated templates", True),
+    CorpusRepo("wagtail/wagtail", "large Django CMS with a JavaScript front end", True),
+    CorpusRepo("pallets/click", "CLI library", True),
 )
 
 

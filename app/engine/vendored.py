@@ -4,7 +4,9 @@ Installed trees are recognised by markers, never by a folder's name alone: a `py
 folder is an environment), a `site-packages` or `dist-packages` segment (under `X/lib/pythonN/` or
 `X/Lib/`, all of `X` is the environment), `node_modules`, and `*.dist-info` / `*.egg-info` folders.
 The repository's own marks count too: its ruff excludes (`exclude`, `extend-exclude`) leave out the
-Python files ruff skips, and its root `.gitattributes` the files it marks `linguist-vendored`.
+Python files ruff skips, its pre-commit config's top-level `exclude` the Python files every hook
+skips (psf/black's `tests/data/`: formatter input, not code), and its root `.gitattributes` the
+files it marks `linguist-vendored`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,17 @@ ENVIRONMENT = "Python environment"
 NODE_MODULES = "node_modules"
 METADATA = "package metadata"
 RUFF_EXCLUDE = "ruff exclude"
+PRE_COMMIT_EXCLUDE = "pre-commit exclude"
 LINGUIST = "linguist-vendored"
+REPOSITORY_MARKS = frozenset({RUFF_EXCLUDE, PRE_COMMIT_EXCLUDE})  # the project's own code, left out by its say
 # Where ruff reads its settings, and the table that holds them in each.
 RUFF_CONFIGS = {"pyproject.toml": ("tool", "ruff"), "ruff.toml": (), ".ruff.toml": ()}
 GITATTRIBUTES = ".gitattributes"
-ROOT_CONFIGS = frozenset({*RUFF_CONFIGS, GITATTRIBUTES})  # the root files that may mark vendored code
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+ROOT_CONFIGS = frozenset({*RUFF_CONFIGS, GITATTRIBUTES, PRE_COMMIT_CONFIG})  # root files that may mark code
+# The part of pre-commit's `exclude` regex read: alternatives of literal paths (`^(docs/|tests/data/)`).
+# A pattern with anything else is ignored whole: the regex is the audited repository's, never run.
+_LITERAL = re.compile(r"\^?[\w./-]+")
 # What a root-level environment adds to a repository (its root is the project's own too).
 ROOT_ENV_DIRS = frozenset({"bin", "Scripts", "lib", "Lib", "lib64", "include", "Include", "share"})
 _LIB_PYTHON = re.compile(r"python\d+(\.\d+)?t?")
@@ -42,7 +50,7 @@ class LeftOut:
 
     def installed(self) -> frozenset[str]:
         """Return the paths of installed trees (not the repository's own excludes)."""
-        return frozenset(p for p, why in self.reasons.items() if why != RUFF_EXCLUDE)
+        return frozenset(p for p, why in self.reasons.items() if why not in REPOSITORY_MARKS)
 
 
 def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
@@ -50,6 +58,7 @@ def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
     ordered = sorted(paths)
     roots = _environment_roots(ordered)
     patterns = ruff_excludes(configs)
+    hooks_skip = pre_commit_excludes(configs.get(PRE_COMMIT_CONFIG))
     attributes = vendored_attributes(configs.get(GITATTRIBUTES))
     reasons: dict[str, str] = {}
     members: Counter[str] = Counter()
@@ -66,6 +75,7 @@ def left_out(paths: Iterable[str], configs: Mapping[str, bytes]) -> LeftOut:
             segment = by_folder[folder] = _installed_segment(path)
         why = segment or (LINGUIST if _attributed(path, attributes) else "")
         why = why or (RUFF_EXCLUDE if _ruff_excluded(path, patterns) else "")
+        why = why or (PRE_COMMIT_EXCLUDE if _hooks_skip(path, hooks_skip) else "")
         if why:
             reasons[path] = why
     environments = tuple(Environment(root, marker, members[root]) for root, marker in sorted(roots.items()))
@@ -164,6 +174,39 @@ def _ruff_excluded(path: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def pre_commit_excludes(raw: bytes | None) -> tuple[str, ...]:
+    """Return the paths a pre-commit config's top-level `exclude` names (`^` first when anchored), if literal."""
+    if raw is None or len(raw) > MAX_CONFIG_BYTES:
+        return ()
+    pattern = _top_level_exclude(raw.decode("utf-8", "replace"))
+    if not pattern or len(pattern) > 500:
+        return ()
+    if pattern.startswith("^(") and pattern.endswith(")"):  # `^(a/|b/)`: each alternative anchored
+        alternatives = ["^" + a for a in pattern[2:-1].split("|")]
+    else:
+        alternatives = pattern.split("|")
+    if not all(_LITERAL.fullmatch(a) for a in alternatives):
+        return ()
+    # A literal's dot is any character to the regex: only paths it names literally are read as such.
+    return tuple(a for a in alternatives if a.strip("^./"))
+
+
+def _top_level_exclude(text: str) -> str:
+    """Return the top-level `exclude:` of a pre-commit config, read line-wise (no YAML load of hostile text)."""
+    for line in text.splitlines():
+        if line.startswith("exclude:"):
+            value = line.split(":", 1)[1].split(" #", 1)[0].strip()
+            return value.strip("'\"") if value[:1] in "'\"" else value
+    return ""
+
+
+def _hooks_skip(path: str, alternatives: tuple[str, ...]) -> bool:
+    """Return whether pre-commit's `exclude` matches a Python file (anchored: a prefix; else anywhere)."""
+    if not alternatives or not path.endswith((".py", ".pyi")):
+        return False
+    return any(path.startswith(a[1:]) if a.startswith("^") else a in path for a in alternatives)
+
+
 def vendored_attributes(raw: bytes | None) -> list[tuple[str, bool]]:
     """Return the root `.gitattributes` patterns that set (True) or unset (False) `linguist-vendored`."""
     if raw is None or len(raw) > MAX_CONFIG_BYTES:
@@ -203,8 +246,7 @@ def note(reasons: Mapping[str, str], environments: Iterable[Environment]) -> str
     if not reasons:
         return ""
     counts = Counter(reasons.values())
-    parts = [f"{counts[why]} {_LABELS[why]}" for why in (ENVIRONMENT, NODE_MODULES, METADATA, LINGUIST, RUFF_EXCLUDE)
-             if counts[why]]
+    parts = [f"{counts[why]} {label}" for why, label in _LABELS.items() if counts[why]]
     envs = [f"{e.root or '.'}/" for e in environments]
     shown = f" (environments: {', '.join(envs[:5])}{' and more' if len(envs) > 5 else ''})" if envs else ""
     return f"{len(reasons)} files are not the project's code and were not judged: {', '.join(parts)}{shown}"
@@ -216,4 +258,5 @@ _LABELS = {
     METADATA: "in installed package metadata (*.dist-info, *.egg-info)",
     LINGUIST: "marked linguist-vendored in .gitattributes",
     RUFF_EXCLUDE: "Python files the repository's ruff settings exclude",
+    PRE_COMMIT_EXCLUDE: "Python files every pre-commit hook of the repository skips",
 }

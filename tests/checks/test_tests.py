@@ -226,6 +226,10 @@ def test_tst001_accepts_every_kind_of_assertion() -> None:
             def test_fail():
                 pytest.fail("not yet")
 
+            def test_nose_style():
+                eq_(sorted([2, 1]), [1, 2])
+                is_true(1)
+
             def test_skipped_at_run_time():
                 pytest.skip("no network")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.engine.model import Domain
 from app.engine.vendored import left_out
 from tests.conftest import RepoBuilder
@@ -69,6 +71,37 @@ def test_markers_decide_not_folder_names() -> None:
     marked = left_out(["third_party/lib/a.py", "web/app.min.js", "third_party/ours/b.py", "app/main.py"], attributes)
     assert set(marked.reasons) == {"third_party/lib/a.py", "web/app.min.js"}
 
+
+
+@pytest.mark.parametrize(
+    ("config", "left"),
+    [
+        ("exclude: ^(profiling/|tests/data/)\nrepos: []\n", {"tests/data/cases/odd.py", "profiling/run.py"}),
+        ("exclude: '^tests/data/'\n", {"tests/data/cases/odd.py"}),
+        ("exclude: migrations/  # generated\n", {"app/migrations/0001.py"}),
+        # Anything but literal paths is never run: a pattern with regex syntax is ignored whole.
+        ("exclude: ^(tests/data/|(a+)+$)\n", set()),
+        ("exclude: '.*'\n", set()),
+        ("repos:\n  - repo: local\n    exclude: ^tests/data/\n", set()),  # one hook's own exclude
+    ],
+)
+def test_what_every_pre_commit_hook_skips_is_left_out(config: str, left: set[str]) -> None:
+    paths = ["tests/data/cases/odd.py", "tests/data/cases/odd.txt", "profiling/run.py", "app/migrations/0001.py",
+             "app/main.py", "tests/test_main.py"]
+    gone = left_out(paths, {".pre-commit-config.yaml": config.encode()})
+    assert set(gone.reasons) == left
+    assert not gone.installed()
+
+
+def test_formatter_input_the_hooks_skip_never_blocks(repo: RepoBuilder) -> None:
+    # psf/black 106b148d1d: test cases are formatter input, with names no code defines.
+    config = {".pre-commit-config.yaml": "exclude: ^(profiling/|tests/data/)\nrepos: []\n"}
+    base = repo.commit("base", {**PROJECT, **config})
+    head = repo.commit("case", {"tests/data/cases/wrap.py": "print([x for x in undefined_name])\nif x:\n"})
+    report = run_audit(repo, base, head)
+    assert report.new_findings() == []
+    assert report.passed
+    assert any("every pre-commit hook of the repository skips" in note for note in report.notes)
 
 def test_a_change_cannot_take_judged_code_out_of_judging(repo: RepoBuilder) -> None:
     base = repo.commit("base", PROJECT)

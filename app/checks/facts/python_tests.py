@@ -26,7 +26,8 @@ points load (`"uvicorn.protocols.websockets.wsproto_impl:WSProtocol"` in a fixtu
 dotted module or given straight to a call (`run("main:app")`), so `"user:admin"` in a list is not one.
 
 Assertion-like: `assert`, `raise`, and calls named `assert*`, `check*`, `verify*`, `expect*`, `fail*`,
-`raises`, `warns`, `deprecated_call` (so `self.assertEqual`, `mock.assert_called_once`,
+`raises`, `warns`, `deprecated_call`, or nose's and SQLAlchemy's `eq_`, `is_`, `in_`, `is_true`... (so
+`self.assertEqual`, `mock.assert_called_once`,
 `pytest.raises`, `np.testing.assert_allclose`, `pytest.fail`), pytest-benchmark's `benchmark(...)`, and
 calls that raise on failure by contract: `subprocess.run(..., check=True)` (and `check_call`,
 `check_output`, already `check*`) and `response.raise_for_status()`. A test with none of these that calls
@@ -49,6 +50,11 @@ from app.checks.facts.pynames import dotted, module_aliases, root_name
 KEY = "python.tests"
 ASSERTING_PREFIXES = ("assert", "check", "verify", "expect", "fail", "raises", "warns", "deprecated_call")
 RAISING_CALLS = frozenset({"raise_for_status"})  # raise on failure by contract: the test's assertion
+# nose's and SQLAlchemy's assertion helpers (`eq_(a, b)`, `is_(x, None)`), as alembic, mako and
+# dogpile import them from a `testing` package: a trailing underscore keeps them off the keywords.
+NOSE_STYLE = frozenset({"eq_", "ne_", "ok_", "is_", "is_not_", "isnot_", "in_", "not_in_", "le_", "lt_", "ge_",
+                        "gt_", "is_true", "is_false", "is_none", "is_not_none", "is_instance_of",
+                        "eq_ignore_whitespace", "eq_regex", "startswith_"})
 RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
 MARK_KINDS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
 UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "expectedFailure": "xfail"}
@@ -164,6 +170,8 @@ def _callee(call: ast.Call) -> str:
 def _is_asserting_call(call: ast.Call, name: str) -> bool:
     """Return whether a call checks something: an assertion helper, pytest.raises, a benchmark, a checked run."""
     if name.lstrip("_").lower().startswith(ASSERTING_PREFIXES) or name in RAISING_CALLS or name == "benchmark":
+        return True
+    if name in NOSE_STYLE:
         return True
     if _checks_its_exit(call):
         return True
