@@ -8,7 +8,14 @@ import pytest
 
 from app.checks.base import FileContext, MetricUnit
 from app.checks.docs.readme import EXISTS, INSTALL, USAGE
-from app.checks.facts import markdown_links, python_docstrings, python_exports, python_imports, readme_sections
+from app.checks.facts import (
+    doc_labels,
+    markdown_links,
+    python_docstrings,
+    python_exports,
+    python_imports,
+    readme_sections,
+)
 from app.engine.cache import MemoryFactsCache
 from app.engine.facts import analyse_text
 from app.engine.model import Domain
@@ -103,6 +110,19 @@ def test_broken_relative_links_are_flagged_with_their_lines() -> None:
     }
     assert broken(files) == [("README.md", 3), ("README.md", 3), ("README.md", 8), ("docs/guide.md", 2)]
 
+
+
+def test_links_to_sphinx_labels_are_references_not_paths() -> None:
+    # wagtail a27ba8008d: MyST docs link to labels (`[](api_v3)`, `[the guide](api_v3_reference)`).
+    files = {
+        "docs/api/index.md": "(api_v3)=\n\n# API v3\n",
+        "docs/api/reference.rst": ".. _API_v3_Reference:\n\nReference\n=========\n",
+        "docs/api/pages.md": "See [](api_v3) and [the reference](api_v3_reference#pages).\n"
+                             "Also [missing](api_v4) and [a file](api_v3/setup.md).\n",
+    }
+    assert broken(files) == [("docs/api/pages.md", 2), ("docs/api/pages.md", 2)]
+    assert doc_labels.extract(FileContext("docs/a.md", "(x)=\n# X\n\n(not a label) = 1\n")) == ["x"]
+    assert doc_labels.extract(FileContext("docs/a.txt", ".. _x:\n")) is None
 
 def test_finding_message_and_fingerprint_text_name_the_target() -> None:
     found = repo_findings({"README.md": "[guide](docs/guide.md)\n"}, "DOC001")

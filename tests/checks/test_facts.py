@@ -31,6 +31,7 @@ SAMPLES = {
     "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi>=0.1,<1"]\n',
     "requirements-dev.txt": "pytest>=8\n",
     "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n",
+    "docs/guide.md": "(guide)=\n# Guide\n\nSee [](guide).\n",
 }
 
 

@@ -11,6 +11,8 @@ documentation sites link to pages that way. In a repository with a documentation
 Docusaurus, VitePress, Jekyll, Hugo), a page is served at a folder of its own (`docs/async.md` at
 `async/`), so such a target is also resolved from there (`../advanced/transports` from
 `docs/async.md` is `docs/advanced/transports.md`), and `foo/` may be `foo.md` or `foo/index.md`.
+A target naming a cross-reference label that a page of the repository defines (MyST's `(api_v3)=`,
+reStructuredText's `.. _api_v3:`) is a Sphinx reference (`[](api_v3)`), not a path.
 
 Not checked, because they are not paths of this commit or cannot be judged from it: URLs with a
 scheme (`https:`, `mailto:`), `//host` and site-absolute `/paths`, pure `#anchors`, template text
@@ -43,6 +45,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
+from app.checks.facts.doc_labels import KEY as LABELS
 from app.checks.facts.markdown_links import KEY as LINKS
 from app.checks.facts.python_paths import GENERATED_DIRS
 from app.engine.model import Domain, RawFinding, Severity
@@ -67,6 +70,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     """Report every relative Markdown link whose target is missing from the snapshot."""
     directories = _directories(view.all_paths)
     site = _has_docs_site(view.all_paths, directories)
+    labels: frozenset[str] | None = None
     for path, facts in sorted(view.files.items()):
         links = facts.data.get(LINKS)
         if not links or not _is_checked(path):
@@ -77,8 +81,16 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
                 continue
             if site and _exists_as_page_url(path, target, view.all_paths, directories):
                 continue
+            labels = _labels(view) if labels is None else labels
+            if "/" not in target and target.split("#", 1)[0].strip().lower() in labels:
+                continue  # a MyST reference to a label, not a path
             message = f"link target `{target}` does not exist (resolved to `{resolved}`)"
             yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
+
+
+def _labels(view: RepoView) -> frozenset[str]:
+    """Return the cross-reference labels the repository's pages define (lower-cased)."""
+    return frozenset(label for facts in view.files.values() for label in facts.data.get(LABELS) or ())
 
 
 def _has_docs_site(paths: frozenset[str], directories: frozenset[str]) -> bool:
