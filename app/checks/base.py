@@ -59,11 +59,13 @@ def classify(path: str) -> str:
     return "text"
 
 
-def rule(code: str, name: str, domain: Domain, severity: Severity, doc: str | None, *, setting: bool = False) -> Rule:
-    """Build a check's rule from its module docstring (`setting`: see `Rule.setting`)."""
+def rule(code: str, name: str, domain: Domain, severity: Severity, doc: str | None, *, setting: bool = False,
+         scoped: bool = False) -> Rule:
+    """Build a check's rule from its module docstring (`setting`, `scoped`: see `Rule`)."""
     if not doc:
         raise ValueError(f"{code} has no documentation")
-    return Rule(code=code, name=name, domain=domain, severity=severity, doc=doc.strip(), setting=setting)
+    return Rule(code=code, name=name, domain=domain, severity=severity, doc=doc.strip(), setting=setting,
+                scoped=scoped)
 
 
 class FileContext:

@@ -100,6 +100,9 @@ def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> 
         # A workload renamed in place (`redis-slave` to `redis-replica`), a base image swapped for
         # another: one fixed and one new finding of a setting's rule in one file continue.
         rewrite = f"{raw.code}|{severity.value}|{path}|setting"
+    elif check is not None and check.rule.scoped and normalise(raw.snippet.partition(":")[2]):
+        # `scope:code`: the same code under a renamed function (click 333c28d79c) continues.
+        rewrite = f"{raw.code}|{severity.value}|{path}|{normalise(raw.snippet.partition(':')[2])}"
     return {"move_key": f"{raw.code}|{severity.value}|{text}", "rewrite_key": rewrite}
 
 

@@ -74,6 +74,10 @@ class Rule:
     # A finding about how its file sets something up (a base image, a container's context), never a
     # secret: one fixed and one new in the same file is that setting rewritten in place, not a new defect.
     setting: bool = False
+    # Its findings' snippet is `scope:code` (the enclosing function, then the flagged code): the same
+    # code in another function of the same file (a function renamed, code moved between functions) is
+    # one finding that continues, not one fixed and one new.
+    scoped: bool = False
 
     @property
     def summary(self) -> str:

@@ -615,6 +615,23 @@ def test_a_json_manifest_rewritten_as_yaml_keeps_its_findings(repo: RepoBuilder)
     assert [(f.rule, f.status) for f in report.findings if f.status == "new"] == []
     assert "infrastructure" not in blocking(report)
 
+
+SAFECALL = '"""Utilities."""\n\n\ndef {name}(func):\n    """Wrap a function so that it swallows exceptions."""\n' \
+           '    def wrapper(*args):\n        try:\n            return func(*args)\n        except Exception:\n' \
+           '            pass\n        return None\n\n    return wrapper\n'
+
+
+def test_a_function_renamed_keeps_the_findings_inside_it(repo: RepoBuilder) -> None:
+    # click 333c28d79c: `safecall` made private as `_safecall`; its swallowed exception is the same one.
+    base = repo.commit("base", {"app/service.py": APP, "app/utils.py": SAFECALL.format(name="safecall")})
+    head = repo.commit("private", {"app/utils.py": SAFECALL.format(name="_safecall")})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
+    # A second function swallowing the same way is new.
+    both = SAFECALL.format(name="_safecall") + SAFECALL.format(name="quietcall").split('"""Utilities."""', 1)[1]
+    later = run_audit(repo, head, repo.commit("second", {"app/utils.py": both}))
+    assert [(f.rule, f.status) for f in later.findings if f.status == "new"] == [("OBS002", "new")]
+
 # --- what counts as generated ----------------------------------------------------------------------------
 
 DJANGO_SETTINGS = '''"""

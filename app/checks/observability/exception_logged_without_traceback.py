@@ -54,7 +54,7 @@ from app.checks.facts.pynames import SCOPES, dotted, import_aliases, qualified, 
 from app.checks.observability.swallowed_exception import is_broad
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("OBS003", "exception-logged-without-traceback", Domain.OBSERVABILITY, Severity.LOW, __doc__)
+RULE = rule("OBS003", "exception-logged-without-traceback", Domain.OBSERVABILITY, Severity.LOW, __doc__, scoped=True)
 
 ERROR_LEVELS = frozenset({"error", "critical", "fatal"})
 WARNING_LEVELS = frozenset({"warning", "warn"})

@@ -47,7 +47,7 @@ from app.checks.facts.path_roles import is_script_path
 from app.checks.facts.pynames import dotted, is_rebound, scope_name
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("OBS001", "print-in-library-code", Domain.OBSERVABILITY, Severity.LOW, __doc__)
+RULE = rule("OBS001", "print-in-library-code", Domain.OBSERVABILITY, Severity.LOW, __doc__, scoped=True)
 
 CLI_DECORATORS = frozenset({"command", "group", "callback"})
 STANDARD_STREAMS = frozenset({"sys.stdout", "sys.stderr"})

@@ -63,7 +63,7 @@ from app.checks.facts.path_roles import is_script_path, is_test_path
 from app.checks.facts.pynames import call_name, dotted, import_aliases, scope_name
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("OBS002", "swallowed-exception", Domain.OBSERVABILITY, Severity.MEDIUM, __doc__)
+RULE = rule("OBS002", "swallowed-exception", Domain.OBSERVABILITY, Severity.MEDIUM, __doc__, scoped=True)
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 SUPPRESS = frozenset({"contextlib.suppress"})

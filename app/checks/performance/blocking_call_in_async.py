@@ -55,7 +55,7 @@ from app.checks.facts.pynames import enclosing_scope, scope_name
 from app.checks.performance._clients import OTHER, ClientResolver
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("PRF001", "blocking-call-in-async", Domain.PERFORMANCE, Severity.MEDIUM, __doc__)
+RULE = rule("PRF001", "blocking-call-in-async", Domain.PERFORMANCE, Severity.MEDIUM, __doc__, scoped=True)
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:

@@ -41,7 +41,7 @@ from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.pynames import import_aliases, qualified, scope_name
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("PRF002", "lru-cache-on-coroutine", Domain.PERFORMANCE, Severity.MEDIUM, __doc__)
+RULE = rule("PRF002", "lru-cache-on-coroutine", Domain.PERFORMANCE, Severity.MEDIUM, __doc__, scoped=True)
 
 CACHES = frozenset({"functools.lru_cache", "functools.cache", "functools.cached_property"})
 

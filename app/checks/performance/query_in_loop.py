@@ -64,7 +64,7 @@ from app.checks.facts.pynames import (
 )
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("PRF004", "query-in-loop", Domain.PERFORMANCE, Severity.MEDIUM, __doc__)
+RULE = rule("PRF004", "query-in-loop", Domain.PERFORMANCE, Severity.MEDIUM, __doc__, scoped=True)
 
 DJANGO_TERMINAL = frozenset({
     "get", "get_or_create", "update_or_create", "first", "last", "latest", "earliest", "count", "exists",

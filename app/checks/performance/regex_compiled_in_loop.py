@@ -50,7 +50,7 @@ from app.checks.facts.path_roles import is_test_path
 from app.checks.facts.pynames import call_name, import_aliases, loops_around, qualified, scope_name
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("PRF003", "regex-compiled-in-loop", Domain.PERFORMANCE, Severity.LOW, __doc__)
+RULE = rule("PRF003", "regex-compiled-in-loop", Domain.PERFORMANCE, Severity.LOW, __doc__, scoped=True)
 
 COMPILERS = frozenset({"re.compile", "regex.compile"})
 FLAG_MODULES = ("re.", "regex.")
