@@ -143,22 +143,32 @@ def projection(name: str, project: Callable[[Any], Any]) -> str:
     return name
 
 
-@contextlib.contextmanager
-def projected(name: str, how: str, path: str | None = None) -> Iterator[None]:
+class projected:  # lower-case: used like a function, `with projected(...)`
     """Record, for the reads inside the block, only a projection of one fact (of one file, when `path` is given).
 
     The block must read that fact alone and use no more of it than the projection keeps. Any other
-    read inside it is recorded as it is, so a block that reads more stays sound, only coarser.
+    read inside it is recorded as it is, so a block that reads more stays sound, only coarser. A class,
+    not a generator: module coverage enters two per Python file of a snapshot.
     """
-    if how not in PROJECTIONS:
-        raise KeyError(f"unknown projection {how!r}")
-    recorded = f"{name}{PROJECTED}{how}"
-    seen: set[str] = set()
-    try:
-        with _collecting(seen):
-            yield
-    finally:
-        note_all(frozenset({recorded if path is None else f"{path}{ONE_FILE}{recorded}"} | (seen - {name})))
+
+    __slots__ = ("_name", "_recorded", "_seen")
+
+    def __init__(self, name: str, how: str, path: str | None = None) -> None:
+        if how not in PROJECTIONS:
+            raise KeyError(f"unknown projection {how!r}")
+        recorded = f"{name}{PROJECTED}{how}"
+        self._name = name
+        self._recorded = recorded if path is None else f"{path}{ONE_FILE}{recorded}"
+        self._seen: set[str] = set()
+
+    def __enter__(self) -> None:
+        _recorders.append(self._seen)
+
+    def __exit__(self, *_exc: object) -> None:
+        _recorders.pop()
+        self._seen.discard(self._name)
+        self._seen.add(self._recorded)
+        note_all(frozenset(self._seen))
 
 
 TRUTHY = projection("truthy", bool)  # only whether the fact is there and not empty

@@ -23,6 +23,7 @@ GIT_CONFIG = ("-c", "core.hooksPath=/dev/null", "-c", "core.quotePath=false", "-
 # Reading never touches the network: in a partial clone, git would otherwise fetch an absent blob
 # from the promisor remote the moment anything asks for it (old gits ignore GIT_NO_LAZY_FETCH).
 READ_CONFIG = ("-c", "protocol.allow=never")
+LIST_TREE = ("ls-tree", "-z", "--full-tree")
 TREES_KEPT = 4  # commit listings a GitRepo keeps: an audit lists base and head, then diffs them
 PROMISOR_KEYS = r"^(remote\..*\.promisor|extensions\.partialclone)$"
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "added", "T": "modified"}
@@ -57,12 +58,15 @@ class GitRepo:
 
     def run(self, args: Sequence[str], input_bytes: bytes | None = None) -> bytes:
         """Run one git command in the repository and return its output."""
-        cmd = ["git", *GIT_CONFIG, *READ_CONFIG, "-C", str(self.path), *args]
-        proc = subprocess.run(cmd, input=input_bytes, capture_output=True, env=read_env(), check=False)
+        proc = subprocess.run(self._command(args), input=input_bytes, capture_output=True, env=read_env(), check=False)
         if proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(message[0] if message else f"git {args[0]} failed")
         return proc.stdout
+
+    def _command(self, args: Sequence[str]) -> list[str]:
+        """Return the argument list of a reading git command in this repository (hooks and prompts off)."""
+        return ["git", *GIT_CONFIG, *READ_CONFIG, "-C", str(self.path), *args]
 
     def check(self) -> None:
         """Raise GitError unless the path is a git repository."""
@@ -98,17 +102,47 @@ class GitRepo:
 
     def missing_blobs(self, *commits: str) -> frozenset[str]:
         """Return the blobs the commits' trees name but the repository lacks (never fetching them)."""
-        return frozenset(e.sha for commit in commits for e in self.tree(commit) if e.is_missing)
+        return frozenset(e.sha for listing in self.trees(commits) for e in listing if e.is_missing)
+
+    def trees(self, shas: Sequence[str]) -> list[list[TreeEntry]]:
+        """List several commits; git lists the ones not listed yet side by side (it spends its time reading sizes)."""
+        unlisted = [sha for sha in dict.fromkeys(shas) if sha not in self._trees]
+        if len(unlisted) > 1 and not self.is_partial:
+            outputs = self.run_together([[*LIST_TREE, "-r", "--long", sha] for sha in unlisted])
+            for sha, out in zip(unlisted, outputs, strict=True):
+                self._keep(sha, _tree_entries(out))
+        return [self.tree(sha) for sha in shas]
+
+    def run_together(self, commands: Sequence[Sequence[str]]) -> list[bytes]:
+        """Run several git commands at once and return their outputs, in order (as `run` would, one by one)."""
+        procs = [subprocess.Popen(self._command(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=read_env())
+                 for args in commands]
+        outputs: list[bytes] = []
+        for args, proc in zip(commands, procs, strict=True):
+            out, err = proc.communicate()
+            if proc.returncode != 0:
+                message = err.decode("utf-8", "replace").strip().splitlines()
+                raise GitError(message[0] if message else f"git {args[0]} failed")
+            outputs.append(out)
+        return outputs
 
     def tree(self, sha: str) -> list[TreeEntry]:
         """List every path of a commit with its blob SHA, mode and size (MISSING_SIZE when absent)."""
         cached = self._trees.get(sha)
         if cached is None:
-            cached = self._partial_tree(sha) if self.is_partial else self._list(["-r", "--long", sha])
-            if len(self._trees) >= TREES_KEPT:
-                self._trees.pop(next(iter(self._trees)))
-            self._trees[sha] = cached
+            cached = self._keep(sha, self._listing(sha))
         return cached
+
+    def _listing(self, sha: str) -> list[TreeEntry]:
+        """List a commit's paths from git (uncached)."""
+        return self._partial_tree(sha) if self.is_partial else self._list(["-r", "--long", sha])
+
+    def _keep(self, sha: str, listing: list[TreeEntry]) -> list[TreeEntry]:
+        """Remember a commit's listing among the last few, and return it."""
+        if len(self._trees) >= TREES_KEPT:
+            self._trees.pop(next(iter(self._trees)))
+        self._trees[sha] = listing
+        return listing
 
     def _partial_tree(self, sha: str) -> list[TreeEntry]:
         """List a commit of a partial clone: `ls-tree --long` would die on (or fetch) an absent blob."""
@@ -134,20 +168,7 @@ class GitRepo:
 
     def _list(self, args: Sequence[str]) -> list[TreeEntry]:
         """Run `git ls-tree` and parse its blob and submodule entries (trees are left out)."""
-        out = self.run(["ls-tree", "-z", "--full-tree", *args])
-        entries = []
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_path = record.partition(b"\t")
-            mode, kind, blob, *size = meta.decode().split()
-            if kind == "tree":
-                continue
-            path = raw_path.decode("utf-8", "surrogateescape")
-            # `-` is git's size for a submodule; a blob it could not read gets `-` or `BAD`.
-            length = int(size[0]) if size and size[0].isdigit() else (0 if kind == "commit" else MISSING_SIZE)
-            entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=length))
-        return entries
+        return _tree_entries(self.run([*LIST_TREE, *args]))
 
     def _sizes(self, shas: Iterable[str]) -> dict[str, int]:
         """Return the sizes of present objects, through one `git cat-file --batch-check`."""
@@ -166,9 +187,8 @@ class GitRepo:
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        cmd = ["git", *GIT_CONFIG, *READ_CONFIG, "-C", str(self.path), "cat-file", "--batch"]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                env=read_env())
+        proc = subprocess.Popen(self._command(["cat-file", "--batch"]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=read_env())
         if proc.stdin is None or proc.stdout is None:
             raise GitError("git cat-file did not start")
         # Write requests from a thread so a full output pipe can never deadlock the reader.
@@ -272,6 +292,23 @@ def _parse_name_status(out: bytes) -> list[FileChange]:
         changes.append(FileChange(_STATUS.get(code, "modified"), path, path))
         i += 2
     return changes
+
+
+def _tree_entries(out: bytes) -> list[TreeEntry]:
+    """Parse `git ls-tree -z` output into its blob and submodule entries (trees are left out)."""
+    entries = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, kind, blob, *size = meta.decode().split()
+        if kind == "tree":
+            continue
+        path = raw_path.decode("utf-8", "surrogateescape")
+        # `-` is git's size for a submodule; a blob it could not read gets `-` or `BAD`.
+        length = int(size[0]) if size and size[0].isdigit() else (0 if kind == "commit" else MISSING_SIZE)
+        entries.append(TreeEntry(path=path, sha=blob, mode=mode, size=length))
+    return entries
 
 
 class GitSnapshot:

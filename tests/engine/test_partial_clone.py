@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from app.engine.cache import MemoryFactsCache
 from app.engine.collect import MISSING_REASON
 from app.engine.pipeline import audit_commits
-from app.gitrepo.repo import GitRepo
+from app.gitrepo.repo import GitError, GitRepo
 from tests.conftest import RepoBuilder
 
 SECRET = 'API_TOKEN = "' + "sk_" + "live_" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0" + '"\n'
@@ -78,3 +80,13 @@ def test_a_blob_lost_from_a_full_repository_is_skipped(repo: RepoBuilder) -> Non
     report = audit_commits(GitRepo(repo.root), base, head, MemoryFactsCache())
 
     assert dict(report.skipped) == {"vendor/other.pyd": MISSING_REASON}
+
+
+def test_several_commits_listed_together_match_one_by_one(repo: RepoBuilder) -> None:
+    first = repo.commit("one", {"a.py": "x = 1\n", "pkg/b.py": "y = 2\n"})
+    second = repo.commit("two", {"pkg/c.py": "z = 3\n"})
+    together = GitRepo(repo.root).trees([first, second, first])
+    assert together == [GitRepo(repo.root).tree(first), GitRepo(repo.root).tree(second), GitRepo(repo.root).tree(first)]
+    assert [e.path for e in together[1]] == ["a.py", "pkg/b.py", "pkg/c.py"]
+    with pytest.raises(GitError):
+        GitRepo(repo.root).run_together([["ls-tree", first], ["ls-tree", "0" * 40]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView
@@ -50,15 +51,15 @@ PUBLIC_NAMES = projection("public-def-names",
 REACHED = "test-coverage-of-modules:reached"
 
 
-def is_source_module(view: RepoView, facts: FileFacts) -> bool:
-    """Return whether a Python file is a source module that is owed a test."""
+def is_source_module(view: RepoView, facts: FileFacts, ships: Callable[[str], bool]) -> bool:
+    """Return whether a Python file is a source module that is owed a test (`ships`: the snapshot's `shipped`)."""
     path = facts.path
     if not path.endswith(".py") or path.rsplit("/", 1)[-1] in NOT_SOURCE_FILES or is_generated(path):
         return False
     with projected(LOC, OWED_SIZE):
         if facts.loc < MIN_LINES:
             return False
-    if not shipped(view)(path) or view.is_test(path):
+    if not ships(path) or view.is_test(path):
         return False
     with projected(python_defs.KEY, TRUTHY):
         return bool(facts.data.get(python_defs.KEY))  # settings, constants and URL tables have no behaviour to test
@@ -66,7 +67,8 @@ def is_source_module(view: RepoView, facts: FileFacts) -> bool:
 
 def units(view: RepoView) -> list[MetricUnit]:
     """Return one unit per source module: good when a test imports it or is named after it."""
-    sources = [f for f in view.python_files() if is_source_module(view, f)]
+    ships = shipped(view)  # once: each lookup of a shared build re-records all it read
+    sources = [f for f in view.python_files() if is_source_module(view, f, ships)]
     if not sources:
         return []
     # Which modules the tests reach does not depend on which modules are owed a test: a PR that
