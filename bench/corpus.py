@@ -93,6 +93,11 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("sqlalchemy/alembic", "migration tool, generated templates", True),
     CorpusRepo("wagtail/wagtail", "large Django CMS with a JavaScript front end", True),
     CorpusRepo("pallets/click", "CLI library", True),
+    CorpusRepo("huggingface/diffusers", "ML library: pipelines, conversion scripts, optional back ends", True),
+    CorpusRepo("mitmproxy/mitmproxy", "proxy with a web UI, test certificates and keys", True),
+    CorpusRepo("jazzband/django-debug-toolbar", "Django app with templates and static files", True),
+    CorpusRepo("aws-samples/aws-cdk-examples", "CDK samples in many languages, Lambda handlers", False),
+    CorpusRepo("tiangolo/uwsgi-nginx-flask-docker", "Docker images for Flask, many Python versions", False),
 )
 
 

@@ -632,6 +632,45 @@ def test_a_function_renamed_keeps_the_findings_inside_it(repo: RepoBuilder) -> N
     later = run_audit(repo, head, repo.commit("second", {"app/utils.py": both}))
     assert [(f.rule, f.status) for f in later.findings if f.status == "new"] == [("OBS002", "new")]
 
+
+MIXIN_TESTS = """import pytest
+
+from tests.mixins import {mixins}
+
+
+{classes}
+"""
+ONE_CLASS = """class TestPipeline(PipelineMixin):
+    @pytest.mark.skip(reason="tiny models make save/load comparisons unreliable")
+    def test_save_from_pretrained(self):
+        pass
+"""
+SPLIT = """class TestPipeline(PipelineMixin):
+    pass
+
+
+class TestPipelineLoading(LoadingMixin):
+    @pytest.mark.skip(reason="tiny models make save/load comparisons unreliable")
+    def test_save_from_pretrained(self):
+        pass
+"""
+
+
+def test_a_skip_moved_to_a_new_class_of_the_same_file_is_not_new(repo: RepoBuilder) -> None:
+    # diffusers 102c24934f: a mixin split in two; the skip of an inherited test moved with its test.
+    mixins = "import pytest\n\n\nclass PipelineMixin:\n    def test_run(self):\n        assert True\n\n\n" \
+             "class LoadingMixin:\n    def test_save_from_pretrained(self):\n        assert True\n"
+    base = repo.commit("base", {"app/service.py": APP, "tests/__init__.py": "", "tests/mixins.py": mixins,
+                                "tests/test_pipeline.py": MIXIN_TESTS.format(mixins="PipelineMixin", classes=ONE_CLASS)})
+    split = MIXIN_TESTS.format(mixins="LoadingMixin, PipelineMixin", classes=SPLIT)
+    head = repo.commit("split", {"tests/test_pipeline.py": split})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
+    # A second test switched off is new.
+    more = split + "\n\n    @pytest.mark.skip(reason=\"slow\")\n    def test_run(self):\n        pass\n"
+    later = run_audit(repo, head, repo.commit("more", {"tests/test_pipeline.py": more}))
+    assert ("TST005", "new") in [(f.rule, f.status) for f in later.findings]
+
 # --- what counts as generated ----------------------------------------------------------------------------
 
 DJANGO_SETTINGS = '''"""

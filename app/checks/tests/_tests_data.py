@@ -9,6 +9,16 @@ from app.checks.base import RepoView
 from app.checks.facts import python_tests
 
 
+def test_snippet(what: str, target: str) -> str:
+    """Return a test finding's snippet, `Class:what test_name` (a scoped rule's form, see `Rule.scoped`).
+
+    A test keeps its findings when its class is renamed or split (diffusers 102c24934f moved skips of
+    inherited tests into new mixin classes of the same file).
+    """
+    scope, _, name = target.rpartition(".")
+    return f"{scope}:{what} {name}"
+
+
 def files_with_tests(view: RepoView) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield (path, python.tests data) for every Python test file that has any."""
     for facts in view.python_files():

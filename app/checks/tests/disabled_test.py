@@ -41,10 +41,10 @@ from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.dependencies.declared import declared, lock_pinned
 from app.checks.dependencies.import_names import STDLIB, distribution_candidates
 from app.checks.facts.python_modules import module_index
-from app.checks.tests._tests_data import files_with_tests
+from app.checks.tests._tests_data import files_with_tests, test_snippet
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("TST005", "disabled-test", Domain.TESTS, Severity.MEDIUM, __doc__)
+RULE = rule("TST005", "disabled-test", Domain.TESTS, Severity.MEDIUM, __doc__, scoped=True)
 ROLES = ("runtime", "optional", "dev")
 
 
@@ -55,7 +55,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             if marker["kind"] == "skip" and marker.get("unconditional"):
                 target = "the whole module" if marker["target"] == "<module>" else f"`{marker['target']}`"
                 message = f"{marker['how']} switches off {target} unconditionally"
-                snippet = f"{marker['how']} {marker['target']}"
+                snippet = test_snippet(marker["how"], marker["target"])
                 yield RepoFinding(path, RawFinding(RULE.code, marker["line"], message, snippet=snippet))
         for guard in data.get("importorskips", []):
             if _never_installed(view, guard["module"]):

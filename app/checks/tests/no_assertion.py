@@ -47,10 +47,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.tests._tests_data import asserting_helpers, expected_to_raise, files_with_tests
+from app.checks.tests._tests_data import asserting_helpers, expected_to_raise, files_with_tests, test_snippet
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("TST001", "test-without-assertion", Domain.TESTS, Severity.MEDIUM, __doc__)
+RULE = rule("TST001", "test-without-assertion", Domain.TESTS, Severity.MEDIUM, __doc__, scoped=True)
 
 
 def find(view: RepoView) -> Iterator[RepoFinding]:
@@ -70,11 +70,11 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             if raising:
                 # Only "it does not raise" is checked, by the code under test itself: weak, yet a test.
                 message = f"test `{name}` asserts nothing; only that `{raising[0]}` (code under test) does not raise"
-                finding = RawFinding(RULE.code, test["line"], message, snippet=f"no assertion {name}",
+                finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
                                      severity=Severity.LOW)
             else:
                 message = f"test `{name}` asserts nothing"
-                finding = RawFinding(RULE.code, test["line"], message, snippet=f"no assertion {name}")
+                finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name))
             yield RepoFinding(path, finding)
 
 

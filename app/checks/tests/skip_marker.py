@@ -33,10 +33,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
-from app.checks.tests._tests_data import files_with_tests
+from app.checks.tests._tests_data import files_with_tests, test_snippet
 from app.engine.model import Domain, RawFinding, Rule, Severity
 
-RULE = rule("TST002", "skipped-test", Domain.TESTS, Severity.LOW, __doc__)
+RULE = rule("TST002", "skipped-test", Domain.TESTS, Severity.LOW, __doc__, scoped=True)
 
 
 def markers(view: RepoView, kind: str, check: Rule) -> Iterator[RepoFinding]:
@@ -47,7 +47,7 @@ def markers(view: RepoView, kind: str, check: Rule) -> Iterator[RepoFinding]:
                 continue  # an unconditional skip is `disabled-test` (TST005), medium
             target = "the whole module" if marker["target"] == "<module>" else f"`{marker['target']}`"
             message = f"{marker['how']} {'skips' if kind == 'skip' else 'expects failure of'} {target}"
-            snippet = f"{marker['how']} {marker['target']}"
+            snippet = test_snippet(marker["how"], marker["target"])
             yield RepoFinding(path, RawFinding(check.code, marker["line"], message, snippet=snippet))
 
 

@@ -33,7 +33,7 @@ from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.tests.skip_marker import markers
 from app.engine.model import Domain, Severity
 
-RULE = rule("TST003", "xfail-test", Domain.TESTS, Severity.LOW, __doc__)
+RULE = rule("TST003", "xfail-test", Domain.TESTS, Severity.LOW, __doc__, scoped=True)
 
 
 def find(view: RepoView) -> Iterator[RepoFinding]:
