@@ -7,7 +7,14 @@ import textwrap
 from app.checks.base import MetricUnit
 from app.checks.facts import python_imports, python_tests
 from app.checks.facts.python_modules import ModuleIndex
-from app.checks.tests import missing_test_import, module_coverage, no_assertion, skip_marker, xfail_marker
+from app.checks.tests import (
+    disabled_test,
+    missing_test_import,
+    module_coverage,
+    no_assertion,
+    skip_marker,
+    xfail_marker,
+)
 from app.engine.facts import analyse_text
 from app.engine.model import RawFinding
 from config.policy import Policy, parse_policy
@@ -351,13 +358,22 @@ class TestOld(unittest.TestCase):
 
 
 def test_tst002_flags_each_skip_marker_on_its_line() -> None:
-    # Line 6's unconditional `@pytest.mark.skip` is TST005 (medium), not TST002.
+    # Line 6's `@pytest.mark.skip`, and the `pytest.skip()` and `self.skipTest()` statements of lines 11 and
+    # 27 (a test's own body), switch tests off whatever happens: TST005 (medium), not TST002.
     assert found({"tests/test_marked.py": MARKED}, skip_marker.RULE.code) == [
-        ("tests/test_marked.py", 4), ("tests/test_marked.py", 11),
-        ("tests/test_marked.py", 25), ("tests/test_marked.py", 27),
+        ("tests/test_marked.py", 4), ("tests/test_marked.py", 25),
     ]
     messages = [f.message for _, f in findings({"tests/test_marked.py": MARKED}, skip_marker.RULE.code)]
-    assert messages[:2] == ["pytest.mark.skipif skips the whole module", "pytest.skip() skips `test_b`"]
+    assert messages == ["pytest.mark.skipif skips the whole module", "unittest.skipIf skips `TestOld.test_f`"]
+    assert found({"tests/test_marked.py": MARKED}, disabled_test.RULE.code) == [
+        ("tests/test_marked.py", 6), ("tests/test_marked.py", 11), ("tests/test_marked.py", 27),
+    ]
+    # Under a condition, or in a helper that is not a test, a body skip is a skip like any other.
+    conditional = "import pytest\n\n\ndef test_b():\n    if True:\n        pytest.skip('no gpu')\n\n\n" \
+                  "def needs_gpu():\n    pytest.skip('no gpu')\n"
+    assert found({"tests/test_c.py": conditional}, disabled_test.RULE.code) == []
+    assert found({"tests/test_c.py": conditional}, skip_marker.RULE.code) == [("tests/test_c.py", 6),
+                                                                              ("tests/test_c.py", 10)]
 
 
 def test_tst003_flags_each_xfail_marker_on_its_line() -> None:

@@ -12,7 +12,8 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
             "calls": ["run_case"]}],         # names it calls, kept only when it has no assertion
  "markers": [{"kind": "skip" | "xfail", "line": 3, "how": "pytest.mark.skipif",
               "target": "TestCart.test_total" | "TestCart" | "<module>" | "<variable name>",
-              "unconditional": False}],  # a `skip` mark, or a module-level `pytest.skip()`, under no `if`
+              "unconditional": False}],  # a `skip` mark, a module-level `pytest.skip()` or one that is a
+                                         # statement of a test's own body, under no `if`
  "importorskips": [{"module": "numpy", "line": 4}],  # pytest.importorskip("numpy")
  "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
  "raised": ["parse"],        # in test files: names called inside `pytest.raises` / `assertRaises` blocks
@@ -354,15 +355,28 @@ CONDITIONAL_PARENTS = (ast.If, ast.IfExp, ast.Try, ast.With, ast.BoolOp, ast.Whi
 def _unconditional(ctx: FileContext, node: ast.AST, how: str) -> bool:
     """Return whether a skip switches tests off whatever the platform or version.
 
-    That is a `skip` marker (not `skipif`, not in an `if` or conditional expression), or a
-    `pytest.skip()` at module level outside any `if`, `try` or `with`.
+    That is a `skip` marker (not `skipif`, not in an `if` or conditional expression), a
+    `pytest.skip()` at module level outside any `if`, `try` or `with`, or a `pytest.skip()` or
+    `self.skipTest()` statement of a test's own body, which is as switched off as a marked one.
     """
     ancestors = list(ctx.ancestors(node))
     if any(isinstance(a, CONDITIONAL_PARENTS) for a in ancestors):
         return False
     if how in UNCONDITIONAL_MARKS:
         return True
-    return how == "pytest.skip()" and not any(isinstance(a, (*FUNCTIONS, ast.ClassDef, ast.Lambda)) for a in ancestors)
+    scopes = [a for a in ancestors if isinstance(a, (*FUNCTIONS, ast.ClassDef, ast.Lambda))]
+    if how == "pytest.skip()" and not scopes:
+        return True
+    return how in BODY_SKIPS and _a_statement_of_a_test(ancestors)
+
+
+BODY_SKIPS = frozenset({"pytest.skip()", "skipTest()"})
+
+
+def _a_statement_of_a_test(ancestors: list[ast.AST]) -> bool:
+    """Return whether a call is a statement of its own in the body of a test function (ancestors innermost first)."""
+    return (len(ancestors) >= 2 and isinstance(ancestors[0], ast.Expr) and isinstance(ancestors[1], FUNCTIONS)
+            and ancestors[1].name.startswith("test"))
 
 
 def _module_uses(ctx: FileContext) -> list[str]:

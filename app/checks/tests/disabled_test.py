@@ -2,7 +2,8 @@
 Flags tests switched off whatever the platform or version.
 
 That is an unconditional skip marker (`@pytest.mark.skip`, `@unittest.skip`, a `pytestmark` that
-skips the module), a module-level `pytest.skip(...)` outside any `if`, `try` or `with`, and
+skips the module), a module-level `pytest.skip(...)` outside any `if`, `try` or `with`, a
+`pytest.skip(...)` or `self.skipTest(...)` that is a statement of a test's own body, and
 `pytest.importorskip("pkg")` of a package that no manifest declares, no install command (workflow,
 tox, nox, Dockerfile, script) installs, no lock file pins and the repository does not hold: the suite can never have
 it, so the tests behind it never run. Skips with a condition (`skipif`, a platform or version check)
@@ -55,7 +56,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             if marker["kind"] == "skip" and marker.get("unconditional"):
                 target = "the whole module" if marker["target"] == "<module>" else f"`{marker['target']}`"
                 message = f"{marker['how']} switches off {target} unconditionally"
-                snippet = test_snippet(marker["how"], marker["target"])
+                snippet = test_snippet("switched off", marker["target"])  # a mark or a body skip: the same
                 yield RepoFinding(path, RawFinding(RULE.code, marker["line"], message, snippet=snippet))
         for guard in data.get("importorskips", []):
             if _never_installed(view, guard["module"]):
