@@ -96,14 +96,16 @@ def _pairing_keys(raw: RawFinding, severity: Severity, path: str, text: str) -> 
     # another Verity check's message may not (a secret replaced by another secret is a new secret).
     rewrite = f"{raw.code}|{severity.value}|{path}|{raw.message}" if is_ruff_code(raw.code) else ""
     check = checks_by_code().get(raw.code)
+    unscoped = normalise(raw.snippet.partition(":")[2]) if check is not None and check.rule.scoped else ""
     if check is not None and check.rule.setting:
         # A workload renamed in place (`redis-slave` to `redis-replica`), a base image swapped for
         # another: one fixed and one new finding of a setting's rule in one file continue.
         rewrite = f"{raw.code}|{severity.value}|{path}|setting"
-    elif check is not None and check.rule.scoped and normalise(raw.snippet.partition(":")[2]):
-        # `scope:code`: the same code under a renamed function (click 333c28d79c) continues.
-        rewrite = f"{raw.code}|{severity.value}|{path}|{normalise(raw.snippet.partition(':')[2])}"
-    return {"move_key": f"{raw.code}|{severity.value}|{text}", "rewrite_key": rewrite}
+    elif unscoped:
+        # `scope:code`: the same code under a renamed function (click 333c28d79c), or moved to another
+        # file's class or function (diffusers 0aa743c08d moved its skips between test files), continues.
+        rewrite = f"{raw.code}|{severity.value}|{path}|{unscoped}"
+    return {"move_key": f"{raw.code}|{severity.value}|{unscoped or text}", "rewrite_key": rewrite}
 
 
 def _suppression(view: RepoView, path: str, raw: RawFinding) -> str:

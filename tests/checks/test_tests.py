@@ -259,6 +259,10 @@ def test_tst001_accepts_every_kind_of_assertion() -> None:
 
                 def _compare(self, x):
                     self.assertTrue(x)
+
+            class TestNondeterministic(TestCase):
+                def test_through_a_wrapper(self):
+                    run_relaxed(super().test_equal)
             """,
     }
     assert found(files, no_assertion.RULE.code) == []

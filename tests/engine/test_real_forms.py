@@ -666,6 +666,14 @@ def test_a_skip_moved_to_a_new_class_of_the_same_file_is_not_new(repo: RepoBuild
     head = repo.commit("split", {"tests/test_pipeline.py": split})
     report = run_audit(repo, base, head)
     assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
+    # Moved to another file, under another class, it is the same skip still.
+    saving = SPLIT.split("\n\n\n", 1)[1].replace("class TestPipelineLoading", "class TestSaving")
+    moved = MIXIN_TESTS.format(mixins="LoadingMixin", classes=saving)
+    repo.write({"tests/test_saving.py": moved})
+    moved_head = repo.commit("move", {"tests/test_pipeline.py": MIXIN_TESTS.format(
+        mixins="PipelineMixin", classes="class TestPipeline(PipelineMixin):\n    pass\n").replace("import pytest\n", "")})
+    report = run_audit(repo, head, moved_head)
+    assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
     # A second test switched off is new.
     more = split + "\n\n    @pytest.mark.skip(reason=\"slow\")\n    def test_run(self):\n        pass\n"
     later = run_audit(repo, head, repo.commit("more", {"tests/test_pipeline.py": more}))

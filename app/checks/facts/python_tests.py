@@ -132,7 +132,16 @@ def _assertions_and_calls(
         for call, name in named:
             for outer in functions_around(call) if name else ():
                 calls[id(outer)].add(name)
+        # `run_nondeterministic(super().test_training)`: an inherited method handed to a wrapper runs too.
+        for ref in ctx.nodes_where(ast.Attribute, _is_super_reference) if "super()" in ctx.text else ():
+            for outer in functions_around(ref):
+                calls[id(outer)].add(ref.attr)
     return counts, calls
+
+
+def _is_super_reference(node: ast.Attribute) -> bool:
+    """Return whether an attribute reads a method of the parent class (`super().test_x`)."""
+    return isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) and node.value.func.id == "super"
 
 
 class _Enclosing:
