@@ -313,6 +313,10 @@ def test_tst001_accepts_a_call_another_test_file_expects_to_raise() -> None:
     assert found(files, no_assertion.RULE.code) == [("tests/test_parse.py", 8)]
     assert found({"tests/test_parse.py": quiet}, no_assertion.RULE.code) == [("tests/test_parse.py", 4),
                                                                            ("tests/test_parse.py", 8)]
+    # A method raised on in one file says nothing of another file's calls of the same name.
+    methods = {"tests/test_errors.py": raising.replace("parse('x')", "cart.save()"),
+               "tests/test_parse.py": "def test_save(cart):\n    cart.save()\n"}
+    assert found(methods, no_assertion.RULE.code) == [("tests/test_parse.py", 1)]
     # Production code that raises is the code under test, not the other half of a check.
     files = {"shop/check.py": "def run():\n    with raises(ValueError):\n        parse('x')\n", "tests/test_parse.py": quiet}
     assert ("tests/test_parse.py", 4) in found(files, no_assertion.RULE.code)

@@ -16,7 +16,7 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
                                          # statement of a test's own body, under no `if`
  "importorskips": [{"module": "numpy", "line": 4}],  # pytest.importorskip("numpy")
  "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
- "raised": ["parse"],        # in test files: names called inside `pytest.raises` / `assertRaises` blocks
+ "raised": ["parse"],        # in test files: functions called by name inside `pytest.raises` blocks
  "refs": ["pkg.mod.func"],   # dotted strings given to patch(), import_module() and the like
  "uses": ["httpx.main"],     # in test files: dotted names read through `import x` bindings
  "loads": ["pkg.mod:App"]}   # import strings (`module:attribute`) a fixture or call loads
@@ -96,7 +96,7 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     returning = _returning_functions(ctx) if collected else set()
     tests = sorted((f for f in functions if collected and _is_test(ctx, f, returning)), key=lambda f: f.lineno)
     helpers = _asserting_helpers(functions, counts, calls)
-    raising = _expected_to_raise(ctx) if tests else set()
+    raising, raised_functions = _expected_to_raise(ctx) if tests else (set(), set())
     entries = [_test_entry(ctx, f, counts, calls, markers, raising) for f in tests]
     refs = _refs(named)
     guards = _importorskips(named)
@@ -105,7 +105,7 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     if not (entries or markers or helpers or refs or guards or loads):
         return None
     return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs, "importorskips": guards,
-            "uses": uses, "loads": loads, "raised": sorted(raising)[:MAX_RAISED]}
+            "uses": uses, "loads": loads, "raised": sorted(raised_functions)[:MAX_RAISED]}
 
 
 # Every call of a file with the last name of what it invokes (see `_callee`), in source order.
@@ -189,21 +189,28 @@ def _is_asserting_call(call: ast.Call, name: str) -> bool:
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "benchmark"
 
 
-def _expected_to_raise(ctx: FileContext) -> set[str]:
-    """Return the names a file calls inside `with pytest.raises(...)` (or `assertRaises`) blocks.
+def _expected_to_raise(ctx: FileContext) -> tuple[set[str], set[str]]:
+    """Return the names a file calls inside `with pytest.raises(...)` (or `assertRaises`) blocks, and the
+    functions and classes among them (called by a bare name, not as a method).
 
     A test that calls one of them with no assertion is the other half of that check: it asserts that,
-    given other inputs, the call does not raise.
+    given other inputs, the call does not raise. Across files only the bare names count: a method name
+    (`save`, `get`) raised on in one file says nothing of the same name's calls in another.
     """
     names: set[str] = set()
+    functions: set[str] = set()
     blocks: list[ast.With | ast.AsyncWith] = [*ctx.nodes(ast.With), *ctx.nodes(ast.AsyncWith)]
     for node in blocks:
         if not any(isinstance(i.context_expr, ast.Call) and _callee(i.context_expr) in RAISES_CONTEXTS
                    for i in node.items):
             continue
         for stmt in node.body:
-            names.update(name for sub in ast.walk(stmt) if isinstance(sub, ast.Call) and (name := _callee(sub)))
-    return names
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and (name := _callee(sub)):
+                    names.add(name)
+                    if isinstance(sub.func, ast.Name):
+                        functions.add(name)
+    return names, functions
 
 
 def _checks_its_exit(call: ast.Call) -> bool:
