@@ -321,6 +321,24 @@ def test_tst001_accepts_a_call_another_test_file_expects_to_raise() -> None:
     files = {"shop/check.py": "def run():\n    with raises(ValueError):\n        parse('x')\n", "tests/test_parse.py": quiet}
     assert ("tests/test_parse.py", 4) in found(files, no_assertion.RULE.code)
 
+
+def test_tst001_finds_the_parent_of_a_super_call_where_a_base_class_can_come_from() -> None:
+    # diffusers 425b113c21: `run(super().test_training)` ran the mixin's `test_training`, which asserts
+    # nothing; another model's test of that name, which asserts, is no parent of it.
+    mixin = "class TrainingMixin:\n    def test_training(self):\n        self.model.train()\n\n" \
+            "    def test_loss(self):\n        assert self.model.loss() < 1\n"
+    child = "from tests.utils.training import TrainingMixin\n\n\nclass TestKL(TrainingMixin):\n" \
+            "    def test_training(self):\n        run_relaxed(super().test_training)\n\n" \
+            "    def test_loss(self):\n        run_relaxed(super().test_loss)\n"
+    other = "def test_training():\n    assert train() == 1\n"
+    files = {"tests/utils/training.py": mixin, "tests/test_kl.py": child, "tests/test_unet.py": other}
+    assert found(files, no_assertion.RULE.code) == [("tests/test_kl.py", 5)]
+    # A parent defined in a test file the test imports counts.
+    base = "class BaseTests:\n    def test_training(self):\n        assert 1\n\n    def test_loss(self):\n        assert 2\n"
+    files = {"tests/test_base.py": base, "tests/test_kl.py": child.replace(
+        "from tests.utils.training import TrainingMixin", "from tests.test_base import BaseTests as TrainingMixin")}
+    assert found(files, no_assertion.RULE.code) == []
+
 def test_tst001_only_judges_files_the_policy_calls_tests() -> None:
     files = {"app/test_data.py": "def test_x():\n    pass\n", "qa/test_y.py": "def test_y():\n    pass\n"}
     assert found(files, no_assertion.RULE.code) == [("app/test_data.py", 1), ("qa/test_y.py", 1)]

@@ -9,7 +9,8 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
             "line": 12, "assertions": 2,     # assertion-like statements and calls, nested code included
             "skip": False, "xfail": False,   # marked (itself, its class or its module), skips in its body,
                                              # or empty in a class with bases (switches an inherited test off)
-            "calls": ["run_case"]}],         # names it calls, kept only when it has no assertion
+            "calls": ["run_case"],           # names it calls, kept only when it has no assertion
+            "supers": ["test_total"]}],      # ... and the parent's methods it reaches through `super()`
  "markers": [{"kind": "skip" | "xfail", "line": 3, "how": "pytest.mark.skipif",
               "target": "TestCart.test_total" | "TestCart" | "<module>" | "<variable name>",
               "unconditional": False}],  # a `skip` mark, a module-level `pytest.skip()` or one that is a
@@ -91,13 +92,13 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     functions: list[Function] = [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef)]
     collected = TEST_FILE.fullmatch(ctx.name) is not None
     named = [(call, _callee(call)) for call in ctx.nodes(ast.Call)]
-    counts, calls = _assertions_and_calls(ctx, named, collected)
+    counts, calls, supers = _assertions_and_calls(ctx, named, collected)
     markers = _markers(ctx, named)
     returning = _returning_functions(ctx) if collected else set()
     tests = sorted((f for f in functions if collected and _is_test(ctx, f, returning)), key=lambda f: f.lineno)
     helpers = _asserting_helpers(functions, counts, calls)
     raising, raised_functions = _expected_to_raise(ctx) if tests else (set(), set())
-    entries = [_test_entry(ctx, f, counts, calls, markers, raising) for f in tests]
+    entries = [_test_entry(ctx, f, counts, (calls, supers), markers, raising) for f in tests]
     refs = _refs(named)
     guards = _importorskips(named)
     uses = _module_uses(ctx) if collected else []
@@ -112,16 +113,22 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
 NamedCalls = list[tuple[ast.Call, str]]
 
 
+Called = dict[int, set[str]]  # function node id -> names
+
+
 def _assertions_and_calls(
     ctx: FileContext, named: NamedCalls, collected: bool,
-) -> tuple[dict[int, int], dict[int, set[str]]]:
+) -> tuple[dict[int, int], Called, Called]:
     """Count assertion-like nodes and collect called names per enclosing function (by node id).
 
-    Called names matter only in files with tests or with something that asserts, so the (costlier)
-    walk up from every call is skipped in other files.
+    Returns the counts, every name called (for helpers within the file), and the names reached
+    through `super()` (a parent's method: `super().test_x()`, or `run(super().test_x)`). Called names
+    matter only in files with tests or with something that asserts, so the (costlier) walk up from
+    every call is skipped in other files.
     """
     counts: dict[int, int] = defaultdict(int)
-    calls: dict[int, set[str]] = defaultdict(set)
+    calls: Called = defaultdict(set)
+    supers: Called = defaultdict(set)
     functions_around = _Enclosing(ctx)
     asserting: list[ast.AST] = [*ctx.nodes(ast.Assert), *ctx.nodes(ast.Raise)]
     asserting += [call for call, name in named if _is_asserting_call(call, name)]
@@ -132,11 +139,11 @@ def _assertions_and_calls(
         for call, name in named:
             for outer in functions_around(call) if name else ():
                 calls[id(outer)].add(name)
-        # `run_nondeterministic(super().test_training)`: an inherited method handed to a wrapper runs too.
         for ref in ctx.nodes_where(ast.Attribute, _is_super_reference) if "super()" in ctx.text else ():
             for outer in functions_around(ref):
                 calls[id(outer)].add(ref.attr)
-    return counts, calls
+                supers[id(outer)].add(ref.attr)
+    return counts, calls, supers
 
 
 def _is_super_reference(node: ast.Attribute) -> bool:
@@ -279,10 +286,11 @@ def _qualname(ctx: FileContext, node: ast.AST) -> str:
 
 
 def _test_entry(
-    ctx: FileContext, func: Function, counts: dict[int, int], calls: dict[int, set[str]], markers: list[dict[str, Any]],
-    raising: set[str],
+    ctx: FileContext, func: Function, counts: dict[int, int], called: tuple[Called, Called],
+    markers: list[dict[str, Any]], raising: set[str],
 ) -> dict[str, Any]:
-    """Return one test's entry."""
+    """Return one test's entry (`called`: every name it calls, and the ones reached through `super()`)."""
+    calls, supers = called
     name = _qualname(ctx, func)
     assertions = counts.get(id(func), 0) + _imports_only(func)
     if not assertions and calls.get(id(func), set()) & raising:
@@ -294,7 +302,10 @@ def _test_entry(
         "name": name, "line": func.lineno, "assertions": assertions, "skip": "skip" in kinds, "xfail": "xfail" in kinds,
     }
     if not assertions:
-        entry["calls"] = sorted(calls.get(id(func), set()))[:MAX_CALLS]
+        through_super = supers.get(id(func), set())
+        entry["calls"] = sorted(calls.get(id(func), set()) - through_super)[:MAX_CALLS]
+        if through_super:
+            entry["supers"] = sorted(through_super)[:MAX_CALLS]
     return entry
 
 

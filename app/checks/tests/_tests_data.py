@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.checks.base import RepoView
-from app.checks.facts import python_tests
+from app.checks.facts import python_imports, python_tests
+from app.checks.facts.python_modules import module_index, per_view
 
 
 def test_snippet(what: str, target: str) -> str:
@@ -59,4 +60,33 @@ def expected_to_raise(view: RepoView) -> set[str]:
         data = facts.data.get(python_tests.KEY)
         if data and is_test_code(view, facts.path):
             names.update(data.get("raised", ()))
+    return names
+
+
+def parent_helpers(view: RepoView, path: str) -> set[str]:
+    """Return the asserting helpers a test file's `super()` may reach: its own, the test utility
+    modules' (code that is test code but no test file) and those of the test files it imports."""
+    near = _utility_helpers(view) | _helpers_of(view, path)
+    index = module_index(view)
+    for entry in view.data(path, python_imports.KEY, []):
+        for module in python_imports.imported_modules(path, entry):
+            for imported in index.resolve(module):
+                near |= _helpers_of(view, imported)
+    return near
+
+
+def _helpers_of(view: RepoView, path: str) -> set[str]:
+    """Return the asserting helpers one file defines, when it is test code."""
+    data = view.data(path, python_tests.KEY)
+    return set(data["helpers"]) if data and is_test_code(view, path) else set()
+
+
+@per_view
+def _utility_helpers(view: RepoView) -> set[str]:
+    """Return the asserting helpers of test utility modules: test code that is not a test file."""
+    names: set[str] = set()
+    for facts in view.python_files():
+        data = facts.data.get(python_tests.KEY)
+        if data and is_test_code(view, facts.path) and not view.is_test(facts.path):
+            names.update(data["helpers"])
     return names
