@@ -83,10 +83,11 @@ def _helpers_of(view: RepoView, path: str) -> set[str]:
 
 @per_view
 def _utility_helpers(view: RepoView) -> set[str]:
-    """Return the asserting helpers of test utility modules: test code that is not a test file."""
+    """Return the asserting helpers of test utility modules: test code pytest collects no tests from."""
     names: set[str] = set()
     for facts in view.python_files():
         data = facts.data.get(python_tests.KEY)
-        if data and is_test_code(view, facts.path) and not view.is_test(facts.path):
+        collected = python_tests.TEST_FILE.fullmatch(facts.path.rsplit("/", 1)[-1]) is not None
+        if data and not collected and is_test_code(view, facts.path):
             names.update(data["helpers"])
     return names

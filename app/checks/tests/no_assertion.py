@@ -94,6 +94,8 @@ def _through_super(view: RepoView, path: str, test: dict[str, Any]) -> bool:
     (diffusers 425b113c21).
     """
     supers = set(test.get("supers", ()))
+    if test["name"].rsplit(".", 1)[-1] in supers:
+        return True  # it runs its parent's test of the same name (a mixin's), judged where that one is written
     return bool(supers) and bool(supers & parent_helpers(view, path))
 
 
