@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -18,7 +19,7 @@ from app.engine.model import FileFacts, RawFinding
 from app.engine.python_target import NEWEST_TARGET, RUNTIME_TARGET, config_entries, declared_targets, target_finder
 from app.engine.ruff import SYNTAX_ERROR, ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
-from app.engine.vendored import ROOT_CONFIGS, left_out
+from app.engine.vendored import ROOT_CONFIGS, LeftOut, left_out
 from config.policy import Policy
 
 MAX_FILE_BYTES = 1_000_000
@@ -126,7 +127,7 @@ def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = 
     roots = [e for e in tree if e.path in ROOT_CONFIGS and not _skip_reason(e)]
     configs = [e for e in config_entries(tree) if not _skip_reason(e)]
     blobs = _read_configs(snap, roots + configs)
-    gone = left_out((e.path for e in tree), {e.path: blobs[e.sha] for e in roots if e.sha in blobs})
+    gone = _left_out(tuple(e.path for e in tree), tuple((e.path, blobs[e.sha]) for e in roots if e.sha in blobs))
     reclaimed = frozenset(p for p in gone.reasons if p in judged)
     for path in reclaimed:
         del gone.reasons[path]
@@ -149,6 +150,19 @@ def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = 
         if target:
             plan.targets[key] = target
     return plan
+
+
+def _left_out(paths: tuple[str, ...], configs: tuple[tuple[str, bytes], ...]) -> LeftOut:
+    """Return what `left_out` says of a tree, a copy the caller may change (a PR's base and head list the
+    same paths but for the few it adds or deletes, so the second is often the first's)."""
+    found = _left_out_of(paths, configs)
+    return LeftOut(dict(found.reasons), found.environments)
+
+
+@functools.lru_cache(maxsize=2)
+def _left_out_of(paths: tuple[str, ...], configs: tuple[tuple[str, bytes], ...]) -> LeftOut:
+    """Return `left_out` of a tree, remembered for the last two trees."""
+    return left_out(paths, dict(configs))
 
 
 def _read_configs(snap: Snapshot, entries: list[TreeEntry]) -> Mapping[str, bytes]:
