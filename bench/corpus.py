@@ -98,6 +98,11 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("jazzband/django-debug-toolbar", "Django app with templates and static files", True),
     CorpusRepo("aws-samples/aws-cdk-examples", "CDK samples in many languages, Lambda handlers", False),
     CorpusRepo("tiangolo/uwsgi-nginx-flask-docker", "Docker images for Flask, many Python versions", False),
+    CorpusRepo("getredash/redash", "Flask app with a React front end, query runners for many databases", True),
+    CorpusRepo("jupyterhub/jupyterhub", "multi-user server, JavaScript and Python, Helm elsewhere", True),
+    CorpusRepo("python-telegram-bot/python-telegram-bot", "async library, many optional extras", True),
+    CorpusRepo("Netflix/dispatch", "incident management: FastAPI, Vue, plugins", True),
+    CorpusRepo("locustio/locust", "load-testing tool with a web UI", True),
 )
 
 

@@ -348,6 +348,20 @@ def test_dep001_flags_third_party_imports_no_runtime_list_declares() -> None:
     ]
 
 
+
+def test_dep001_is_low_for_a_module_a_declared_distribution_always_installs() -> None:
+    # Netflix/dispatch 7ad204159a: `from starlette.requests import Request` beside `fastapi` in the list.
+    files = {
+        "pyproject.toml": '[project]\nname = "svc"\ndependencies = ["fastapi>=0.115,<1", "boto3>=1.34,<2"]\n',
+        "svc/__init__.py": "",
+        "svc/api.py": "from starlette.requests import Request\nimport six\nimport yaml\n",
+    }
+    reported = {f.message.split("`")[1]: (f.severity, f.message) for _, f in repo_findings(files, undeclared_import.RULE.code)}
+    assert reported["starlette.requests"] == (Severity.LOW, "`starlette.requests` is imported but starlette is declared in no "
+                                              "run-time dependency list; fastapi, which is, always installs it")
+    assert reported["six"][0] is Severity.LOW  # boto3 -> botocore -> python-dateutil -> six
+    assert reported["yaml"][0] is None  # nothing declared brings PyYAML: high
+
 RAY_TRAINER = "import ray\n\nray.init()\n"
 
 
@@ -652,3 +666,11 @@ def test_codes_names_and_severities() -> None:
         ("DEP005", "conflicting-version-spec", "medium"),
         ("DEP006", "missing-dependency-manifest", "low"),
     ]
+
+
+def test_the_requirements_table_is_written_in_normalised_names() -> None:
+    from app.checks.dependencies.requires import REQUIRES, brought_by
+
+    names = [*REQUIRES, *(child for children in REQUIRES.values() for child in children)]
+    assert [name for name in names if normalize(name) != name] == []
+    assert "six" in brought_by("boto3") and "boto3" not in brought_by("boto3")

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.checks.base import RepoView
 from app.checks.dependencies.import_names import distribution_candidates, is_stdlib
+from app.checks.dependencies.requires import brought_by
 from app.checks.facts import dependency_manifests, lock_packages, python_imports
 from app.checks.facts.python_modules import TOOLING_DIRS, ModuleIndex, module_index, per_view
 
@@ -59,6 +60,15 @@ class Declared:
     def declares_import(self, imp: ThirdPartyImport, roles: tuple[str, ...]) -> bool:
         """Return whether any distribution that may provide an import (or a module it names) is declared."""
         return self._declares_any(imp.candidates(), roles)
+
+    def bringer(self, imp: ThirdPartyImport, roles: tuple[str, ...]) -> str | None:
+        """Return a distribution declared in one of the roles that always installs the import's, if any."""
+        candidates = imp.candidates()
+        for role in roles:
+            for declared_name in sorted(self.by_role[role]):
+                if brought_by(declared_name) & candidates:
+                    return declared_name
+        return None
 
     def _declares_any(self, candidates: set[str], roles: tuple[str, ...]) -> bool:
         """Return whether one of the roles declares one of these normalised distributions."""

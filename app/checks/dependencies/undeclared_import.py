@@ -17,7 +17,10 @@ shipped, and may import what the development and test lists declare (tests have
 Dockerfile counts as a run-time declaration, since the image is what runs. When the nearest Dockerfile
 above a file builds FROM an image that brings libraries (`rayproject/ray`, `pytorch/pytorch`, a
 company base image), not only an OS or a Python runtime, an undeclared import is reported as `low`:
-the image may well provide it, and nothing in the repository says whether it does.
+the image may well provide it, and nothing in the repository says whether it does. So is an import of a
+distribution that a declared one always installs (`starlette` under `fastapi`, `six` under
+`python-dateutil`; `app/checks/dependencies/requires.py`): it cannot fail today, but the parent may
+drop it in a later release.
 
 A module declared only in a test or development list is flagged too, as `medium`: the authors do
 install it, and it may be an optional integration (a database backend the user is told to install)
@@ -93,11 +96,16 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             message = f"`{imp.module}` is imported but {suggested_distribution(imp.module)} is declared {where}"
             images = _images_by_folder(view) if images is None else images
             image = providing_image(images, facts.path)
-            if image is not None:
+            parent = decl.bringer(imp, RUNTIME_ROLES)
+            if parent is not None:
+                message += f"; {parent}, which is, always installs it"
+            elif image is not None:
                 message += f"; the base image {image} may provide it"
             # Lazy imports fail only when their function runs; a module the authors install for tests
-            # may be an optional integration (a database backend) rather than a forgotten declaration.
-            severity = Severity.LOW if imp.local or image else Severity.MEDIUM if in_dev else None
+            # may be an optional integration (a database backend) rather than a forgotten declaration;
+            # one a declared distribution requires cannot fail today.
+            quiet = imp.local or image is not None or parent is not None
+            severity = Severity.LOW if quiet else Severity.MEDIUM if in_dev else None
             finding = RawFinding(RULE.code, imp.line, message, snippet=f"undeclared {top}", severity=severity)
             yield RepoFinding(facts.path, finding)
 
