@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.checks.ci.commands import parse_command, task_targets
 from app.checks.ci.shell import walk
 from app.engine.model import Domain
 from tests.conftest import RepoBuilder
@@ -229,3 +230,18 @@ def test_moving_the_scan_steps_into_a_local_composite_action_is_no_loss(repo: Re
         ".github/actions/scan/action.yml": action,
     }
     assert ci_result(repo, BOTH, moved) == (False, "")
+
+
+
+def test_a_package_manager_runs_one_script_the_words_after_it_are_its_arguments() -> None:
+    # getredash/redash 24b70fed9e: `yarn cypress build` runs the `cypress` script with `build`; it
+    # became `pnpm run cypress build`, so a build read from the argument was "lost".
+    def targets(line: str) -> list[str]:
+        command = parse_command(line)
+        assert command is not None
+        return task_targets(command)
+
+    assert targets("yarn cypress build") == ["cypress"]  # as `pnpm run cypress build` runs `cypress`
+    assert targets("yarn workspace web build") == ["build"]
+    assert targets("pnpm --filter @redash/viz test") == ["test"]
+    assert targets("make -C docs html linkcheck") == ["html", "linkcheck"]

@@ -239,6 +239,10 @@ def _script_name(command: Command) -> str:
     return _SCRIPT_EXT.sub("", command.program)
 
 
+# Package managers run one script a command; the words after it are that script's arguments.
+SCRIPT_RUNNERS_ONE_TASK = frozenset({"npm", "pnpm", "yarn", "bun"})
+
+
 def task_targets(command: Command) -> list[str]:
     """Return the targets a task runner is asked to run (`make -C x test lint` gives test, lint)."""
     operands: list[str] = []
@@ -252,8 +256,19 @@ def task_targets(command: Command) -> list[str]:
             skip = arg in _VALUE_OPTIONS
         elif "=" not in arg:
             operands.append(arg)
+    if command.program in SCRIPT_RUNNERS_ONE_TASK:
+        return _package_script(operands)
     verbs = {"run", "run-script", "rr", "workspace", "exec"}
     return [o for o in operands if o not in verbs]
+
+
+def _package_script(operands: list[str]) -> list[str]:
+    """Return the one script a package manager runs: `yarn cypress build` runs `cypress` (given `build`)."""
+    if operands[:1] == ["workspace"]:
+        operands = operands[2:]  # `yarn workspace web build`: the `build` script of the `web` workspace
+    elif operands[:1] in (["run"], ["run-script"], ["rr"], ["exec"]):
+        operands = operands[1:]
+    return operands[:1]
 
 
 def tox_envs(command: Command) -> list[str]:
