@@ -361,6 +361,11 @@ def test_dep001_is_low_for_a_module_a_declared_distribution_always_installs() ->
                                               "run-time dependency list; fastapi, which is, always installs it")
     assert reported["six"][0] is Severity.LOW  # boto3 -> botocore -> python-dateutil -> six
     assert reported["yaml"][0] is None  # nothing declared brings PyYAML: high
+    # A test importing it is low too (Netflix/dispatch's conftest imports starlette.config).
+    files["tests/conftest.py"] = "from starlette.config import environ\n"
+    tests = [(f.severity, f.message) for _, f in repo_findings(files, undeclared_test_import.RULE.code)]
+    assert tests == [(Severity.LOW, "tests import `starlette.config` but no dependency list declares starlette; "
+                                    "fastapi, which is, always installs it")]
 
 RAY_TRAINER = "import ray\n\nray.init()\n"
 

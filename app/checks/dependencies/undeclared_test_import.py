@@ -64,9 +64,12 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
         where = "" if not more else f" ({first.path} and {more} more file{'s' if more > 1 else ''})"
         message = f"tests import `{first.module}`{where} but no dependency list declares " \
                   f"{suggested_distribution(first.module)}"
+        parent = declared(view).bringer(first, ANY_ROLE)  # it cannot fail while the parent is installed
+        if parent is not None:
+            message += f"; {parent}, which is, always installs it"
         snippet = f"undeclared {top}" if eager else f"undeclared {top} (lazy)"
         finding = RawFinding(RULE.code, first.line, message, snippet=snippet,
-                             severity=None if eager else Severity.LOW, subject=f"test-import:{top}")
+                             severity=None if eager and parent is None else Severity.LOW, subject=f"test-import:{top}")
         yield RepoFinding(first.path, finding)
 
 
