@@ -728,3 +728,27 @@ def test_the_text_prefilters_name_every_word_the_python_evidence_needs() -> None
     assert all("origin" in word for word in cors.ORIGIN_KEYWORDS | cors.REGEX_KEYWORDS)
     assert set(tls.REFERENCES) <= set(tls.PYTHON_WORDS)
     assert {"verify", "ssl", "InsecureRequestWarning", "disable_warnings"} <= set(tls.PYTHON_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("value", "random"),
+    [
+        ("pyasn1-modules", False),  # Verity's own table of requirements: `"google-auth": ("pyasn1-modules", ...)`
+        ("oauth2-proxy", False),
+        ("redis7-cache", False),
+        ("sha256-digest", False),
+        ("Tr0ub4dor3", True),  # letters and digits mixed inside one part: not a word
+        ("kX9mQ2pL7vB4", True),
+        ("aB3dE-fG7hI_jK9lM", True),
+    ],
+)
+def test_names_with_numbered_words_are_not_random(value: str, random: bool) -> None:
+    from app.checks.security._secrets import looks_random
+
+    assert looks_random(value) is random
+
+
+def test_a_package_table_under_an_auth_name_holds_no_secret() -> None:
+    table = 'REQUIRES = {\n    "google-auth": ("cachetools", "pyasn1-modules", "rsa"),\n}\n'
+    assert [f.code for f in file_findings("app/requires.py", table)] == []
+    assert [f.code for f in file_findings("app/settings.py", 'AUTH = "kX9mQ2pL7vB4x"\n')] == ["SEC001"]

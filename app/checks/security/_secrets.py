@@ -175,7 +175,7 @@ _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.\-]+)?$")
 _IDENTIFIER = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]+$"
 )
-_NAME_PART = re.compile(r"[A-Za-z]+|\d+")
+_NAME_PART = re.compile(r"[A-Za-z]+\d{0,3}|\d+")  # a word, a number, or a word numbered (`pyasn1`, `oauth2`)
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 _FILE_NAME = re.compile(r"\.(?:pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|ini|cfg|conf|toml|gpg|asc)$", re.I)
 _BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
@@ -246,7 +246,11 @@ def looks_random(value: str) -> bool:
 
 
 def _is_word_name(value: str) -> bool:
-    """Return whether a value is words and numbers joined by `-`, `_` or `.` (a name, not random)."""
+    """Return whether a value is words and numbers joined by `-`, `_` or `.` (a name, not random).
+
+    A word may end in a short number (`pyasn1-modules`, `oauth2-proxy`, `redis7-cache`); a part that
+    mixes letters and digits any other way (`Tr0ub4dor3`) is not a word.
+    """
     parts = re.split(r"[-_.]", value)
     return all(
         _NAME_PART.fullmatch(part) and len(_CASE_CHANGE.findall(part)) <= 2 for part in parts
