@@ -103,6 +103,10 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("python-telegram-bot/python-telegram-bot", "async library, many optional extras", True),
     CorpusRepo("Netflix/dispatch", "incident management: FastAPI, Vue, plugins", True),
     CorpusRepo("locustio/locust", "load-testing tool with a web UI", True),
+    CorpusRepo("pypi/warehouse", "PyPI itself: large Pyramid application, many migrations", True),
+    CorpusRepo("httpie/cli", "command-line HTTP client", True),
+    CorpusRepo("pallets/werkzeug", "WSGI library, test certificates", True),
+    CorpusRepo("Kong/charts", "Helm charts", True),
 )
 
 
