@@ -107,6 +107,9 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("httpie/cli", "command-line HTTP client", True),
     CorpusRepo("pallets/werkzeug", "WSGI library, test certificates", True),
     CorpusRepo("Kong/charts", "Helm charts", True),
+    CorpusRepo("Delgan/loguru", "logging library", True),
+    CorpusRepo("microsoft/playwright-python", "browser automation, generated API", True),
+    CorpusRepo("home-assistant/supervisor", "Docker supervisor service", True),
 )
 
 

@@ -645,6 +645,13 @@ def test_metric_searches_each_package_once_when_star_imports_fan_out() -> None:
     assert coverage(files) == {"pkg/mod.py": True}  # 16 packages star-importing each other: no 16**5 walk
 
 
+def test_metric_counts_what_a_conftest_uses_through_a_module() -> None:
+    # loguru 3fb23a4f4a: the conftest's fixture runs `loguru._logger.Core()` for every test.
+    files = {"pkg/__init__.py": "", "pkg/_core.py": BODY, "pkg/other.py": BODY,
+             "tests/conftest.py": "import pkg\n\n\ndef reset():\n    return pkg._core.f()\n",
+             "tests/test_a.py": "def test_a():\n    assert True\n"}
+    assert coverage(files) == {"pkg/_core.py": True, "pkg/other.py": False}
+
 def test_metric_marks_untested_modules_and_repos_without_tests() -> None:
     files = {"app/__init__.py": "", "app/core.py": BODY, "app/util.py": BODY, "tests/test_core.py": "from app import core\n"}
     assert coverage(files) == {"app/core.py": True, "app/util.py": False}

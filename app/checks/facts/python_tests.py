@@ -19,7 +19,7 @@ collect them (`test*.py`, `*_test.py`). Data, or None when the file has none of 
  "helpers": ["check_cart"],  # functions here that assert (tests too): a test calling one asserts through it
  "raised": ["parse"],        # in test files: functions called by name inside `pytest.raises` blocks
  "refs": ["pkg.mod.func"],   # dotted strings given to patch(), import_module() and the like
- "uses": ["httpx.main"],     # in test files: dotted names read through `import x` bindings
+ "uses": ["httpx.main"],     # in test files and conftests: dotted names read through `import x` bindings
  "loads": ["pkg.mod:App"]}   # import strings (`module:attribute`) a fixture or call loads
 ```
 
@@ -101,9 +101,10 @@ def _tests(ctx: FileContext) -> dict[str, Any] | None:
     entries = [_test_entry(ctx, f, counts, (calls, supers), markers, raising) for f in tests]
     refs = _refs(named)
     guards = _importorskips(named)
-    uses = _module_uses(ctx) if collected else []
+    # A conftest's fixtures run with the tests: what they use through a module (`loguru._logger.Core()`) is reached.
+    uses = _module_uses(ctx) if collected or ctx.name == "conftest.py" else []
     loads = _import_strings(ctx)
-    if not (entries or markers or helpers or refs or guards or loads):
+    if not (entries or markers or helpers or refs or guards or loads or uses):
         return None
     return {"tests": entries, "markers": markers, "helpers": sorted(helpers), "refs": refs, "importorskips": guards,
             "uses": uses, "loads": loads, "raised": sorted(raised_functions)[:MAX_RAISED]}
