@@ -120,6 +120,8 @@ def test_unpinned_base_images() -> None:
     FROM registry.local:5000/team/app
     """
     assert lines("Dockerfile", text, "INF002") == [5, 6, 8, 12]
+    # `scratch` named through an ARG is no image to pin.
+    assert lines("Dockerfile", "ARG BASE=scratch\nFROM $BASE\nCOPY app /app\n", "INF002") == []
 
 
 # --- INF003 root-user ----------------------------------------------------------------------------------

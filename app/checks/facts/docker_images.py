@@ -8,7 +8,7 @@ read it: an import no list declares may come with such an image (`FROM rayprojec
 from __future__ import annotations
 
 from app.checks.base import Extractor, FileContext
-from app.checks.infrastructure.dockerfile import parse, substitute
+from app.checks.infrastructure.dockerfile import parse
 from app.checks.infrastructure.images import split_image
 
 KEY = "docker.images"
@@ -19,16 +19,11 @@ DOCKERFILE = frozenset({"dockerfile"})
 def extract(ctx: FileContext) -> list[str] | None:
     """Return the external base images of a Dockerfile's stages, sorted, or None when it has none."""
     dockerfile = parse(ctx)
-    stage_names = {stage.name for stage in dockerfile.stages if stage.name}
     names: set[str] = set()
     for stage in dockerfile.stages:
-        if stage.parent is not None or stage.image.lower() == "scratch":
-            continue
-        resolved = substitute(stage.image, dockerfile.global_args)
-        if resolved is None:
-            names.add(UNKNOWN)
-        elif resolved.lower() not in stage_names and resolved.lower() != "scratch":
-            names.add(split_image(resolved).name.lower())
+        resolved = dockerfile.external_image(stage)
+        if resolved is not None:
+            names.add(split_image(resolved).name.lower() if resolved else UNKNOWN)
     return sorted(names) or None
 
 

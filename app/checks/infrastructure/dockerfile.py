@@ -81,12 +81,20 @@ class Dockerfile:
 
     def base_image(self, stage: Stage) -> ImageRef | None:
         """Return a stage's external base image with global ARGs substituted, or None if unknown."""
+        resolved = self.external_image(stage)
+        return split_image(resolved) if resolved else None
+
+    def external_image(self, stage: Stage) -> str | None:
+        """Return the image a stage starts from with global ARGs substituted: "" when only a build
+        argument names it, None when it starts from `scratch` or an earlier stage."""
         if stage.parent is not None or stage.image.lower() == "scratch":
             return None
         resolved = substitute(stage.image, self.global_args)
-        if resolved is None or any(s.name and s.name == resolved.lower() for s in self.stages):
-            return None  # unknown until build time, or an earlier stage named through an ARG
-        return split_image(resolved)
+        if resolved is None:
+            return ""  # unknown until build time
+        if resolved.lower() == "scratch" or any(s.name and s.name == resolved.lower() for s in self.stages):
+            return None  # `scratch`, or an earlier stage named through an ARG
+        return resolved
 
 
 def substitute(text: str, args: dict[str, str | None]) -> str | None:

@@ -45,22 +45,28 @@ def asserting_helpers(view: RepoView, test_code: bool = True) -> set[str]:
 
     Only test code asserts on a test's behalf: production code that raises is the code under test.
     """
+    return _names(view, "helpers", test_code=test_code)
+
+
+def _names(view: RepoView, key: str, *, test_code: bool = True, utilities_only: bool = False) -> set[str]:
+    """Return the union of one list of the `python.tests` data of test code (or of production code).
+
+    With `utilities_only`, only of test utility modules: test code pytest collects no tests from.
+    """
     names: set[str] = set()
     for facts in view.python_files():
         data = facts.data.get(python_tests.KEY)
-        if data and is_test_code(view, facts.path) == test_code:
-            names.update(data["helpers"])
+        if not data or is_test_code(view, facts.path) != test_code:
+            continue
+        if utilities_only and python_tests.TEST_FILE.fullmatch(facts.path.rsplit("/", 1)[-1]):
+            continue
+        names.update(data.get(key, ()))
     return names
 
 
 def expected_to_raise(view: RepoView) -> set[str]:
     """Return the names some test file calls inside `pytest.raises` (a test calling one checks it does not raise)."""
-    names: set[str] = set()
-    for facts in view.python_files():
-        data = facts.data.get(python_tests.KEY)
-        if data and is_test_code(view, facts.path):
-            names.update(data.get("raised", ()))
-    return names
+    return _names(view, "raised")
 
 
 def parent_helpers(view: RepoView, path: str) -> set[str]:
@@ -83,11 +89,5 @@ def _helpers_of(view: RepoView, path: str) -> set[str]:
 
 @per_view
 def _utility_helpers(view: RepoView) -> set[str]:
-    """Return the asserting helpers of test utility modules: test code pytest collects no tests from."""
-    names: set[str] = set()
-    for facts in view.python_files():
-        data = facts.data.get(python_tests.KEY)
-        collected = python_tests.TEST_FILE.fullmatch(facts.path.rsplit("/", 1)[-1]) is not None
-        if data and not collected and is_test_code(view, facts.path):
-            names.update(data["helpers"])
-    return names
+    """Return the asserting helpers of test utility modules (mixins, conftest), built once per snapshot."""
+    return _names(view, "helpers", utilities_only=True)
