@@ -176,8 +176,7 @@ def _not_judged_at_head(head: SnapshotFacts, path_map: Callable[[str], str]) -> 
     A file head cannot read (skipped, left out, undecodable) fixed nothing. On a file of syntax newer
     than Verity's Python, only Verity's own AST checks did not run: ruff's findings and QLT001 were judged.
     """
-    unread = {path for path, _reason in head.skipped} | set(head.left_out)
-    unread.update(path for path, facts in head.files.items() if facts.data.get(UNREADABLE))
+    unread = _unread(head)
     newer = {path for path, facts in head.files.items() if facts.data.get(NEWER_SYNTAX)}
 
     def held(finding: Finding) -> bool:
@@ -205,11 +204,16 @@ def _judged_at_last(base: SnapshotFacts, head: SnapshotFacts, path_map: Callable
     `exclude`, a vendored tree: pydantic 98a08d3e4b moved excluded tests back into a judged folder),
     skipped or could not read.
     """
-    unjudged = {p for p, f in base.files.items() if _unjudged(f)}
-    unjudged.update(base.left_out)
-    unjudged.update(path for path, _reason in base.skipped)
+    unjudged = _unread(base) | {path for path, facts in base.files.items() if facts.data.get(GENERATED)}
     mapped = {path_map(p) for p in unjudged}
     return frozenset(p for p in mapped if p in head.files and not _unjudged(head.files[p]))
+
+
+def _unread(snapshot: SnapshotFacts) -> set[str]:
+    """Return the paths of a snapshot whose code was not read: skipped, left out or undecodable."""
+    unread = {path for path, _reason in snapshot.skipped} | set(snapshot.left_out)
+    unread.update(path for path, facts in snapshot.files.items() if facts.data.get(UNREADABLE))
+    return unread
 
 
 def _unjudged(facts: FileFacts) -> bool:

@@ -59,10 +59,7 @@ class GitRepo:
     def run(self, args: Sequence[str], input_bytes: bytes | None = None) -> bytes:
         """Run one git command in the repository and return its output."""
         proc = subprocess.run(self._command(args), input=input_bytes, capture_output=True, env=read_env(), check=False)
-        if proc.returncode != 0:
-            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(message[0] if message else f"git {args[0]} failed")
-        return proc.stdout
+        return _checked(args, proc.returncode, proc.stdout, proc.stderr)
 
     def _command(self, args: Sequence[str]) -> list[str]:
         """Return the argument list of a reading git command in this repository (hooks and prompts off)."""
@@ -120,10 +117,7 @@ class GitRepo:
         outputs: list[bytes] = []
         for args, proc in zip(commands, procs, strict=True):
             out, err = proc.communicate()
-            if proc.returncode != 0:
-                message = err.decode("utf-8", "replace").strip().splitlines()
-                raise GitError(message[0] if message else f"git {args[0]} failed")
-            outputs.append(out)
+            outputs.append(_checked(args, proc.returncode, out, err))
         return outputs
 
     def tree(self, sha: str) -> list[TreeEntry]:
@@ -292,6 +286,14 @@ def _parse_name_status(out: bytes) -> list[FileChange]:
         changes.append(FileChange(_STATUS.get(code, "modified"), path, path))
         i += 2
     return changes
+
+
+def _checked(args: Sequence[str], returncode: int, out: bytes, err: bytes) -> bytes:
+    """Return a git command's output, or raise GitError with the first line it printed on failure."""
+    if returncode != 0:
+        message = err.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[0] if message else f"git {args[0]} failed")
+    return out
 
 
 def _tree_entries(out: bytes) -> list[TreeEntry]:

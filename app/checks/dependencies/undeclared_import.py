@@ -54,6 +54,7 @@ dependencies = ["requests>=2.31,<3", "PyYAML>=6,<7"]
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
@@ -136,26 +137,21 @@ def _images_by_folder(view: RepoView) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path, facts in view.files.items():
         if facts.kind == "dockerfile" and "/.devcontainer/" not in f"/{path}":
-            found.setdefault(_parent(path), []).extend(facts.data.get(docker_images.KEY) or ())
+            found.setdefault(posixpath.dirname(path), []).extend(facts.data.get(docker_images.KEY) or ())
     return found
 
 
 def providing_image(images: dict[str, list[str]], path: str) -> str | None:
     """Return, quoted, an image of the nearest Dockerfile above a file that may bring libraries, if any."""
-    folder = _parent(path)
+    folder = posixpath.dirname(path)
     while folder not in images:
         if not folder:
             return None
-        folder = _parent(folder)
+        folder = posixpath.dirname(folder)
     rich = sorted((i for i in images[folder] if not _bare(i)), key=lambda i: (i == docker_images.UNKNOWN, i))
     if not rich:
         return None
     return "named by a build argument" if rich[0] == docker_images.UNKNOWN else f"`{rich[0]}`"
-
-
-def _parent(path: str) -> str:
-    """Return the folder holding a path (`` for the repository's root)."""
-    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _bare(image: str) -> bool:
