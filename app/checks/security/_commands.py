@@ -21,10 +21,13 @@ ANY_COMMAND_FLAGS = re.compile(
 GIT_SSL = re.compile(r"^http(?:\.[^=\s]+)?\.sslverify(?:=(?P<value>\S*))?$", re.I)
 STRICT_SSL = re.compile(r"^strict-ssl(?:=(?P<value>\S*))?$", re.I)
 OFF = frozenset({"false", "0", "no", "off"})
-# Every command `_judge` can flag holds one of these words: a line without any is never tokenized.
-# The look-ahead names every word's first letter: the engine then skips the other characters quickly
-# (with re.I it matches the same characters as the words' first letters do, `ſ` and `ı` included).
-_CANDIDATE = re.compile(r"(?=[cwitns])(?:curl|wget|insecure|tls-?verify|no-verify-ssl|sslverify|strict-ssl)", re.I)
+# Every command `_judge` can flag holds one of these words, in any case: a text without any is never
+# tokenized.
+CANDIDATE_WORDS = ("curl", "wget", "insecure", "tlsverify", "tls-verify", "no-verify-ssl", "sslverify", "strict-ssl")
+# The only characters besides ASCII letters that `_judge`'s case-blind patterns could take for these
+# words' letters (`İ` and `ı` for `i`, `ſ` for `s`): a text with one is searched the slow way.
+_CASE_BLIND = re.compile("|".join(CANDIDATE_WORDS), re.I)
+_ODD_CASES = ("\u0130", "\u0131", "\u017f")
 
 
 @dataclass(frozen=True)
@@ -37,16 +40,27 @@ class InsecureCommand:
 
 def insecure_commands(lines: list[str]) -> Iterator[InsecureCommand]:
     """Yield each command of the text that turns certificate verification off."""
-    if not _CANDIDATE.search("\n".join(lines)):  # one search: no word spans a line break
+    if not names_candidate("\n".join(lines)):  # one search: no word spans a line break
         return  # most files name no such command: no need to join and tokenize their lines
     for number, text in logical_lines(lines):
-        if len(text) > 20000 or not _CANDIDATE.search(text):
+        if len(text) > 20000 or not names_candidate(text):
             continue
         tokens = [t.strip("\"'") for t in _TOKEN.findall(text)]
         for segment in _segments(tokens):
             what = _judge(segment)
             if what:
                 yield InsecureCommand(physical_line(lines, number, segment[0]), what)
+
+
+def names_candidate(text: str) -> bool:
+    """Return whether a text names, in any case, a word of a command that can turn verification off.
+
+    `str.lower` and substring search run in C at memory speed; a case-blind regex tries every position.
+    """
+    if any(odd in text for odd in _ODD_CASES):
+        return _CASE_BLIND.search(text) is not None
+    lowered = text.lower()
+    return any(word in lowered for word in CANDIDATE_WORDS)
 
 
 def _segments(tokens: list[str]) -> Iterator[list[str]]:
