@@ -6,9 +6,12 @@ Every kind of block counts (`-----BEGIN RSA PRIVATE KEY-----`, `OPENSSH`, `EC`, 
 strings, YAML values or `.env` files.
 
 A header alone is not enough: the block must carry key material (at least 64 base64 characters
-before its end line, also when written with `\\n` escapes inside a string), so code that merely checks
-for the header, and documentation showing `MIIE...` placeholders, are not flagged. The fingerprint
-holds a hash of the block, never the key.
+right after the header, up to its end line, also when written with `\\n` escapes inside a string or
+split over concatenated strings), so code that merely checks for the header, and documentation
+showing `MIIE...` placeholders, are not flagged. What follows a header that is not a key's body (the
+rest of a test file after `assert pem.startswith("-----BEGIN RSA PRIVATE KEY-----")`) is never read as
+its material. The fingerprint holds a hash of the material, never the key, so a key moved in its file
+keeps its fingerprint.
 
 ## Why is this bad?
 A private key proves identity: with it, anyone can impersonate the server whose certificate it backs,
@@ -45,6 +48,12 @@ BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?)-----
 END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 # Base64 runs of key material; `\n` escapes inside strings are removed before counting.
 MATERIAL = re.compile(r"[A-Za-z0-9+/=]{16,}")
+# A block's body, right after its BEGIN line: PEM header fields first (`Proc-Type: 4,ENCRYPTED`,
+# PGP's `Version:`), then base64 lines with the white space and string punctuation that hold them in
+# code (quotes, `+`, parentheses, `\` continuations). It ends at the first other character: the END
+# line, or code after a header that a program merely names.
+HEADER_FIELDS = re.compile(r"(?:\s*[A-Za-z][\w-]*: [^\n]*\n)*")
+BODY = re.compile(r"""[A-Za-z0-9+/=\s"'`(),\\]*""")
 MIN_MATERIAL = 64
 MAX_BLOCK = 20000
 
@@ -58,7 +67,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     what = "service-account key file with a " if '"service_account"' in ctx.text else ""
     for match in BEGIN.finditer(ctx.text):
         body = _body(ctx.text, match.end())
-        material = "".join(MATERIAL.findall(body.replace("\\n", "\n").replace("\\r", "\n")))
+        material = "".join(MATERIAL.findall(body))
         if len(material) < MIN_MATERIAL or re.search(r"(.)\1{7}", material):
             continue
         yield RawFinding(
@@ -69,9 +78,14 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
 
 
 def _body(text: str, start: int) -> str:
-    """Return the text between a BEGIN line and its END line (or a bounded stretch when it has none)."""
+    """Return the key body after a BEGIN line: up to its END line, and only as far as key material runs on."""
     end = END.search(text, start, start + MAX_BLOCK)
-    return text[start:end.start()] if end else text[start:start + MAX_BLOCK]
+    stretch = text[start:end.start()] if end else text[start:start + MAX_BLOCK]
+    stretch = stretch.replace("\\n", "\n").replace("\\r", "\n")
+    fields = HEADER_FIELDS.match(stretch)
+    first = fields.end() if fields else 0
+    body = BODY.match(stretch, first)
+    return stretch[first:body.end() if body else first]
 
 
 CHECK = FileCheck(RULE, ANY_TEXT, with_encoded(find), judges_generated=True)
