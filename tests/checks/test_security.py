@@ -309,6 +309,35 @@ def test_key_headers_without_material_are_not_flagged() -> None:
                  "SEC003") == []
 
 
+def test_a_header_a_program_names_takes_no_material_from_the_code_after_it() -> None:
+    # paramiko's test_pkey.py: an assertion names the header, and other keys' material follows further
+    # down. Only the real key is flagged, and the named header's finding does not depend on what follows.
+    check = 'def test_encrypted(fh):\n    assert fh.readline()[:-1] == "-----BEGIN RSA PRIVATE KEY-----"\n\n\n'
+    later = f'PUB = "ssh-rsa {KEY_BODY.replace(chr(10), "")}"\nKEY = """{private_key("EC ")}"""\n'
+    assert lines("tests/test_pkey.py", check + later, "SEC003") == [6]
+    assert lines("tests/test_pkey.py", check + f'PUB = "ssh-rsa {KEY_BODY.replace(chr(10), "")}"\n', "SEC003") == []
+
+
+def test_key_bodies_in_code_and_pem_headers_are_read() -> None:
+    lines_of_key = KEY_BODY.splitlines()
+    concatenated = 'KEY = (\n    "-----BEGIN RSA PRIVATE KEY-----\\n"\n' + "".join(
+        f'    "{line}\\n"\n' for line in lines_of_key) + '    "-----END RSA PRIVATE KEY-----\\n"\n)\n'
+    assert lines("app/keys.py", concatenated, "SEC003") == [2]
+    encrypted = ("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,2A9B\n\n"
+                 f"{KEY_BODY}\n-----END RSA PRIVATE KEY-----\n")
+    assert lines("certs/server.key", encrypted, "SEC003") == [1]
+    armored = f"-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n{KEY_BODY}\n=Zq7x\n-----END PGP PRIVATE KEY BLOCK-----\n"
+    assert lines("keys/release.asc", armored, "SEC003") == [1]
+
+
+def test_a_key_moved_in_its_file_keeps_its_fingerprint() -> None:
+    key = f'KEY = """{private_key()}"""\n'
+    named = 'assert pem.startswith("-----BEGIN RSA PRIVATE KEY-----")\n'
+    before = file_findings("tests/test_keys.py", named + key + named, "SEC003")
+    after = file_findings("tests/test_keys.py", key + "\n\n" + named + named, "SEC003")
+    assert [f.snippet for f in before] == [f.snippet for f in after] and len(before) == 1
+
+
 # --- SEC004 default-credentials ------------------------------------------------------------------
 
 COMPOSE_DEFAULTS = """\
