@@ -367,6 +367,28 @@ def test_dep001_is_low_for_a_module_a_declared_distribution_always_installs() ->
     assert tests == [(Severity.LOW, "tests import `starlette.config` but no dependency list declares starlette; "
                                     "fastapi, which is, always installs it")]
 
+def test_dep002_is_low_for_pytest_when_a_declared_pytest_plugin_installs_it() -> None:
+    # paramiko 05fd319878 stopped committing uv.lock, which had named pytest; the dev group declares
+    # pytest-relaxed and pytest-xdist, and every pytest plugin requires pytest.
+    files = {
+        "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["bcrypt>=3.2"]\n\n'
+                          '[dependency-groups]\ndev = ["pytest-relaxed>=2", "flake8-bugbear>=24"]\n',
+        "lib/__init__.py": "import bcrypt\n",
+        "tests/__init__.py": "from pytest import skip\nimport flake8\n",
+    }
+    tests = sorted(((f.severity, f.message) for _, f in repo_findings(files, undeclared_test_import.RULE.code)),
+                   key=lambda found: found[1])
+    assert tests == [
+        (Severity.LOW, "tests import `flake8` but no dependency list declares flake8; flake8-bugbear, which is, "
+                       "always installs it"),
+        (Severity.LOW, "tests import `pytest` but no dependency list declares pytest; pytest-relaxed, which is, "
+                       "always installs it"),
+    ]
+    files["pyproject.toml"] = files["pyproject.toml"].replace('"pytest-relaxed>=2"', '"pytest-runner>=6"')
+    severities = {f.message.split("`")[1]: f.severity for _, f in repo_findings(files, undeclared_test_import.RULE.code)}
+    assert severities["pytest"] is None  # pytest-runner is a setup.py helper, not a plugin: it brings no pytest
+
+
 RAY_TRAINER = "import ray\n\nray.init()\n"
 
 
@@ -679,3 +701,36 @@ def test_the_requirements_table_is_written_in_normalised_names() -> None:
     names = [*REQUIRES, *(child for children in REQUIRES.values() for child in children)]
     assert [name for name in names if normalize(name) != name] == []
     assert "six" in brought_by("boto3") and "boto3" not in brought_by("boto3")
+
+
+def _naive_first(lines: list[str], needles: tuple[str, ...], start: int) -> int:
+    """The line search `_LineFinder` replaced: each line in turn, from `start` to the end, then from the top."""
+    for index in [*range(start, len(lines)), *range(start)]:
+        if any(needle in lines[index] for needle in needles):
+            return index + 1
+    return 0
+
+
+def test_declaration_lines_are_found_as_a_line_by_line_search_finds_them() -> None:
+    lines = ['[project]', 'dependencies = ["httpx", \'rich\']', "", "[tool.uv]", 'dev = ["rich", "pytest"]',
+             "x = 'httpx'", "\u2028odd", "httpx\\n", ""]
+    finder = dependency_manifests._LineFinder(lines)
+    for section in ("[project]", "[tool.uv]", "[absent]", "dev ="):
+        start = max(_naive_first(lines, (section,), 0) - 1, 0)
+        for item in ("httpx", "rich", "pytest", "absent", "", "odd"):
+            expected = _naive_first(lines, (f'"{item}"', f"'{item}'"), start)
+            assert finder.string_line(item, section) == expected, (item, section)
+    for text in ("httpx", "rich", "uv]", "\\n", "httpx\\n", "", "x\ny", "absent"):
+        assert finder.plain_line(text) == _naive_first(lines, (text,), 0), text
+    assert dependency_manifests._LineFinder([]).plain_line("") == 0
+
+
+def test_a_tox_ini_with_thousands_of_deps_gives_each_dep_its_first_line() -> None:
+    # getsentry/sentry-python's generated tox.ini: 17,000 deps lines took ten seconds to place one by one.
+    envs = "\n".join(f"[testenv:py3.{n % 9}-lib{n}]\ndeps =\n    lib{n}=={n}.0\n    pytest\n" for n in range(300))
+    data = manifest("tox.ini", f"[tox]\nenvlist = py3\n\n{envs}")
+    assert data is not None
+    text_lines = f"[tox]\nenvlist = py3\n\n{envs}".splitlines()
+    assert len(data["deps"]) == 600
+    assert all(d["line"] == _naive_first(text_lines, (d["name"],), 0) for d in data["deps"])
+    assert {d["name"]: d["line"] for d in data["deps"]}["lib299"] == 4 + 299 * 5  # its section header names it

@@ -5,6 +5,9 @@ requires starlette. Such an import is still undeclared (the parent may drop it i
 but it cannot fail today, so DEP001 reports it as low, naming the parent. The table holds only
 requirements without markers or extras that each distribution has kept for years; it is read
 transitively (`boto3` brings `botocore`, which brings `python-dateutil`, which brings `six`).
+
+Plugins named after their host by the host's convention require it: every `pytest-*` distribution
+(`pytest-xdist`, `pytest-relaxed`) installs pytest, every `flake8-*` one flake8.
 """
 
 from __future__ import annotations
@@ -70,14 +73,29 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Plugin name prefixes and the host each such plugin requires.
+PLUGIN_HOSTS = {"pytest-": "pytest", "flake8-": "flake8"}
+# Distributions with a plugin's prefix that are not plugins and do not require the host.
+NOT_PLUGINS = frozenset({"pytest-runner"})
+
+
 @functools.cache
 def brought_by(distribution: str) -> frozenset[str]:
     """Return the distributions a distribution always installs, transitively (normalised names)."""
     found: set[str] = set()
     pending = [normalize(distribution)]
     while pending:
-        for child in REQUIRES.get(pending.pop(), ()):
+        for child in requires(pending.pop()):
             if child not in found:
                 found.add(child)
                 pending.append(child)
     return frozenset(found)
+
+
+def requires(distribution: str) -> tuple[str, ...]:
+    """Return what one distribution (a normalised name) always installs: from the table, or its plugin host."""
+    listed = REQUIRES.get(distribution, ())
+    if distribution in NOT_PLUGINS:
+        return listed
+    hosts = tuple(host for prefix, host in PLUGIN_HOSTS.items() if distribution.startswith(prefix))
+    return listed + hosts
