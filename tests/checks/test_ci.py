@@ -609,3 +609,26 @@ def test_pre_commit_ci_and_local_reusable_workflows_count() -> None:
 def test_bandit_is_sast_not_lint() -> None:
     units = capability_units({".github/workflows/ci.yml": on_pr("      - run: bandit -r .\n")})
     assert units["CI runs SAST (bandit, semgrep, CodeQL)"] is True and units["CI runs a linter"] is False
+
+
+def test_a_script_resolved_once_is_handed_out_as_a_copy() -> None:
+    from app.checks.ci.pipelines import Resolver
+
+    resolver = Resolver(repo_view({"app.py": "x = 1\n"}))
+    first = resolver.script("pytest -q && ruff check .", "", 0)
+    assert first == {"tests": True, "lint": True}
+    first["tests"] = False
+    first["secret-scan"] = True
+    assert resolver.script("pytest -q && ruff check .", "", 0) == {"tests": True, "lint": True}
+
+
+def test_a_generated_tox_ini_called_by_many_jobs_is_judged_env_by_env() -> None:
+    # getsentry/sentry-python: a generated tox.ini of hundreds of environments, run by dozens of jobs.
+    envs = "".join(f"[testenv:py3.{n % 9}-lib{n}]\ncommands = pytest {{posargs}} tests/lib{n}\n\n" for n in range(200))
+    tox = f"[tox]\nenvlist = py3\n\n[testenv]\ncommands = python -m pytest\n\n{envs}[testenv:lint]\ncommands = - ruff check .\n"
+    jobs = "".join(f"  t{n}:\n    runs-on: x\n    steps:\n      - run: tox -e py3.{n % 9}-lib{n}\n" for n in range(40))
+    workflow = f"on: pull_request\njobs:\n{jobs}  lint:\n    runs-on: x\n    steps:\n      - run: tox -e lint\n"
+    assert units({"app/main.py": "x = 1\n", "tox.ini": tox, ".github/workflows/ci.yml": workflow}) == [
+        (".github/workflows/ci.yml", TESTS_LABEL, True),
+        (".github/workflows/ci.yml", LINT_LABEL, False),  # the lint env may fail: it enforces nothing
+    ]

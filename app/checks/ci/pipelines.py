@@ -76,6 +76,9 @@ class Resolver:
 
     def __init__(self, view: RepoView) -> None:
         self.configs: dict[str, dict[str, Any]] = {}
+        # What each script provides: a generated tox.ini runs the same few command lines in hundreds of
+        # environments, and dozens of CI jobs call tox, which made a quarter of a million parses.
+        self._scripts: dict[tuple[str, str, int, bool], Found] = {}
         for path, facts in view.files.items():
             data = facts.data.get(ci_config.KEY)
             if isinstance(data, dict):
@@ -87,11 +90,15 @@ class Resolver:
         return data if data is not None and data.get("type") == kind else None
 
     def script(self, text: str, cwd: str, depth: int, pipefail: bool = False) -> Found:
-        """Return what a shell script provides."""
-        found: Found = {}
-        for step in walk(text, pipefail=pipefail):
-            merge(found, self.command(step.command, cwd, depth), step.advisory)
-        return found
+        """Return what a shell script provides (a copy: callers may add to it)."""
+        key = (text, cwd, depth, pipefail)
+        found = self._scripts.get(key)
+        if found is None:
+            found = {}
+            for step in walk(text, pipefail=pipefail):
+                merge(found, self.command(step.command, cwd, depth), step.advisory)
+            self._scripts[key] = found
+        return dict(found)
 
     def command(self, command: Command, cwd: str, depth: int) -> Found:
         """Return what a simple command provides, following it into the tree's task files."""
