@@ -233,6 +233,43 @@ class FileContext:
         """Return the text of a 1-based line, or an empty string."""
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
+    def code_text(self, line: int) -> str:
+        """Return a line's code for a fingerprint: a Python line loses its trailing comment.
+
+        A suppression rewritten (`# noqa: T201` to `# ruff: ignore[print]`) or a note added beside the
+        code does not make the finding on that line new.
+        """
+        text = self.line_text(line)
+        return without_comment(text) if self.kind == "python" else text
+
+
+def without_comment(line: str) -> str:
+    """Return one Python line without its trailing comment: from the first `#` outside a string literal.
+
+    Read from the line's start alone, so a line inside a multi-line string may lose text after a `#`;
+    the same line always gives the same code, which is what a fingerprint needs.
+    """
+    if "#" not in line:
+        return line
+    quote, index = "", 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\":
+                index += 2
+                continue
+            if line.startswith(quote, index):
+                index, quote = index + len(quote), ""
+                continue
+        elif char in "'\"":
+            quote = line[index:index + 3] if line[index:index + 3] in ('"""', "'''") else char
+            index += len(quote)
+            continue
+        elif char == "#":
+            return line[:index].rstrip()
+        index += 1
+    return line
+
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from app.checks.base import Environment, matches_any
+from app.checks.base import Environment, matches_any, without_comment
 from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.engine.cache import FactsCache, facts_key
 from app.engine.collector import start_forked_worker
@@ -217,7 +217,7 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry], targe
         if key in newer:
             facts.findings = [f for f in facts.findings if f.code != SYNTAX_RULE.code]
             facts.data[NEWER_SYNTAX] = newer[key]
-        facts.findings = with_snippets(facts.findings + extra, text.splitlines())
+        facts.findings = with_snippets(facts.findings + extra, text.splitlines(), python=facts.kind == "python")
         if key in unreadable:
             facts.data[UNREADABLE] = unreadable[key]
         out[key] = facts
@@ -310,19 +310,22 @@ def _analyse_serially(items: list[tuple[str, tuple[str, str]]], tick: Callable[[
 MAX_SNIPPET_LINES = 5
 
 
-def with_snippets(findings: Iterable[RawFinding], lines: list[str]) -> list[RawFinding]:
+def with_snippets(findings: Iterable[RawFinding], lines: list[str], python: bool = False) -> list[RawFinding]:
     """Give every finding the fingerprint text of its flagged node (or lines), when it has none of its own."""
     out = []
     for f in findings:
         if f.snippet:
             out.append(f)
             continue
-        out.append(replace(f, snippet=normalise(flagged_text(f, lines)) or f.code))
+        out.append(replace(f, snippet=normalise(flagged_text(f, lines, python)) or f.code))
     return out
 
 
-def flagged_text(finding: RawFinding, lines: list[str]) -> str:
-    """Return the source the finding flags: its node's span when the columns are known, else its lines."""
+def flagged_text(finding: RawFinding, lines: list[str], python: bool = False) -> str:
+    """Return the source the finding flags: its node's span when the columns are known, else its lines.
+
+    Whole Python lines lose their trailing comments: a rewritten suppression or a note is not the finding.
+    """
     first = max(finding.line, 1)
     last = min(max(finding.end_line, finding.line), first + MAX_SNIPPET_LINES - 1)
     chosen = [lines[n - 1] if 0 < n <= len(lines) else "" for n in range(first, last + 1)]
@@ -331,6 +334,8 @@ def flagged_text(finding: RawFinding, lines: list[str]) -> str:
         if last == max(finding.end_line, finding.line) and finding.end_column:
             chosen[-1] = chosen[-1][: finding.end_column - 1]
         chosen[0] = chosen[0][finding.column - 1:]
+    elif python:
+        chosen = [without_comment(line) for line in chosen]
     return "\n".join(chosen)
 
 

@@ -39,6 +39,41 @@ def ruff_version() -> str:
 
 SYNTAX_ERROR = "invalid-syntax"  # the code Verity gives ruff's syntax errors (ruff leaves some without one)
 
+# Ruff's own suppression comments (`ruff: ignore`, `file-ignore`, `disable`, `enable`, each with a list) take rule
+# names (`tarfile-unsafe-members`) only in preview mode, which Verity does not run: a project that
+# writes names would see its suppressed findings come back. The copy ruff reads names the codes.
+_SUPPRESSION = re.compile(r"(#\s*ruff\s*:\s*(?:file-ignore|ignore|disable|enable)\s*\[)([^\]\n]{1,2000})\]")
+_RULE_NAME = re.compile(r"[a-z][a-z0-9-]*")
+
+
+@functools.cache
+def rule_codes() -> dict[str, str]:
+    """Return ruff's rule codes by rule name (asked once per process, and only when a file names a rule)."""
+    out = subprocess.run([ruff_binary(), "rule", "--all", "--output-format", "json"], capture_output=True, check=False)
+    try:
+        rules = json.loads(out.stdout or b"[]")
+    except ValueError:
+        return {}
+    return {str(r["name"]): str(r["code"]) for r in rules if isinstance(r, dict) and r.get("name") and r.get("code")}
+
+
+def with_rule_codes(text: str) -> str:
+    """Return a file's text with the rule names in its ruff suppression comments written as codes."""
+    if "ruff" not in text or not _SUPPRESSION.search(text):
+        return text
+    return _SUPPRESSION.sub(_codes_for_names, text)
+
+
+def _codes_for_names(match: re.Match[str]) -> str:
+    """Rewrite one suppression comment's list: each known rule name becomes its code, all else stays."""
+    items = match.group(2).split(",")
+    if not any(_RULE_NAME.fullmatch(item.strip()) for item in items):
+        return match.group(0)
+    codes = rule_codes()
+    swapped = [item.replace(item.strip(), codes.get(item.strip(), item.strip())) if item.strip() else item
+               for item in items]
+    return f"{match.group(1)}{','.join(swapped)}]"
+
 
 def ruff_command(target: str, python: str = RUNTIME_TARGET) -> list[str]:
     """Return the isolated ruff command: the repository's own config is never read, its Python version is given."""
@@ -97,7 +132,7 @@ def start_ruff(files: Mapping[str, tuple[str, str]], python: str = RUNTIME_TARGE
         folder = Path(workdir.name) / str(index)
         folder.mkdir(exist_ok=True)
         target = folder / name
-        target.write_text(text, encoding="utf-8")
+        target.write_text(with_rule_codes(text), encoding="utf-8")
         names[str(target)] = key
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
     proc = subprocess.Popen(ruff_command(workdir.name, python), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.engine.collect import flagged_text
+from app.engine.facts import analyse_text
 from app.engine.model import RawFinding
 from app.engine.report import Report
 from tests.conftest import RepoBuilder
@@ -139,3 +140,41 @@ def test_the_flagged_node_is_the_fingerprint_text_and_survives_the_cache() -> No
     assert flagged_text(raw, lines) == "timeout: Optional[float] = None"
     assert RawFinding.from_json(raw.to_json()) == raw
     assert flagged_text(RawFinding("X", 2, "m", end_line=2), lines) == "    pass"
+
+
+# Library code whose findings sit on lines with trailing comments: OBS001 (print), OBS002 (swallowed
+# exception), PRF (a query in a loop), SEC005 (verification off), and ruff's S202.
+COMMENTED = '''import logging
+import tarfile
+
+logger = logging.getLogger(__name__)
+
+
+def dump(threads, tar, path, session):
+    """Dump threads, unpack a tar, fetch a page."""
+    for thread in threads:
+        print(thread)  # noqa: T201
+    try:
+        tar.extractall(path=str(path))  # noqa: S202
+    except Exception:  # noqa: BLE001 # pragma: no cover
+        pass
+    return session.get("https://example.com", verify=False)  # internal CA
+'''
+
+
+def test_rewritten_trailing_comments_leave_findings_where_they_were(repo: RepoBuilder) -> None:
+    # tox-dev/tox bedbcbe0b6: pre-commit.ci rewrote every noqa comment as a ruff ignore naming the rule; the
+    # findings on those lines came out new, and the S202 that noqa hid came back as a new finding.
+    base = repo.commit("base", {"lib/__init__.py": "", "lib/dump.py": COMMENTED})
+    head_text = (COMMENTED.replace("  # noqa: T201", "  # ruff:ignore[print]")
+                 .replace("  # noqa: S202", "  # ruff:ignore[tarfile-unsafe-members]")
+                 .replace("  # noqa: BLE001 # pragma: no cover", "  # pragma: no cover  # ruff:ignore[blind-except]")
+                 .replace("  # internal CA", "  # see 'docs#ca' for the CA"))
+    head = repo.commit("head", {"lib/dump.py": head_text})
+    report = run_audit(repo, base, head)
+    assert [(f.rule, f.status) for f in report.findings if f.status in ("new", "fixed")] == []
+    assert blocking(report) == []
+    # The lines are still judged: the same findings, with the same fingerprints, on both sides.
+    before, after = analyse_text("lib/dump.py", COMMENTED), analyse_text("lib/dump.py", head_text)
+    assert sorted(f.code for f in after.findings) == ["OBS001", "OBS002", "SEC005"]
+    assert [f.snippet for f in before.findings] == [f.snippet for f in after.findings]

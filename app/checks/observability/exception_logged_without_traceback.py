@@ -82,7 +82,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                     RULE.code, call.lineno, "exception logged without its traceback: use "
                     "`logger.exception(...)` or pass `exc_info=True`",
                     end_line=call.end_lineno or call.lineno,
-                    snippet=f"{scope_name(ctx, call)}:{ctx.line_text(call.lineno).strip()}",
+                    snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
                 )
 
 

@@ -69,7 +69,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         yield RawFinding(
             RULE.code, call.lineno, "`print` in library code: use a logger",
             end_line=call.end_lineno or call.lineno,
-            snippet=f"{scope_name(ctx, call)}:{ctx.line_text(call.lineno).strip()}",
+            snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
         )
 
 

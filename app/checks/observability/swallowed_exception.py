@@ -154,11 +154,11 @@ def _finding(
     ctx: FileContext, node: ast.ExceptHandler | ast.With | ast.AsyncWith, message: str, low: bool
 ) -> RawFinding:
     """Build a finding on a handler or `with` line, fingerprinted by its scope and text."""
-    text = ctx.line_text(node.lineno).strip()
+    text = ctx.code_text(node.lineno).strip()
     guarded = ctx.parent(node)
     if isinstance(guarded, (ast.Try, ast.TryStar)) and guarded.body:
         # Two identical `except Exception:` lines in one function differ by the code they guard.
-        text = f"{ctx.line_text(guarded.body[0].lineno).strip()} / {text}"
+        text = f"{ctx.code_text(guarded.body[0].lineno).strip()} / {text}"
     return RawFinding(RULE.code, node.lineno, message, snippet=f"{scope_name(ctx, node)}:{text}",
                       severity=Severity.LOW if low else None)
 

@@ -74,7 +74,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 f"blocking `{what}` in `async def {func.name}` stalls the event loop: use an async client "
                 "or `await asyncio.to_thread(...)`",
                 end_line=call.end_lineno or call.lineno,
-                snippet=f"{scope_name(ctx, call)}:{ctx.line_text(call.lineno).strip()}",
+                snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
             )
 
 

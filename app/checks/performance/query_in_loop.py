@@ -103,7 +103,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 f"query in a loop (N+1): `{query[0]}` runs once per item; fetch everything in one query "
                 "before the loop (an `__in` lookup, a join, prefetching, or `executemany`)",
                 end_line=node.end_lineno or node.lineno,
-                snippet=f"{scope_name(ctx, node)}:{ctx.line_text(node.lineno).strip()}",
+                snippet=f"{scope_name(ctx, node)}:{ctx.code_text(node.lineno).strip()}",
             )
 
 

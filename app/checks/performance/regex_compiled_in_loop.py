@@ -70,7 +70,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 RULE.code, call.lineno,
                 f"`{name}` of a constant pattern inside a loop: compile it once, outside the loop",
                 end_line=call.end_lineno or call.lineno,
-                snippet=f"{scope_name(ctx, call)}:{ctx.line_text(call.lineno).strip()}",
+                snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
             )
 
 

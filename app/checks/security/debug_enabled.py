@@ -80,7 +80,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             seen.add(line)
             yield RawFinding(
                 RULE.code, line, f"{what} turns debug mode on; drive it from the environment and keep it off "
-                "in deployments", snippet=code_snippet(what, ctx.line_text(line)), severity=severity or context,
+                "in deployments", snippet=code_snippet(what, ctx.code_text(line)), severity=severity or context,
             )
 
 

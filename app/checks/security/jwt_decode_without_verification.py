@@ -85,7 +85,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             if _reads_only_metadata(ctx, call):
                 severity = Severity.LOW  # a client reading its own token's expiry
         yield RawFinding(
-            RULE.code, call.lineno, MESSAGES[what], snippet=code_snippet(what, ctx.line_text(call.lineno)),
+            RULE.code, call.lineno, MESSAGES[what], snippet=code_snippet(what, ctx.code_text(call.lineno)),
             severity=context or severity,
         )
 

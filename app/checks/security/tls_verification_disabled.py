@@ -127,7 +127,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             seen.add(line)
             message = HIDDEN_MESSAGE if what == HIDDEN_WARNING else MESSAGE.format(what)
             yield RawFinding(
-                RULE.code, line, message, snippet=code_snippet(what, ctx.line_text(line)), severity=severity or context
+                RULE.code, line, message, snippet=code_snippet(what, ctx.code_text(line)), severity=severity or context
             )
 
 

@@ -81,7 +81,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         yield RawFinding(
             RULE.code, line, f"{what} lets any web site call this application"
             + (" with the user's credentials" if with_credentials else "") + "; list the allowed origins",
-            snippet=code_snippet(what, ctx.line_text(line) if flagged is None else flagged), severity=severity,
+            snippet=code_snippet(what, ctx.code_text(line) if flagged is None else flagged), severity=severity,
         )
 
 
