@@ -110,6 +110,14 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("Delgan/loguru", "logging library", True),
     CorpusRepo("microsoft/playwright-python", "browser automation, generated API", True),
     CorpusRepo("home-assistant/supervisor", "Docker supervisor service", True),
+    CorpusRepo("getsentry/sentry-python", "SDK with many integrations", True),
+    CorpusRepo("paramiko/paramiko", "SSH library with test keys", True),
+    CorpusRepo("certbot/certbot", "ACME client, monorepo with test certificates", True),
+    CorpusRepo("zalando/patroni", "PostgreSQL HA daemon with Kubernetes manifests", True),
+    CorpusRepo("grafana/helm-charts", "Helm charts", True),
+    CorpusRepo("tox-dev/tox", "test runner", True),
+    CorpusRepo("marshmallow-code/marshmallow", "serialisation library", True),
+    CorpusRepo("Textualize/textual", "TUI framework", True),
 )
 
 
