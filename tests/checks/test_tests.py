@@ -525,6 +525,30 @@ def test_metric_counts_modules_of_a_package_a_test_is_named_after() -> None:
     }
 
 
+def test_metric_counts_modules_a_test_case_is_named_after_where_the_test_imports_their_package() -> None:
+    # httpx 5b5f6d8e17 merged test_urlparse.py into test_url.py: `test_urlparse_*` cases through `import httpx`.
+    files = {
+        "httpx/__init__.py": "from ._urls import URL\n",
+        "httpx/_urls.py": "from ._urlparse import urlparse\n\n\nclass URL:\n    a = 1\n    b = 2\n    c = 3\n",
+        "httpx/_urlparse.py": BODY,
+        "httpx/_content.py": BODY,
+        "httpx/_multipart.py": BODY,
+        "other/urlparse.py": BODY,
+        "tests/models/test_url.py": "import httpx\n\n\ndef test_urlparse_with_invalid_component():\n"
+                                    "    assert httpx.URL('x')\n",
+        "tests/test_misc.py": "import other_lib\n\n\ndef test_content_is_bytes():\n    assert other_lib.x\n",
+        "tests/test_forms.py": "from httpx._urls import URL\n\n\nclass TestMultiPart:\n"
+                               "    def test_x(self):\n        assert URL\n",
+    }
+    assert coverage(files) == {
+        "httpx/_urls.py": True,  # imported: `httpx.URL`
+        "httpx/_urlparse.py": True,  # test_urlparse_* where the test imports httpx
+        "httpx/_content.py": False,  # test_content_* imports another package
+        "httpx/_multipart.py": True,  # class TestMultiPart beside an import of httpx._urls
+        "other/urlparse.py": False,  # no test imports `other`
+    }
+
+
 def test_metric_counts_modules_imported_or_named_by_tests() -> None:
     files = {
         "src/shop/__init__.py": "from .cart import Cart\n",

@@ -252,3 +252,34 @@ def test_literal_defaults_and_provider_tokens_in_test_data_still_block(repo: Rep
     })
     assert {("SEC004", "svc/settings.py"), ("SEC002", "tests/models/whatwg.json")} <= new
     assert "security" in blocked
+
+
+# --- a module's named test file merged into another test file ---------------------------------------------------
+
+URL_PROJECT = {
+    "pyproject.toml": '[project]\nname = "web"\nversion = "1"\ndependencies = []\n',
+    "web/__init__.py": '"""Web."""\nfrom web._urls import URL\n',
+    "web/_urls.py": '"""URLs."""\nfrom web._urlparse import urlparse\n\n\nclass URL:\n    """A URL."""\n\n'
+                    '    def __init__(self, text: str) -> None:\n        """Parse it."""\n        self.parts = urlparse(text)\n',
+    "web/_urlparse.py": '"""Parsing."""\n\n\ndef urlparse(text: str) -> list[str]:\n    """Split a URL."""\n'
+                        '    scheme, _, rest = text.partition("://")\n    return [scheme, rest]\n',
+    "tests/test_url.py": "import web\n\n\ndef test_url() -> None:\n    assert web.URL('a://b').parts == ['a', 'b']\n",
+    "tests/test_urlparse.py": "import web\n\n\ndef test_urlparse_ipv6() -> None:\n"
+                              "    assert web.URL('a://[::1]').parts == ['a', '[::1]']\n",
+}
+
+
+def test_merging_a_modules_named_test_file_into_another_does_not_block(repo: RepoBuilder) -> None:
+    # httpx 5b5f6d8e17 moved test_urlparse.py's cases into test_url.py; `_urlparse` is still named by them.
+    base = repo.commit("base", URL_PROJECT)
+    repo.delete("tests/test_urlparse.py")
+    merged = URL_PROJECT["tests/test_url.py"] + "\n\n" + URL_PROJECT["tests/test_urlparse.py"].split("\n\n\n", 1)[1]
+    head = repo.commit("merge", {"tests/test_url.py": merged})
+    assert blocking(run_audit(repo, base, head)) == []
+
+
+def test_deleting_a_modules_named_test_file_still_blocks(repo: RepoBuilder) -> None:
+    base = repo.commit("base", URL_PROJECT)
+    repo.delete("tests/test_urlparse.py")
+    head = repo.commit("delete", {"README.md": "# web\n"})
+    assert blocking(run_audit(repo, base, head)) == ["tests"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,8 @@ DESCRIPTION = (
     "not every module of pkg; a patch() string mocks a module, it does not test it), or a test file is "
     "named after it (test_<module>.py, "
     "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores "
-    "aside), out of every non-test module of at least "
+    "aside), or a test is (test_<module>_<case>() or class Test<Module>) in a test file that imports "
+    "the module's package or a module beside it, out of every non-test module of at least "
     f"{MIN_LINES} non-blank lines that defines a function or class in shipped code (the packages and modules "
     "the project declares in pyproject.toml, setup.cfg or setup.py's literal setup() arguments, when it does; "
     "never docs, examples, scripts, benchmark suites such as pkg_benchmarks/, "
@@ -75,7 +77,9 @@ def units(view: RepoView) -> list[MetricUnit]:
     # makes one more module owed one (its first function) re-judges the modules, not every import.
     covered = set(stage(REACHED, lambda: sorted(_imported_by_tests(view, module_index(view), _tests(view)))))
     named = {name for f in _tests(view) if (name := _tested_name(f.path)) is not None}
-    return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named)) for f in sources]
+    cases = _named_by_cases(module_index(view), _tests(view))
+    return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named) or _case_named(f.path, cases))
+            for f in sources]
 
 
 def _tests(view: RepoView) -> list[FileFacts]:
@@ -88,6 +92,47 @@ def _named_after(path: str, named: set[str]) -> bool:
     parts = path.split("/")
     package = parts[-2].lstrip("_") if len(parts) > 1 else ""
     return _stem(path).lstrip("_") in named or (bool(package) and package in named)
+
+
+def _named_by_cases(index: ModuleIndex, tests: list[FileFacts]) -> set[tuple[str, str]]:
+    """Return the (folder, name) pairs the tests name a module by: `test_urlparse_ipv6()` or `class TestUrlParse`
+    names `urlparse` in each folder whose package or modules the test file imports.
+
+    httpx 5b5f6d8e17 merged test_urlparse.py into test_url.py, whose `test_urlparse_*` cases test
+    `httpx/_urlparse.py` through `import httpx`: the module is still named by its tests.
+    """
+    found: set[tuple[str, str]] = set()
+    for facts in tests:
+        names = _case_subjects(facts)
+        if not names:
+            continue
+        folders = {posixpath.dirname(path)
+                   for entry in facts.data.get(python_imports.KEY, []) if not entry["type_checking"]
+                   for module in python_imports.imported_modules(facts.path, entry)
+                   for path in index.resolve(module)}
+        found |= {(folder, name) for folder in folders for name in names}
+    return found
+
+
+def _case_subjects(facts: FileFacts) -> set[str]:
+    """Return what a test file's cases are named after: every underscore-bounded start of `test_<words>`
+    (`urlparse`, `urlparse_ipv6`), and a test class's name after `Test`, lower-cased without underscores."""
+    subjects: set[str] = set()
+    for entry in (facts.data.get(python_tests.KEY) or {}).get("tests", []):
+        parts = str(entry["name"]).split(".")
+        words = parts[-1].split("_")
+        if words[0] == "test":
+            subjects.update("_".join(words[1:end]) for end in range(2, len(words) + 1))
+        if len(parts) > 1 and parts[0].startswith("Test") and len(parts[0]) > 4:
+            subjects.add(parts[0][4:].replace("_", "").lower())
+    subjects.discard("")
+    return subjects
+
+
+def _case_named(path: str, cases: set[tuple[str, str]]) -> bool:
+    """Return whether a test case names a module, in a test file that imports its folder's code."""
+    folder, stem = posixpath.dirname(path), _stem(path).lstrip("_")
+    return (folder, stem) in cases or (folder, stem.replace("_", "").lower()) in cases
 
 
 def _imported_by_tests(view: RepoView, index: ModuleIndex, tests: list[FileFacts]) -> set[str]:
