@@ -118,6 +118,14 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("tox-dev/tox", "test runner", True),
     CorpusRepo("marshmallow-code/marshmallow", "serialisation library", True),
     CorpusRepo("Textualize/textual", "TUI framework", True),
+    CorpusRepo("cookiecutter/cookiecutter-django", "project template with Docker and compose", True),
+    CorpusRepo("pre-commit/pre-commit", "hook runner", True),
+    CorpusRepo("apache/libcloud", "cloud SDK with credentials in test fixtures", True),
+    CorpusRepo("sphinx-doc/sphinx", "documentation generator", True),
+    CorpusRepo("hynek/structlog", "logging library", True),
+    CorpusRepo("DataDog/helm-charts", "Helm charts", True),
+    CorpusRepo("argoproj/argo-helm", "Helm charts", True),
+    CorpusRepo("getmoto/moto", "AWS mock library with fake credentials", True),
 )
 
 
