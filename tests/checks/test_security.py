@@ -376,6 +376,10 @@ def test_default_and_user_equal_passwords_in_yaml_are_flagged() -> None:
         ("app/db.py", 'def connect(user="guest", password="guest"):\n    pass\n', [(1, "low")]),
         ("tests/conftest.py", 'USER = {"username": "admin", "password": "admin"}\n', [(1, "low")]),
         (".github/workflows/ci.yml", "services:\n  pg:\n    env:\n      POSTGRES_PASSWORD: postgres\n", [(4, "low")]),
+        # cookiecutter-django a23d4868de: the generated project's workflow writes CI-only env files.
+        ("{{cookiecutter.project_slug}}/.github/workflows/ci.yml",
+         "services:\n  pg:\n    env:\n      POSTGRES_PASSWORD: postgres\n", [(4, "low")]),
+        ("deploy/github-workflows.yml", "services:\n  pg:\n    env:\n      POSTGRES_PASSWORD: postgres\n", [(4, "-")]),
         ("app/db.py", 'URL = "mongodb://admin:' + 'admin@mongo.internal:27017"\n', [(1, "-")]),
     ],
 )

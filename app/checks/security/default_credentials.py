@@ -11,7 +11,8 @@ literals only; `user:pass@host`-style explanations are skipped).
 
 Where such a value harms no deployment the finding is `low`: test code, local development set-ups
 (`docker-compose.override.yml`, `settings/local.py`, paths under `dev/`, `examples/`, `docs/`), CI
-workflows, whose service containers live for one job, and Python parameter defaults (an API's
+workflows, whose service containers live for one job (also a project template's own
+`.github/workflows/`, as cookiecutter ships them), and Python parameter defaults (an API's
 fallback, not a deployed setting). In test code such fixture credentials are listed but do not weigh
 on the security score. Only literal values count: in TypeScript, Go or Java text `password: string`
 is a type and `password = await resolve(...)` a call, never a credential. Templates meant to be
@@ -85,11 +86,16 @@ SKIPPED_KINDS = frozenset({"markdown", "requirements"})
 GENERIC_USERS = frozenset({"user", "username", "usr", "login", "name", "me", "foo", "someone", "myuser", "youruser"})
 
 
+def is_workflow_file(ctx: FileContext) -> bool:
+    """Return whether a file is a GitHub Actions workflow: the repository's own, or one a project template ships."""
+    return ctx.kind == "workflow" or (ctx.kind == "yaml" and "/.github/workflows/" in ctx.path)
+
+
 def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report default passwords, passwords equal to their user name, and both inside URLs."""
     if ctx.kind in SKIPPED_KINDS or is_template_path(ctx.path) or ctx.path.endswith(".pyi"):
         return
-    severity = Severity.LOW if ctx.kind == "workflow" else relaxed(ctx.path)
+    severity = Severity.LOW if is_workflow_file(ctx) else relaxed(ctx.path)
     in_tests = is_test_path(ctx.path)
     found = pairs(ctx)
     users = [p for p in found if is_user_name(p.key) and p.value and not is_code_word(ctx, p)]
