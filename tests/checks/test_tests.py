@@ -16,7 +16,7 @@ from app.checks.tests import (
     xfail_marker,
 )
 from app.engine.facts import analyse_text
-from app.engine.model import RawFinding
+from app.engine.model import RawFinding, Severity
 from config.policy import Policy, parse_policy
 from tests.helpers import metric_units, repo_findings
 
@@ -196,6 +196,26 @@ def test_tst001_flags_tests_that_assert_nothing() -> None:
     assert found(files, no_assertion.RULE.code) == [("tests/test_cart.py", 3), ("tests/test_cart.py", 8), ("tests/test_cart.py", 11)]
     messages = [f.message for _, f in findings(files, no_assertion.RULE.code)]
     assert messages[0] == "test `test_total` asserts nothing"
+
+
+def test_tst001_is_low_for_a_test_named_as_checking_that_nothing_raises() -> None:
+    # getmoto/moto 0bcc551e0a: `test_enable_disable_alarm_actions_without_error` calls the API and stops.
+    files = {
+        "tests/test_alarms.py": """\
+            def test_enable_disable_alarm_actions_without_error(client):
+                client.disable_alarm_actions(AlarmNames=["not-exists"])
+
+
+            def test_import_smoke():
+                client = make_client()
+
+
+            def test_total(cart):
+                cart.total()
+            """,
+    }
+    graded = [(f.line, f.severity) for _, f in findings(files, no_assertion.RULE.code)]
+    assert graded == [(1, Severity.LOW), (5, Severity.LOW), (9, None)]
 
 
 def test_tst001_accepts_every_kind_of_assertion() -> None:

@@ -12,7 +12,8 @@ expects to raise elsewhere (inside `pytest.raises` or `assertRaises`) is the oth
 given other input, it does not raise. A production function
 that raises does not assert on the test's behalf: it is the code under test, so a test whose only
 check is that such a function does not raise is reported too, at low severity (it checks something,
-just not the result). A `raise` in test code
+just not the result). So is a test whose name says that is its check (`test_x_without_error`,
+`test_y_does_not_raise`, `test_smoke`). A `raise` in test code
 counts because a hand-written `if x != y: raise AssertionError` is an assertion. Skipped and xfail
 tests are reported by their own checks instead; a test whose body only imports or reads attributes
 checks that they exist; an empty test method in a class with bases overrides an inherited test to
@@ -44,6 +45,7 @@ def test_total():
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
@@ -84,10 +86,27 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
                 message = f"test `{name}` asserts nothing; only that `{raising[0]}` (code under test) does not raise"
                 finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
                                      severity=Severity.LOW)
+            elif _named_as_not_raising(name):
+                message = f"test `{name}` asserts nothing; its name says it only checks that nothing raises"
+                finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
+                                     severity=Severity.LOW)
             else:
                 message = f"test `{name}` asserts nothing"
                 finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name))
             yield RepoFinding(path, finding)
+
+
+# Words of a test's name that state its only check: that the code runs without raising.
+NOT_RAISING = re.compile(
+    r"(?:^|_)(?:without_(?:an?_)?(?:errors?|exceptions?|crash(?:ing)?|fail(?:ure|ing)?|rais(?:e|ing))"
+    r"|no_(?:errors?|exceptions?|crash|raise)|(?:does_?not|doesnt|dont|never)_(?:raises?|fails?|crash(?:es)?|errors?)"
+    r"|smoke)(?:_|$)"
+)
+
+
+def _named_as_not_raising(name: str) -> bool:
+    """Return whether a test's name says it checks that nothing raises (`test_x_without_error`, `test_smoke`)."""
+    return NOT_RAISING.search(name.rsplit(".", 1)[-1].lower()) is not None
 
 
 def _through_super(name: str, supers: set[str], parents: set[str]) -> bool:
