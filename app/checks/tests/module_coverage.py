@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView
@@ -77,8 +77,9 @@ def units(view: RepoView) -> list[MetricUnit]:
     # makes one more module owed one (its first function) re-judges the modules, not every import.
     covered = set(stage(REACHED, lambda: sorted(_imported_by_tests(view, module_index(view), _tests(view)))))
     named = {name for f in _tests(view) if (name := _tested_name(f.path)) is not None}
-    cases = _named_by_cases(module_index(view), _tests(view))
-    return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named) or _case_named(f.path, cases))
+    untested = [f.path for f in sources if f.path not in covered and not _named_after(f.path, named)]
+    cases = _named_by_cases(_tests(view), untested) if untested else set()
+    return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named) or f.path in cases)
             for f in sources]
 
 
@@ -94,45 +95,71 @@ def _named_after(path: str, named: set[str]) -> bool:
     return _stem(path).lstrip("_") in named or (bool(package) and package in named)
 
 
-def _named_by_cases(index: ModuleIndex, tests: list[FileFacts]) -> set[tuple[str, str]]:
-    """Return the (folder, name) pairs the tests name a module by: `test_urlparse_ipv6()` or `class TestUrlParse`
-    names `urlparse` in each folder whose package or modules the test file imports.
+def _named_by_cases(tests: list[FileFacts], untested: list[str]) -> set[str]:
+    """Return the untested modules a test case is named after (`test_urlparse_ipv6()` or `class TestUrlParse`
+    for `urlparse.py`) in a test file that imports the module's package or a module beside it.
 
     httpx 5b5f6d8e17 merged test_urlparse.py into test_url.py, whose `test_urlparse_*` cases test
-    `httpx/_urlparse.py` through `import httpx`: the module is still named by its tests.
+    `httpx/_urlparse.py` through `import httpx`: the module is still named by its tests. Only the test
+    files naming one of the untested modules have their imports read.
     """
-    found: set[tuple[str, str]] = set()
+    wanted: dict[str, list[str]] = {}
+    for path in untested:
+        for name in _case_names(path):
+            if name:
+                wanted.setdefault(name, []).append(path)
+    longest = max(map(len, wanted), default=0)
+    named: set[str] = set()
     for facts in tests:
-        names = _case_subjects(facts)
-        if not names:
+        candidates = {path for name in _case_hits(facts, wanted, longest) for path in wanted[name]} - named
+        if not candidates:
             continue
-        folders = {posixpath.dirname(path)
-                   for entry in facts.data.get(python_imports.KEY, []) if not entry["type_checking"]
-                   for module in python_imports.imported_modules(facts.path, entry)
-                   for path in index.resolve(module)}
-        found |= {(folder, name) for folder in folders for name in names}
-    return found
+        imported = [module.split(".")
+                    for entry in facts.data.get(python_imports.KEY, []) if not entry["type_checking"]
+                    for module in python_imports.imported_modules(facts.path, entry)]
+        named |= {path for path in candidates if _imports_folder(imported, posixpath.dirname(path))}
+    return named
 
 
-def _case_subjects(facts: FileFacts) -> set[str]:
-    """Return what a test file's cases are named after: every underscore-bounded start of `test_<words>`
-    (`urlparse`, `urlparse_ipv6`), and a test class's name after `Test`, lower-cased without underscores."""
-    subjects: set[str] = set()
+def _case_hits(facts: FileFacts, wanted: Mapping[str, list[str]], longest: int) -> set[str]:
+    """Return the wanted names a test file's cases are named after: an underscore-bounded start of
+    `test_<words>` (`urlparse` in `test_urlparse_ipv6`), or a test class's name after `Test`, lower-cased."""
+    hits: set[str] = set()
     for entry in (facts.data.get(python_tests.KEY) or {}).get("tests", []):
         parts = str(entry["name"]).split(".")
-        words = parts[-1].split("_")
-        if words[0] == "test":
-            subjects.update("_".join(words[1:end]) for end in range(2, len(words) + 1))
-        if len(parts) > 1 and parts[0].startswith("Test") and len(parts[0]) > 4:
-            subjects.add(parts[0][4:].replace("_", "").lower())
-    subjects.discard("")
-    return subjects
+        if parts[-1].startswith("test_"):
+            words = parts[-1][5:].split("_")
+            prefix = words[0]
+            for word in words[1:]:
+                if prefix in wanted:
+                    hits.add(prefix)
+                if len(prefix) >= longest:
+                    break
+                prefix = f"{prefix}_{word}"
+            else:
+                if prefix in wanted:
+                    hits.add(prefix)
+        if len(parts) > 1 and parts[0].startswith("Test") and (name := parts[0][4:].lower()) in wanted:
+            hits.add(name)
+    return hits
 
 
-def _case_named(path: str, cases: set[tuple[str, str]]) -> bool:
-    """Return whether a test case names a module, in a test file that imports its folder's code."""
-    folder, stem = posixpath.dirname(path), _stem(path).lstrip("_")
-    return (folder, stem) in cases or (folder, stem.replace("_", "").lower()) in cases
+def _imports_folder(imported: list[list[str]], folder: str) -> bool:
+    """Return whether dotted imports name a folder's package (`httpx`) or a module in it (`httpx._urls`)."""
+    folder_parts = folder.split("/") if folder else []
+    for parts in imported:
+        size = len(parts)
+        if size <= len(folder_parts) and folder_parts[len(folder_parts) - size:] == parts:
+            return True
+        if 2 <= size <= len(folder_parts) + 1 and folder_parts[len(folder_parts) - size + 1:] == parts[:-1]:
+            return True
+    return False
+
+
+def _case_names(path: str) -> tuple[str, str]:
+    """Return the names a test case may call a module by: its stem, and the stem as a class name gives it."""
+    stem = _stem(path).lstrip("_")
+    return stem, stem.replace("_", "").lower()
 
 
 def _imported_by_tests(view: RepoView, index: ModuleIndex, tests: list[FileFacts]) -> set[str]:
