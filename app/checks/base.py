@@ -60,12 +60,12 @@ def classify(path: str) -> str:
 
 
 def rule(code: str, name: str, domain: Domain, severity: Severity, doc: str | None, *, setting: bool = False,
-         scoped: bool = False) -> Rule:
-    """Build a check's rule from its module docstring (`setting`, `scoped`: see `Rule`)."""
+         scoped: bool = False, shared: bool = False) -> Rule:
+    """Build a check's rule from its module docstring (`setting`, `scoped`, `shared`: see `Rule`)."""
     if not doc:
         raise ValueError(f"{code} has no documentation")
     return Rule(code=code, name=name, domain=domain, severity=severity, doc=doc.strip(), setting=setting,
-                scoped=scoped)
+                scoped=scoped, shared=shared)
 
 
 class FileContext:

@@ -149,7 +149,26 @@ def label(
     for attribute in ("move_key", "rewrite_key"):
         continued, new, fixed = _pair_left(new, fixed, attribute)
         unchanged.extend(continued)
+    continued, new = _known_at_base(new, base)
+    unchanged.extend(continued)
     return _one_per_object(unchanged, new, fixed)
+
+
+def _known_at_base(new: list[Finding], base: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Continue the new findings of a shared thing the base already reports (`Rule.shared`); return (continued, new).
+
+    A new file importing `plumbum`, which the base already imports elsewhere with no list declaring it,
+    adds a place, not a defect: declaring it once fixes both (jupyter/docker-stacks 92e38afb87).
+    """
+    known = {f.move_key for f in base if f.move_key and _is_shared(f.rule)}
+    continued = [replace(f, status="unchanged") for f in new if f.move_key in known and _is_shared(f.rule)]
+    return continued, [f for f in new if not (f.move_key in known and _is_shared(f.rule))]
+
+
+def _is_shared(code: str) -> bool:
+    """Return whether a rule's findings are places of one shared thing (`Rule.shared`)."""
+    check = checks_by_code().get(code)
+    return check is not None and check.rule.shared
 
 
 def _one_per_object(

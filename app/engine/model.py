@@ -78,6 +78,9 @@ class Rule:
     # code in another function of the same file (a function renamed, code moved between functions) is
     # one finding that continues, not one fixed and one new.
     scoped: bool = False
+    # Its findings are about one shared thing named by the snippet (a dependency no list declares), seen
+    # at each place that uses it: a new place of a thing the base already reports is no new defect.
+    shared: bool = False
 
     @property
     def summary(self) -> str:

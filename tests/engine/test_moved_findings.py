@@ -178,3 +178,24 @@ def test_rewritten_trailing_comments_leave_findings_where_they_were(repo: RepoBu
     before, after = analyse_text("lib/dump.py", COMMENTED), analyse_text("lib/dump.py", head_text)
     assert sorted(f.code for f in after.findings) == ["OBS001", "OBS002", "SEC005"]
     assert [f.snippet for f in before.findings] == [f.snippet for f in after.findings]
+
+
+def test_one_more_place_importing_a_module_the_base_already_reports_undeclared_is_not_new(repo: RepoBuilder) -> None:
+    # jupyter/docker-stacks 92e38afb87: new scripts import plumbum and tenacity, which requirements-dev.txt
+    # declares and tagging/apps/merge_tags.py already imported: declaring them once fixes every place.
+    base = repo.commit("base", {
+        "requirements-dev.txt": "plumbum==2.0.2\npytest==9.1.1\n",
+        "tagging/__init__.py": "",
+        "tagging/merge_tags.py": "import plumbum\n\n\ndef merge():\n    return plumbum.local['docker']\n",
+    })
+    head = repo.commit("head", {
+        "tagging/digest.py": "import plumbum\nimport requests\n\n\ndef digest():\n    return plumbum, requests\n",
+    })
+    report = run_audit(repo, base, head)
+    new = sorted((f.rule, f.path, f.line) for f in report.findings if f.status == "new")
+    assert new == [("DEP001", "tagging/digest.py", 2)]  # requests: a dependency nothing reported before
+    assert "dependencies" in blocking(report)
+    # Without the new dependency, the change adds a place, not a defect.
+    head = repo.commit("head2", {"tagging/digest.py": "import plumbum\n\n\ndef digest():\n    return plumbum\n"})
+    report = run_audit(repo, base, head)
+    assert [f.rule for f in report.findings if f.status == "new"] == [] and blocking(report) == []

@@ -30,6 +30,10 @@ undeclared module inside a function body is reported as `low` instead of `high`:
 that function runs, and such lazy imports often serve an optional feature (`import trio` when
 running under trio).
 
+Each place that imports an undeclared module is reported, but the defect is the missing declaration:
+a change that imports such a module in one more place, at the same severity, adds no new finding when
+the base already reports the module elsewhere (one declaration fixes every place).
+
 The check needs a manifest to compare with: a repository without any is reported once by
 `missing-dependency-manifest`. When a manifest computes its run-time dependencies (a `setup.py` that
 builds `install_requires`, dynamic dependencies in `pyproject.toml`) and no requirements file says
@@ -70,7 +74,7 @@ from app.checks.dependencies.import_names import IMPORT_TO_DISTRIBUTIONS
 from app.checks.facts import docker_images
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("DEP001", "undeclared-import", Domain.DEPENDENCIES, Severity.HIGH, __doc__)
+RULE = rule("DEP001", "undeclared-import", Domain.DEPENDENCIES, Severity.HIGH, __doc__, shared=True)
 RUNTIME_ROLES = ("runtime", "optional")
 
 
