@@ -374,6 +374,7 @@ class RepoView:
     all_paths: frozenset[str]
     policy: Policy
     environments: tuple[Environment, ...] = ()
+    symlinks: Mapping[str, str] = field(default_factory=dict)  # link path -> the repository path it names
     _tests: dict[str, bool] = field(default_factory=dict)
     _python: list[FileFacts] | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ class SnapshotFacts:
     left_out: dict[str, str] = field(default_factory=dict)  # not the project's code: path -> why
     environments: tuple[Environment, ...] = ()
     reclaimed: frozenset[str] = frozenset()  # left out by this tree, yet judged because the base judged them
+    symlinks: dict[str, str] = field(default_factory=dict)  # link path -> the repository path it names
 
     def view_id(self) -> str:
         """Return what identifies this snapshot's repo view: its commit, and what it reclaimed from leaving out."""
@@ -126,14 +128,16 @@ def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = 
     tree = snap.tree()
     roots = [e for e in tree if e.path in ROOT_CONFIGS and not _skip_reason(e)]
     configs = [e for e in config_entries(tree) if not _skip_reason(e)]
-    blobs = _read_configs(snap, roots + configs)
+    links = [e for e in tree if e.is_symlink and not e.is_missing][:MAX_SYMLINKS]
+    blobs = _read_configs(snap, roots + configs + links)
     gone = _left_out(tuple(e.path for e in tree), tuple((e.path, blobs[e.sha]) for e in roots if e.sha in blobs))
     reclaimed = frozenset(p for p in gone.reasons if p in judged)
     for path in reclaimed:
         del gone.reasons[path]
     installed = gone.installed()
     result = SnapshotFacts(sha=snap.sha, all_paths=frozenset(e.path for e in tree if e.path not in installed),
-                           left_out=gone.reasons, environments=gone.environments, reclaimed=reclaimed)
+                           left_out=gone.reasons, environments=gone.environments, reclaimed=reclaimed,
+                           symlinks=symlink_targets(links, blobs))
     target_for = target_finder(declared_targets(configs, blobs))
     plan = _Plan(result, {}, {})
     for entry in tree:
@@ -150,6 +154,26 @@ def _plan(snap: Snapshot, policy: Policy, digest: str, judged: frozenset[str] = 
         if target:
             plan.targets[key] = target
     return plan
+
+
+MAX_SYMLINKS = 10_000  # a tree of more links is hostile: the first ones are read, the rest stay unnamed
+
+
+def symlink_targets(links: list[TreeEntry], blobs: Mapping[str, bytes]) -> dict[str, str]:
+    """Return the repository path each symlink names, read as text from its blob and never followed.
+
+    A target that is absolute, climbs out of the tree or is not a short line of text names nothing here.
+    """
+    targets: dict[str, str] = {}
+    for entry in links:
+        raw = blobs.get(entry.sha)
+        if raw is None or len(raw) > 1024 or b"\0" in raw or raw.startswith(b"/"):
+            continue
+        text = raw.decode("utf-8", "replace").strip()
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(entry.path), text))
+        if text and joined not in (".", "..") and not joined.startswith(("../", "/")):
+            targets[entry.path] = joined
+    return targets
 
 
 def _left_out(paths: tuple[str, ...], configs: tuple[tuple[str, bytes], ...]) -> LeftOut:

@@ -223,7 +223,8 @@ def _unjudged(facts: FileFacts) -> bool:
 
 def snapshot_view(facts: SnapshotFacts, policy: Policy) -> RepoView:
     """Return the repo view over one snapshot's facts."""
-    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy, environments=facts.environments)
+    return RepoView(files=facts.files, all_paths=facts.all_paths, policy=policy, environments=facts.environments,
+                    symlinks=facts.symlinks)
 
 
 def _path_map(diff: Diff) -> Callable[[str], str]:

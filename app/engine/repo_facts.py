@@ -105,18 +105,20 @@ def watched_view(view: RepoView) -> RepoView:
     """Return a view of the same snapshot whose facts record what each check reads."""
     # WatchedFacts has every field of FileFacts a check reads, each as a recording property.
     files = {path: cast(FileFacts, WatchedFacts(facts)) for path, facts in view.files.items()}
-    return RepoView(files=files, all_paths=view.all_paths, policy=view.policy, environments=view.environments)
+    return RepoView(files=files, all_paths=view.all_paths, policy=view.policy, environments=view.environments,
+                    symlinks=view.symlinks)
 
 
 def reusable_from(earlier: RepoView, view: RepoView) -> Reusable:
     """Return which recorded reads stay valid from an earlier snapshot to this one.
 
-    Both must list the same paths and analysed files under the same policy and environments: a check
-    may read the listing itself. Then a check keeps its result when every fact it read is equal in
+    Both must list the same paths, symlinks and analysed files under the same policy and environments: a
+    check may read the listing itself. Then a check keeps its result when every fact it read is equal in
     every file whose facts differ (files with the same blob share one facts object).
     """
     if (view.all_paths != earlier.all_paths or view.files.keys() != earlier.files.keys()
-            or view.environments != earlier.environments or view.policy.digest() != earlier.policy.digest()):
+            or view.environments != earlier.environments or view.policy.digest() != earlier.policy.digest()
+            or view.symlinks != earlier.symlinks):
         return _never
     changed = [(earlier.files[path], facts) for path, facts in view.files.items() if facts is not earlier.files[path]]
 

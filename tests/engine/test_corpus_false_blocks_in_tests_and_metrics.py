@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from app.engine.facts import analyse_text
 from app.engine.report import Report
 from tests.conftest import RepoBuilder
@@ -283,3 +285,29 @@ def test_deleting_a_modules_named_test_file_still_blocks(repo: RepoBuilder) -> N
     repo.delete("tests/test_urlparse.py")
     head = repo.commit("delete", {"README.md": "# web\n"})
     assert blocking(run_audit(repo, base, head)) == ["tests"]
+
+
+# --- a page served through a symlink ----------------------------------------------------------------------------
+
+def test_a_link_written_for_the_symlink_that_serves_a_page_is_not_broken(repo: RepoBuilder) -> None:
+    # ansible/ansible-lint 95b3b82e38: docs/rules/yaml.md is a symlink to src/ansiblelint/rules/yaml.md,
+    # whose `../autofix.md` is written for docs/rules/ (MkDocs serves the symlink).
+    page = "# yaml\n\nSee [`--fix`](../autofix.md).\n"
+    files = {**PROJECT, "mkdocs.yml": "site_name: svc\n", "docs/autofix.md": "# Autofix\n",
+             "src/svc/rules/yaml.md": page, "src/svc/rules/args.md": "# args\n"}
+    repo.write(files)
+    (repo.root / "docs/rules").mkdir()
+    os.symlink("../../src/svc/rules/yaml.md", repo.root / "docs/rules/yaml.md")
+    os.symlink("../src/svc/rules", repo.root / "docs/all-rules")
+    base = repo.commit("base")
+    head = repo.commit("change", {"src/svc/rules/yaml.md": page + "\nAlso [auto-fix](../autofix.md#yaml).\n",
+                                  "src/svc/rules/args.md": "# args\n\nSee [fixes](../autofix.md).\n"})
+    assert new_findings_of(repo, base, head) == []
+    # A link broken from every place the page is served still is.
+    head = repo.commit("broken", {"src/svc/rules/yaml.md": page + "\nSee [gone](../gone.md).\n"})
+    assert new_findings_of(repo, base, head) == [("DOC001", "src/svc/rules/yaml.md")]
+
+
+def new_findings_of(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str]]:
+    """Return the (rule, path) of an audit's new findings."""
+    return sorted((f.rule, f.path) for f in run_audit(repo, base, head).new_findings())

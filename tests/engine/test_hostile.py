@@ -63,3 +63,14 @@ def test_deeply_nested_yaml_and_json_do_not_crash_the_process(repo: RepoBuilder)
     report = run_audit(repo, base, head)
     assert report.head == head
     assert {f.path for f in report.new_findings() if f.rule in ("INF001", "CI001")} >= {"deploy/app.yaml"}
+
+
+def test_symlink_targets_are_read_as_text_and_only_name_paths_inside_the_tree() -> None:
+    from app.engine.collect import symlink_targets
+    from app.engine.snapshot import TreeEntry
+
+    links = {"docs/a.md": b"../src/a.md", "docs/abs": b"/etc/passwd", "docs/out": b"../../../etc/passwd",
+             "docs/nul": b"a\0b", "docs/long": b"x" * 2000, "docs/dot": b".", "docs/dir": b"../src"}
+    entries = [TreeEntry(path=p, sha=f"{n:040x}", mode="120000", size=len(t)) for n, (p, t) in enumerate(links.items())]
+    blobs = {e.sha: links[e.path] for e in entries}
+    assert symlink_targets(entries, blobs) == {"docs/a.md": "src/a.md", "docs/dot": "docs", "docs/dir": "src"}

@@ -11,8 +11,11 @@ documentation sites link to pages that way. In a repository with a documentation
 Docusaurus, VitePress, Jekyll, Hugo), a page is served at a folder of its own (`docs/async.md` at
 `async/`), so such a target is also resolved from there (`../advanced/transports` from
 `docs/async.md` is `docs/advanced/transports.md`), and `foo/` may be `foo.md` or `foo/index.md`.
-A target naming a cross-reference label that a page of the repository defines (MyST's `(api_v3)=`,
-reStructuredText's `.. _api_v3:`) is a Sphinx reference (`[](api_v3)`), not a path.
+A page that a symlink makes reachable elsewhere (`docs/rules/yaml.md` linking to
+`src/pkg/rules/yaml.md`, or a linked folder, as MkDocs serves it) is also resolved from there: its
+links are written for where it is served. A target naming a cross-reference label that a page of
+the repository defines (MyST's `(api_v3)=`, reStructuredText's `.. _api_v3:`) is a Sphinx reference
+(`[](api_v3)`), not a path.
 
 Not checked, because they are not paths of this commit or cannot be judged from it: URLs with a
 scheme (`https:`, `mailto:`), `//host` and site-absolute `/paths`, pure `#anchors`, template text
@@ -41,7 +44,7 @@ See the [deployment guide](docs/deployment.md) for details.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from urllib.parse import unquote
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
@@ -75,17 +78,40 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
         links = facts.data.get(LINKS)
         if not links or not _is_checked(path):
             continue
+        aliases: list[str] | None = None
         for line, target in links:
             resolved = resolve(path, target)
             if resolved is None or _exists(resolved, view.all_paths, directories):
                 continue
             if site and _exists_as_page_url(path, target, view.all_paths, directories):
                 continue
+            aliases = _aliases(path, view.symlinks) if aliases is None else aliases
+            if any(_found_from(alias, target, view, directories, site) for alias in aliases):
+                continue  # served from a symlink's folder (`docs/rules/yaml.md` -> `src/pkg/rules/yaml.md`)
             labels = _labels(view) if labels is None else labels
             if "/" not in target and target.split("#", 1)[0].strip().lower() in labels:
                 continue  # a MyST reference to a label, not a path
             message = f"link target `{target}` does not exist (resolved to `{resolved}`)"
             yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
+
+
+def _aliases(path: str, symlinks: Mapping[str, str]) -> list[str]:
+    """Return the other paths a file is reachable at: through a symlink to it or to a folder above it."""
+    found = []
+    for link, target in symlinks.items():
+        if path == target:
+            found.append(link)
+        elif path.startswith(target + "/"):
+            found.append(link + path[len(target):])
+    return found
+
+
+def _found_from(source: str, target: str, view: RepoView, directories: frozenset[str], site: bool) -> bool:
+    """Return whether a link target exists when resolved from a page at `source`."""
+    resolved = resolve(source, target)
+    if resolved is None or _exists(resolved, view.all_paths, directories):
+        return True
+    return site and _exists_as_page_url(source, target, view.all_paths, directories)
 
 
 def _labels(view: RepoView) -> frozenset[str]:
