@@ -126,6 +126,14 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("DataDog/helm-charts", "Helm charts", True),
     CorpusRepo("argoproj/argo-helm", "Helm charts", True),
     CorpusRepo("getmoto/moto", "AWS mock library with fake credentials", True),
+    CorpusRepo("kubernetes-sigs/kubespray", "Ansible playbooks and Kubernetes manifests", True),
+    CorpusRepo("jupyter/docker-stacks", "Docker images with Python tests", True),
+    CorpusRepo("strawberry-graphql/strawberry", "GraphQL library", True),
+    CorpusRepo("ansible/ansible-lint", "linter with YAML fixtures", True),
+    CorpusRepo("jazzband/pip-tools", "dependency tooling", True),
+    CorpusRepo("docker-library/python", "official image Dockerfiles", True),
+    CorpusRepo("traefik/traefik-helm-chart", "Helm chart", True),
+    CorpusRepo("python-attrs/attrs", "library", True),
 )
 
 

@@ -387,6 +387,12 @@ def test_dep002_is_low_for_pytest_when_a_declared_pytest_plugin_installs_it() ->
     files["pyproject.toml"] = files["pyproject.toml"].replace('"pytest-relaxed>=2"', '"pytest-runner>=6"')
     severities = {f.message.split("`")[1]: f.severity for _, f in repo_findings(files, undeclared_test_import.RULE.code)}
     assert severities["pytest"] is None  # pytest-runner is a setup.py helper, not a plugin: it brings no pytest
+    # jazzband/pip-tools f75b91b90a: a coverage plugin in the tests, and `pytest-cov` in an extra.
+    files["tests/_plugins/cover.py"] = "from coverage import CoveragePlugin\n"
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        "[dependency-groups]", '[project.optional-dependencies]\ncoverage = ["pytest-cov"]\n\n[dependency-groups]')
+    severities = {f.message.split("`")[1]: f.severity for _, f in repo_findings(files, undeclared_test_import.RULE.code)}
+    assert severities["coverage"] is Severity.LOW
 
 
 RAY_TRAINER = "import ray\n\nray.init()\n"
