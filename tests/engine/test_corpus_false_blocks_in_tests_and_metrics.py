@@ -311,3 +311,14 @@ def test_a_link_written_for_the_symlink_that_serves_a_page_is_not_broken(repo: R
 def new_findings_of(repo: RepoBuilder, base: str, head: str) -> list[tuple[str, str]]:
     """Return the (rule, path) of an audit's new findings."""
     return sorted((f.rule, f.path) for f in run_audit(repo, base, head).new_findings())
+
+
+def test_a_folder_named_for_its_tests_holds_tests(repo: RepoBuilder) -> None:
+    # python-attrs/attrs 58c8e9ade6 renamed typing-examples/ to an importable typing_tests/ package: its
+    # type-checker inputs, copies of one another, became "duplicate definitions" of shipped code.
+    example = ("class WithCustomRepr:\n    a: int\n    b: str\n\n    def __repr__(self) -> str:\n"
+               "        return f'{self.a}'\n")
+    base = repo.commit("base", {**PROJECT, "typing-examples/mypy.py": example, "typing-examples/pyright.py": example})
+    repo.move("typing-examples", "typing_tests")
+    head = repo.commit("rename", {"typing_tests/__init__.py": ""})
+    assert new_findings_of(repo, base, head) == [] and blocking(run_audit(repo, base, head)) == []

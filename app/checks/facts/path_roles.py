@@ -7,7 +7,9 @@ import functools
 from app.checks.base import matches_any
 
 # The default test layout; a file check cannot see the repository's policy, so it uses the conventions.
-TEST_GLOBS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")
+# `integration_tests/`, `typing_tests/`: a folder named for the tests it holds is tests too.
+TEST_GLOBS = ("tests/**", "test/**", "**/tests/**", "**/test/**", "*_tests/**", "**/*_tests/**", "**/test_*.py",
+              "**/*_test.py", "**/conftest.py")
 # Directories whose code is run by hand or shown to readers, not imported by a service or library.
 SAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "benchmarks", "bench", "samples", "demo"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "cli", "commands", "command"}) | SAMPLE_DIRS
