@@ -151,8 +151,23 @@ def ruff_excludes(configs: Mapping[str, bytes]) -> tuple[str, ...]:
         lint = data.get("lint")
         globs = [g for key in ("exclude", "extend-exclude") for g in _strings(data.get(key))]
         globs += _strings(lint.get("exclude")) if isinstance(lint, dict) else []  # lint-only excludes
-        return tuple(g.strip().removeprefix("./").rstrip("/") for g in globs if g.strip().strip("./"))
+        cleaned = [g.strip().removeprefix("./").rstrip("/") for g in globs if g.strip().strip("./")]
+        return tuple(variant for glob in cleaned for variant in _zero_depth_variants(glob))
     return ()
+
+
+def _zero_depth_variants(glob: str) -> list[str]:
+    """Return a glob and, as ruff's globs read `**/`, its forms where a `**/` matches no folder at all.
+
+    pylint excludes `tests/**/functional/`, which holds `tests/functional/`: fnmatch's `*` needs the
+    folder separators on both sides, so the variant without the `**/` is tried as well.
+    """
+    variants = [glob]
+    if "/**/" in glob:
+        variants.append(glob.replace("/**/", "/"))
+    if glob.startswith("**/") and len(glob) > 3:
+        variants.append(glob[3:])
+    return variants
 
 
 def _strings(value: object) -> list[str]:

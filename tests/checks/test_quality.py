@@ -139,3 +139,12 @@ def test_a_python_line_loses_only_its_trailing_comment() -> None:
     assert {line: without_comment(line) for line in cases} == cases
     ctx = FileContext("lib/a.py", "print(x)  # noqa: T201\n")
     assert ctx.code_text(1) == "print(x)" and FileContext("a.yml", "a: 1  # note\n").code_text(1) == "a: 1  # note"
+
+
+def test_qlt001_is_low_in_documentation_examples() -> None:
+    # pylint-dev/pylint 0ee1899d4f: doc/data/messages/.../bad.py shows syntax of a Python newer than any it runs.
+    broken = "x = [*row for row in rows]\n"
+    graded = {path: [f.severity for f in file_findings(path, broken) if f.code == "QLT001"]
+              for path in ("doc/data/messages/u/unpacking/bad.py", "docs/example.py", "src/app.py", "examples/run.py")}
+    assert graded == {"doc/data/messages/u/unpacking/bad.py": [Severity.LOW], "docs/example.py": [Severity.LOW],
+                      "src/app.py": [None], "examples/run.py": [None]}

@@ -110,3 +110,14 @@ def test_a_change_cannot_take_judged_code_out_of_judging(repo: RepoBuilder) -> N
     report = run_audit(repo, base, head)
     assert ("SEC002", "svc/core.py") in {(f.rule, f.path) for f in report.new_findings()}
     assert not report.passed
+
+
+def test_a_ruff_exclude_with_a_double_star_also_matches_no_folder_at_all() -> None:
+    # pylint-dev/pylint excludes `tests/**/functional/`: its linter inputs sit in tests/functional/
+    # (deliberately broken code, and syntax of a Python newer than ruff knows).
+    pyproject = b'[tool.ruff]\nextend-exclude = ["tests/**/functional/", "**/data", "tests/input/"]\n'
+    paths = ("tests/functional/a/bad.py", "tests/checkers/functional/x.py", "tests/unit/data/y.py", "data/z.py",
+             "tests/input/q.py", "tests/test_self.py", "pylint/lint.py")
+    gone = left_out(paths, {"pyproject.toml": pyproject}).reasons
+    assert sorted(gone) == ["data/z.py", "tests/checkers/functional/x.py", "tests/functional/a/bad.py",
+                            "tests/input/q.py", "tests/unit/data/y.py"]

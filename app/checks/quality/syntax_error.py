@@ -1,6 +1,10 @@
 """## What it does
 Flags Python files that do not parse.
 
+It is `low` for a file under a `docs/` or `doc/` folder: a documentation example may show code that
+does not parse on purpose (a linter's message pages, syntax of a Python the project does not run), and
+nothing imports it.
+
 ## Why is this bad?
 A file that does not parse cannot be imported, tested or analysed: every
 other check is blind to it, and any code importing it fails at run time.
@@ -32,7 +36,11 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report the parse error of a Python file that does not parse."""
     error = ctx.syntax_error
     if error is not None:
-        yield RawFinding(RULE.code, 0, f"file does not parse ({error})", snippet="syntax-error")
+        severity = Severity.LOW if any(part in DOC_DIRS for part in ctx.path.split("/")[:-1]) else None
+        yield RawFinding(RULE.code, 0, f"file does not parse ({error})", snippet="syntax-error", severity=severity)
+
+
+DOC_DIRS = frozenset({"docs", "doc"})
 
 
 CHECK = FileCheck(RULE, PYTHON, find, judges_generated=True)
