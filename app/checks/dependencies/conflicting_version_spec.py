@@ -8,8 +8,11 @@ may require different versions. Declarations with different environment markers 
 nor are lists the manifest declares never installed together (`[tool.uv] conflicts`, e.g. a
 `pydantic-v1` and a `pydantic-v2` group), nor two version-selector lists of one distribution (a group,
 extra or requirements file that declares only that distribution and is named after it: `django52` and
-`django60`, one per job of a test matrix), and specifiers Verity cannot model (local versions, dev
-releases, URLs) never conflict. A selector list is still compared with every other list.
+`django60`, one per job of a test matrix), nor two lock files (each pins an environment of its own:
+`tests37.txt` for Python 3.7, `test-requirements.oldest.txt` beside `.latest.txt`), nor a lock file and
+a pip-compile input that is not its own (`tests37.in` and `dev.txt`), and specifiers Verity cannot
+model (local versions, dev releases, URLs) never conflict. A selector list is still compared with every
+other list, and a lock file with the manifests (a pin outside `pyproject.toml`'s range conflicts).
 
 ## Why is this bad?
 The two declarations cannot both be installed: the resolver fails, or, when the files are installed
@@ -93,11 +96,25 @@ def _selector_lists(decl: Declared) -> set[tuple[str, str]]:
 
 
 def _never_together(decl: Declared, selectors: set[tuple[str, str]], first: Declaration, second: Declaration) -> bool:
-    """Return whether two declarations sit in lists never installed together: declared so, or two selectors."""
+    """Return whether two declarations sit in lists never installed together: declared so, two selectors,
+    two lock files, or a lock file and the input of another lock."""
     lists = {(first.path, first.list), (second.path, second.list)}
     if len(lists) == 2 and lists <= selectors:
         return True
+    if _other_environments(first, second) or _other_environments(second, first):
+        return True
     return first.path == second.path and decl.exclusive_lists(first.path, first.list, second.list)
+
+
+def _other_environments(lock: Declaration, other: Declaration) -> bool:
+    """Return whether a lock file and another list pin environments of their own (`tests37.txt` for Python 3.7,
+    `test-requirements.oldest.txt` beside `.latest.txt`): another lock, or a pip-compile input (`.in`) that
+    is not this lock's own."""
+    if not lock.lock or lock.path == other.path:
+        return False
+    if other.lock:
+        return True
+    return other.path.endswith(".in") and other.path.removesuffix(".in") != lock.path.rsplit(".", 1)[0]
 
 
 def project_folder(path: str) -> str:
