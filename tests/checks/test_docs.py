@@ -503,6 +503,26 @@ def test_a_docs_site_page_url_that_names_no_page_is_broken() -> None:
     assert broken({**SITE, "docs/async.md": page}) == [("docs/async.md", 1), ("docs/async.md", 1)]
 
 
+def test_a_docs_site_page_names_assets_in_raw_html_from_its_url() -> None:
+    # mkdocs 59a295f5f9: `<img src="../../img/x.png">` in docs/user-guide/choosing-your-theme.md names
+    # docs/img/x.png: raw HTML is not rewritten, so it is relative to the page's URL.
+    page = '<img src="../../img/light.png" alt="light">\n<img src="../../img/gone.png" alt="gone">\n'
+    files = {**SITE, "docs/img/light.png": "png", "docs/user-guide/theme.md": page}
+    assert broken(files) == [("docs/user-guide/theme.md", 2)]
+    without_site = {k: v for k, v in files.items() if k != "mkdocs.yml"}
+    assert broken(without_site) == [("docs/user-guide/theme.md", 1), ("docs/user-guide/theme.md", 2)]
+
+
+def test_a_paragraph_opening_with_a_shortcut_link_is_no_reference_definition() -> None:
+    # mkdocs 62a4e3c213: `[types of GitHub Pages sites]: Project Pages sites, and ...` is prose.
+    text = """\
+        [types of GitHub Pages sites]: Project Pages sites, and User and Organization
+        [guide]: guide.md "The guide"
+        [api]: <api reference.md>
+        """
+    assert [target for _, target in links(text)] == ["guide.md", "api reference.md"]
+
+
 def test_page_urls_are_paths_without_a_docs_site() -> None:
     files = {k: v for k, v in SITE.items() if k != "mkdocs.yml"}
     assert broken({**files, "docs/async.md": "[transports](../advanced/transports)\n"}) == [("docs/async.md", 1)]

@@ -10,7 +10,8 @@ without an extension also matches a Markdown page of that name (`guide` for `gui
 documentation sites link to pages that way. In a repository with a documentation site (MkDocs,
 Docusaurus, VitePress, Jekyll, Hugo), a page is served at a folder of its own (`docs/async.md` at
 `async/`), so such a target is also resolved from there (`../advanced/transports` from
-`docs/async.md` is `docs/advanced/transports.md`), and `foo/` may be `foo.md` or `foo/index.md`.
+`docs/async.md` is `docs/advanced/transports.md`), and `foo/` may be `foo.md` or `foo/index.md`. So
+is an asset (`<img src="../../img/x.png">`): raw HTML is not rewritten by the generator.
 A page that a symlink makes reachable elsewhere (`docs/rules/yaml.md` linking to
 `src/pkg/rules/yaml.md`, or a linked folder, as MkDocs serves it) is also resolved from there: its
 links are written for where it is served. A target naming a cross-reference label that a page of
@@ -126,14 +127,19 @@ def _has_docs_site(paths: frozenset[str], directories: frozenset[str]) -> bool:
 
 
 def _exists_as_page_url(source: str, target: str, files: frozenset[str], directories: frozenset[str]) -> bool:
-    """Return whether a page-style target (no extension, or ending in `/`) names a page from the source's URL.
+    """Return whether a page-style target (no extension, or ending in `/`), or an asset a page's raw HTML
+    names, exists from the source's URL.
 
     A site serves `docs/async.md` at `async/` (and `docs/index.md` at `./`), so its links are
     relative to that folder.
     """
     bare = unquote(target.split("#", 1)[0].split("?", 1)[0]).strip()
-    if "." in bare.rstrip("/").rsplit("/", 1)[-1].lstrip("."):
-        return False  # a file name: it is a path, judged as one
+    last = bare.rstrip("/").rsplit("/", 1)[-1].lstrip(".")
+    if "." in last and last.lower().endswith(PAGE_SUFFIXES):
+        # A page's file name: the generator rewrites it relative to the file, so it is judged as a path.
+        # An asset (`img/x.png`) in raw HTML is not rewritten: it is relative to the page's URL
+        # (mkdocs 59a295f5f9: `<img src="../../img/x.png">`).
+        return False
     folder, _, name = source.rpartition("/")
     stem = name.rsplit(".", 1)[0]
     page_folder = folder if stem.lower() in INDEX_STEMS else posixpath.join(folder, stem)

@@ -20,7 +20,9 @@ KEY = "markdown.links"
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")  # fences nested in list items are indented further
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
 CODE_SPAN = re.compile(r"(`+)(?!`).{0,2000}?(?<!`)\1(?!`)")  # bounded: linear on hostile lines
-REFERENCE = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*(<[^>\n]*>|\S+)")
+# A definition's destination ends its line, or a title does (`"t"`, `'t'`, `(t)`): `[label]: Some prose`
+# is a paragraph that opens with a shortcut link, not a definition of `Some` (mkdocs 62a4e3c213).
+REFERENCE = re.compile(r"""^ {0,3}\[([^\]^][^\]]*)\]:\s*(<[^>\n]*>|\S+)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*$""")
 # Tags are bounded in length, and their attributes read in a second step, so that hostile text (a long
 # run of unclosed `<a `) costs linear time rather than quadratic.
 HTML_TAG = re.compile(r"<(?:a|img|source)\b[^<>]{0,2000}>", re.IGNORECASE)
