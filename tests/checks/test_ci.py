@@ -382,6 +382,11 @@ def test_hostile_workflows_never_crash(text: str) -> None:
         ("python -m pytest", True, False),
         ("poetry run python -m pytest tests", True, False),
         ("uv run --extra test pytest", True, False),
+        # open-telemetry/opentelemetry-python 610c7e55b2 moved from `pip install tox-uv` to uvx.
+        ("uvx --with tox-uv tox -e lint-opentelemetry-api", False, True),
+        ("uvx ruff@0.6.1 check .", False, True),
+        ("uv tool run --from pytest-runner pytest", True, False),
+        ("pipx run tox -e lint", False, True),
         ("python -m unittest discover", True, False),
         ("tox", True, False),
         ("tox -e lint", False, True),

@@ -29,9 +29,10 @@ _SHELL_WORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", 
 _PREFIXES = frozenset({"sudo", "exec", "env", "nice", "nohup", "xvfb-run", "command", "stdbuf", "unbuffer", "sfw",
                        "ionice", "chronic", "caffeinate"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "pwsh", "powershell"})
-_EXECUTORS = frozenset({"npx", "bunx", "pnpx"})
+# Programs that run a tool named after their options (`uvx --with tox-uv tox -e lint`, `npx eslint .`).
+_EXECUTORS = frozenset({"npx", "bunx", "pnpx", "uvx"})
 _RUNNERS = frozenset({"poetry", "uv", "pdm", "pipenv", "rye", "pixi", "hatch", "conda", "mamba", "micromamba",
-                      "bundle", "pnpm", "yarn", "npm", "bun"})
+                      "bundle", "pnpm", "yarn", "npm", "bun", "pipx"})
 _RUNNER_VERBS = frozenset({"run", "exec", "dlx"})
 _CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl"})
 _COMPOSE_TOOLS = frozenset({"docker-compose", "podman-compose"})
@@ -45,7 +46,8 @@ _CONTAINER_VALUE_OPTIONS = frozenset({
     "--volumes-from", "--link", "--dns", "--group-add", "--cidfile", "--detach-keys", "--index", "--ansi",
     "--progress", "--parallel", "-H", "--host", "--config", "--log-level",
 })
-_VALUE_OPTIONS = frozenset({"-n", "--name", "-p", "--prefix", "-C", "--directory", "--with", "--extra", "--group",
+_VALUE_OPTIONS = frozenset({"-n", "--name", "-p", "--prefix", "-C", "--directory", "--with", "--from", "--extra",
+                            "--group", "--spec", "--with-requirements",
                             "--project", "--python", "-e", "--env", "--environment", "--only-group", "--package",
                             "--cwd", "-w", "--workspace", "--filter", "-F", "--dir", "-W", "-X", "-f", "--file",
                             "-j", "--jobs"})
@@ -163,6 +165,8 @@ def _unwrap_step(words: list[str], index: int) -> tuple[int, bool] | None:
         return _skip_options(words, index + 1) + 1, False
     if base in _RUNNERS and nxt in _RUNNER_VERBS:
         return _skip_options(words, index + 2), True
+    if base == "uv" and nxt == "tool" and words[index + 2:index + 3] == ["run"]:  # `uv tool run ruff`: uvx
+        return _skip_options(words, index + 3), False
     if _PYTHON.match(base):
         return _unwrap_python(words, index)[0], False
     if base in _CONTAINER_TOOLS or base in _COMPOSE_TOOLS:
@@ -217,6 +221,8 @@ def parse_command(segment: str) -> Command | None:
         return None
     word = _VAR_PREFIX.sub("", words[index]) or words[index]  # `${PREFIX}pytest`, `$VENV/bin/pytest`
     program = word.rsplit("/", 1)[-1].lower()
+    if index > 0 and "@" in program[1:]:
+        program = program.split("@", 1)[0]  # a tool an executor runs at a version: `uvx ruff@0.6 check`
     path_like = "/" in word or bool(_SCRIPT_EXT.search(word))
     return Command(program, tuple(words[index + 1 :]), scripted, path_like, word, runner)
 
