@@ -322,3 +322,17 @@ def test_a_folder_named_for_its_tests_holds_tests(repo: RepoBuilder) -> None:
     repo.move("typing-examples", "typing_tests")
     head = repo.commit("rename", {"typing_tests/__init__.py": ""})
     assert new_findings_of(repo, base, head) == [] and blocking(run_audit(repo, base, head)) == []
+
+
+def test_a_test_importing_a_package_through_a_symlinked_folder_imports_something(repo: RepoBuilder) -> None:
+    # kubernetes-client/python ed9ffd4c3c: `from kubernetes.watch import Watch`, where kubernetes/watch
+    # links to kubernetes/base/watch; TST004 said the module does not exist.
+    repo.write({**PROJECT, "svc/base/__init__.py": "", "svc/base/watch/__init__.py": '"""Watch."""\n\n\nclass Watch:\n'
+                '    """Watch."""\n'})
+    os.symlink("base/watch", repo.root / "svc/watch")
+    base = repo.commit("base")
+    test = "from svc.watch import Watch\n\n\ndef test_watch() -> None:\n    assert Watch\n"
+    head = repo.commit("test", {"tests/test_watch.py": test})
+    assert new_findings_of(repo, base, head) == []
+    broken = repo.commit("broken", {"tests/test_gone.py": test.replace("svc.watch", "svc.gone")})
+    assert ("TST004", "tests/test_gone.py") in new_findings_of(repo, head, broken)

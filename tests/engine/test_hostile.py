@@ -74,3 +74,17 @@ def test_symlink_targets_are_read_as_text_and_only_name_paths_inside_the_tree() 
     entries = [TreeEntry(path=p, sha=f"{n:040x}", mode="120000", size=len(t)) for n, (p, t) in enumerate(links.items())]
     blobs = {e.sha: links[e.path] for e in entries}
     assert symlink_targets(entries, blobs) == {"docs/a.md": "src/a.md", "docs/dot": "docs", "docs/dir": "src"}
+
+
+def test_symlinked_folders_and_modules_are_importable_under_their_link() -> None:
+    # kubernetes-client/python: kubernetes/watch is a link to kubernetes/base/watch, so `kubernetes.watch` exists.
+    from app.checks.facts.python_modules import ModuleIndex, linked_paths
+
+    paths = ["kubernetes/__init__.py", "kubernetes/base/watch/__init__.py", "kubernetes/base/watch/watch.py",
+             "kubernetes/base/config/__init__.py", "shared/util.py"]
+    links = {"kubernetes/watch": "kubernetes/base/watch", "pkg/util.py": "shared/util.py", "loop": "."}
+    made = linked_paths(paths, links)
+    assert sorted(made) == ["kubernetes/watch/__init__.py", "kubernetes/watch/watch.py", "pkg/util.py"]
+    index = ModuleIndex.build([*paths, *made])
+    assert index.resolve("kubernetes.watch") == {"kubernetes/watch/__init__.py"}
+    assert index.resolve("kubernetes.watch.watch") == {"kubernetes/watch/watch.py"}

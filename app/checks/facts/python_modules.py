@@ -10,10 +10,12 @@ with the name, so resolution errs on the side of "found".
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -160,5 +162,28 @@ def per_view(build: Callable[[RepoView], _T]) -> Callable[[RepoView], _T]:
 
 @per_view
 def module_index(view: RepoView) -> ModuleIndex:
-    """Return the module index of a snapshot (every path of its tree, excluded ones included)."""
-    return ModuleIndex.build(view.all_paths)
+    """Return the module index of a snapshot (every path of its tree, excluded ones included, and the paths
+    its symlinks give them)."""
+    return ModuleIndex.build([*view.all_paths, *linked_paths(view.all_paths, view.symlinks)])
+
+
+MAX_LINKED_PATHS = 100_000  # symlinks can multiply a tree: a hostile one stops being expanded here
+
+
+def linked_paths(paths: Iterable[str], symlinks: Mapping[str, str]) -> list[str]:
+    """Return the paths symlinks make: `kubernetes/watch/watch.py` for a link `kubernetes/watch` to
+    `kubernetes/base/watch` (kubernetes-client/python), or the link itself for a link to a file.
+
+    One level only: a path a link makes is not followed through another link.
+    """
+    ordered = sorted(paths)
+    made: list[str] = []
+    for link, target in sorted(symlinks.items()):
+        start = bisect.bisect_left(ordered, target + "/")
+        for path in itertools.islice(ordered, start, None):
+            if not path.startswith(target + "/") or len(made) >= MAX_LINKED_PATHS:
+                break
+            made.append(link + path[len(target):])
+        if link.endswith(SOURCE_SUFFIXES) and target.endswith(SOURCE_SUFFIXES):
+            made.append(link)  # a module linked under another name
+    return made
