@@ -58,6 +58,9 @@ class Severity(str, enum.Enum):
         return SEVERITY_WEIGHT[self]
 
 
+# Set in a file's data when it is a code generator's output (heuristic checks and ruff skip it).
+GENERATED = "generated"
+
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 SEVERITY_WEIGHT = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 5, Severity.CRITICAL: 10}
 
