@@ -134,6 +134,14 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("docker-library/python", "official image Dockerfiles", True),
     CorpusRepo("traefik/traefik-helm-chart", "Helm chart", True),
     CorpusRepo("python-attrs/attrs", "library", True),
+    CorpusRepo("mkdocs/mkdocs", "documentation site generator", True),
+    CorpusRepo("pallets/jinja", "template engine", True),
+    CorpusRepo("open-telemetry/opentelemetry-python", "monorepo of packages", True),
+    CorpusRepo("fsspec/filesystem_spec", "filesystem library", True),
+    CorpusRepo("graphql-python/graphene", "GraphQL library", True),
+    CorpusRepo("aio-libs/yarl", "URL library with Cython", True),
+    CorpusRepo("kubernetes-client/python", "generated API client", True),
+    CorpusRepo("pylint-dev/pylint", "linter with test inputs", True),
 )
 
 
