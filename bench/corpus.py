@@ -142,6 +142,10 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("aio-libs/yarl", "URL library with Cython", True),
     CorpusRepo("kubernetes-client/python", "generated API client", True),
     CorpusRepo("pylint-dev/pylint", "linter with test inputs", True),
+    CorpusRepo("Kludex/mangum", "ASGI adapter for AWS Lambda", True),
+    CorpusRepo("pallets/itsdangerous", "signing library", True),
+    CorpusRepo("jazzband/django-silk", "Django profiler app", True),
+    CorpusRepo("cookiecutter/cookiecutter", "project generator with template fixtures", True),
 )
 
 

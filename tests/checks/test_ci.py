@@ -387,6 +387,8 @@ def test_hostile_workflows_never_crash(text: str) -> None:
         ("uvx ruff@0.6.1 check .", False, True),
         ("uv tool run --from pytest-runner pytest", True, False),
         ("pipx run tox -e lint", False, True),
+        # cookiecutter/cookiecutter 730d2eb8dd: an expression with spaces inside one option.
+        ("uv run --python=${{ matrix.python-version }} --isolated --group test -- pytest", True, False),
         ("python -m unittest discover", True, False),
         ("tox", True, False),
         ("tox -e lint", False, True),

@@ -204,8 +204,14 @@ def _unwrap_container(words: list[str], index: int) -> int | None:
     return index if index < len(words) else None
 
 
+# A GitHub Actions expression is one word however it is spaced: `--python=${{ matrix.python-version }}`.
+_EXPRESSION = re.compile(r"\$\{\{.{0,200}?\}\}")
+
+
 def parse_command(segment: str) -> Command | None:
     """Return the program a simple shell command runs, with its arguments."""
+    if "${{" in segment:
+        segment = _EXPRESSION.sub(lambda match: "".join(match.group(0).split()), segment)
     words = [w.strip("'\"") for w in segment.split()]
     words = [w for w in words if w]
     index, scripted, runner = 0, False, ""
