@@ -15,8 +15,8 @@ from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.engine.cache import FactsCache, facts_key
 from app.engine.collector import start_forked_worker
 from app.engine.decoding import UNREADABLE, decode_file
-from app.engine.facts import GENERATED, analyse_text, rules_digest
-from app.engine.model import FileFacts, RawFinding
+from app.engine.facts import analyse_text, rules_digest
+from app.engine.model import GENERATED, FileFacts, RawFinding
 from app.engine.python_target import NEWEST_TARGET, RUNTIME_TARGET, config_entries, declared_targets, target_finder
 from app.engine.ruff import SYNTAX_ERROR, ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry

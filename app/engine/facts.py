@@ -11,8 +11,7 @@ from app.checks import registry
 from app.checks.base import FileContext, FileFinder
 from app.checks.facts.python_paths import is_generated_file
 from app.engine.facts_suppressions import find_suppressions
-from app.engine.model import GENERATED as GENERATED  # re-exported: the collector and pipeline read it here
-from app.engine.model import FileFacts, RawFinding
+from app.engine.model import GENERATED, FileFacts, RawFinding
 
 ENGINE_VERSION = "1"
 

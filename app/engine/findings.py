@@ -161,8 +161,14 @@ def _known_at_base(new: list[Finding], base: list[Finding]) -> tuple[list[Findin
     adds a place, not a defect: declaring it once fixes both (jupyter/docker-stacks 92e38afb87).
     """
     known = {f.move_key for f in base if f.move_key and _is_shared(f.rule)}
-    continued = [replace(f, status="unchanged") for f in new if f.move_key in known and _is_shared(f.rule)]
-    return continued, [f for f in new if not (f.move_key in known and _is_shared(f.rule))]
+    continued: list[Finding] = []
+    still_new: list[Finding] = []
+    for finding in new:
+        if finding.move_key in known and _is_shared(finding.rule):
+            continued.append(replace(finding, status="unchanged"))
+        else:
+            still_new.append(finding)
+    return continued, still_new
 
 
 def _is_shared(code: str) -> bool:

@@ -17,9 +17,8 @@ from app.engine.cache import FactsCache
 from app.engine.collect import NEWER_SYNTAX, Progress, SnapshotFacts, collect_facts, facts_digest
 from app.engine.collector import collector_paused
 from app.engine.decoding import UNREADABLE
-from app.engine.facts import GENERATED
 from app.engine.findings import Located, gather, label, resolve
-from app.engine.model import DOMAIN_ORDER, Domain, FileFacts, Finding
+from app.engine.model import DOMAIN_ORDER, GENERATED, Domain, FileFacts, Finding
 from app.engine.repo_facts import RepoResults, repo_results
 from app.engine.report import DomainResult, Effect, Explanation, Reason, Report, Suppression
 from app.engine.scoring import (

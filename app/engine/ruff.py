@@ -70,8 +70,7 @@ def _codes_for_names(match: re.Match[str]) -> str:
     if not any(_RULE_NAME.fullmatch(item.strip()) for item in items):
         return match.group(0)
     codes = rule_codes()
-    swapped = [item.replace(item.strip(), codes.get(item.strip(), item.strip())) if item.strip() else item
-               for item in items]
+    swapped = [codes.get(item.strip(), item.strip()) for item in items]
     return f"{match.group(1)}{','.join(swapped)}]"
 
 

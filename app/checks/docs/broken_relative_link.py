@@ -81,10 +81,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             continue
         aliases: list[str] | None = None
         for line, target in links:
-            resolved = resolve(path, target)
-            if resolved is None or _exists(resolved, view.all_paths, directories):
-                continue
-            if site and _exists_as_page_url(path, target, view.all_paths, directories):
+            if _found_from(path, target, view, directories, site):
                 continue
             aliases = _aliases(path, view.symlinks) if aliases is None else aliases
             if any(_found_from(alias, target, view, directories, site) for alias in aliases):
@@ -92,7 +89,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             labels = _labels(view) if labels is None else labels
             if "/" not in target and target.split("#", 1)[0].strip().lower() in labels:
                 continue  # a MyST reference to a label, not a path
-            message = f"link target `{target}` does not exist (resolved to `{resolved}`)"
+            message = f"link target `{target}` does not exist (resolved to `{resolve(path, target)}`)"
             yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
 
 
@@ -108,7 +105,7 @@ def _aliases(path: str, symlinks: Mapping[str, str]) -> list[str]:
 
 
 def _found_from(source: str, target: str, view: RepoView, directories: frozenset[str], site: bool) -> bool:
-    """Return whether a link target exists when resolved from a page at `source`."""
+    """Return whether a link target exists (or cannot be judged) when resolved from a page at `source`."""
     resolved = resolve(source, target)
     if resolved is None or _exists(resolved, view.all_paths, directories):
         return True

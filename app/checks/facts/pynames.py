@@ -112,6 +112,11 @@ def scope_name(ctx: FileContext, node: ast.AST) -> str:
     return ".".join(reversed(names)) or "<module>"
 
 
+def scoped_snippet(ctx: FileContext, node: ast.stmt | ast.expr | ast.excepthandler) -> str:
+    """Return a scoped rule's snippet (`Rule.scoped`): the scope, then the code of the node's line, comment aside."""
+    return f"{scope_name(ctx, node)}:{ctx.code_text(node.lineno).strip()}"
+
+
 def loops_around(ctx: FileContext, node: ast.AST, *, with_while: bool = True) -> Iterator[ast.AST]:
     """Yield the loops (for, while, comprehension generators) that repeat a node, innermost first.
 

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.path_roles import is_script_path
-from app.checks.facts.pynames import SCOPES, dotted, import_aliases, qualified, scope_name
+from app.checks.facts.pynames import SCOPES, dotted, import_aliases, qualified, scoped_snippet
 from app.checks.observability.swallowed_exception import is_broad
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -82,7 +82,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                     RULE.code, call.lineno, "exception logged without its traceback: use "
                     "`logger.exception(...)` or pass `exc_info=True`",
                     end_line=call.end_lineno or call.lineno,
-                    snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
+                    snippet=scoped_snippet(ctx, call),
                 )
 
 

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.path_roles import is_script_path
-from app.checks.facts.pynames import dotted, is_rebound, scope_name
+from app.checks.facts.pynames import dotted, is_rebound, scoped_snippet
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("OBS001", "print-in-library-code", Domain.OBSERVABILITY, Severity.LOW, __doc__, scoped=True)
@@ -69,7 +69,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
         yield RawFinding(
             RULE.code, call.lineno, "`print` in library code: use a logger",
             end_line=call.end_lineno or call.lineno,
-            snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
+            snippet=scoped_snippet(ctx, call),
         )
 
 

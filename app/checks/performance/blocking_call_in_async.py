@@ -51,7 +51,7 @@ from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.path_roles import is_test_path
-from app.checks.facts.pynames import enclosing_scope, scope_name
+from app.checks.facts.pynames import enclosing_scope, scoped_snippet
 from app.checks.performance._clients import OTHER, ClientResolver
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -74,7 +74,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 f"blocking `{what}` in `async def {func.name}` stalls the event loop: use an async client "
                 "or `await asyncio.to_thread(...)`",
                 end_line=call.end_lineno or call.lineno,
-                snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
+                snippet=scoped_snippet(ctx, call),
             )
 
 

@@ -58,8 +58,8 @@ from app.checks.facts.pynames import (
     loops_around,
     names_in,
     qualified,
-    scope_name,
     scope_nodes,
+    scoped_snippet,
     target_names,
 )
 from app.engine.model import Domain, RawFinding, Severity
@@ -103,7 +103,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 f"query in a loop (N+1): `{query[0]}` runs once per item; fetch everything in one query "
                 "before the loop (an `__in` lookup, a join, prefetching, or `executemany`)",
                 end_line=node.end_lineno or node.lineno,
-                snippet=f"{scope_name(ctx, node)}:{ctx.code_text(node.lineno).strip()}",
+                snippet=scoped_snippet(ctx, node),
             )
 
 

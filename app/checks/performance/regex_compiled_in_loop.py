@@ -47,7 +47,7 @@ from collections.abc import Iterator
 
 from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.checks.facts.path_roles import is_test_path
-from app.checks.facts.pynames import call_name, import_aliases, loops_around, qualified, scope_name
+from app.checks.facts.pynames import call_name, import_aliases, loops_around, qualified, scoped_snippet
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("PRF003", "regex-compiled-in-loop", Domain.PERFORMANCE, Severity.LOW, __doc__, scoped=True)
@@ -70,7 +70,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
                 RULE.code, call.lineno,
                 f"`{name}` of a constant pattern inside a loop: compile it once, outside the loop",
                 end_line=call.end_lineno or call.lineno,
-                snippet=f"{scope_name(ctx, call)}:{ctx.code_text(call.lineno).strip()}",
+                snippet=scoped_snippet(ctx, call),
             )
 
 

@@ -30,6 +30,7 @@ from app.checks.base import PYTHON, FileCheck, FileContext, rule
 from app.engine.model import Domain, RawFinding, Severity
 
 RULE = rule("QLT001", "syntax-error", Domain.QUALITY, Severity.HIGH, __doc__)
+DOC_DIRS = frozenset({"docs", "doc"})  # where a file that does not parse is an example, never imported
 
 
 def find(ctx: FileContext) -> Iterator[RawFinding]:
@@ -38,9 +39,6 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     if error is not None:
         severity = Severity.LOW if any(part in DOC_DIRS for part in ctx.path.split("/")[:-1]) else None
         yield RawFinding(RULE.code, 0, f"file does not parse ({error})", snippet="syntax-error", severity=severity)
-
-
-DOC_DIRS = frozenset({"docs", "doc"})
 
 
 CHECK = FileCheck(RULE, PYTHON, find, judges_generated=True)

@@ -77,10 +77,10 @@ def units(view: RepoView) -> list[MetricUnit]:
     # makes one more module owed one (its first function) re-judges the modules, not every import.
     covered = set(stage(REACHED, lambda: sorted(_imported_by_tests(view, module_index(view), _tests(view)))))
     named = {name for f in _tests(view) if (name := _tested_name(f.path)) is not None}
-    untested = [f.path for f in sources if f.path not in covered and not _named_after(f.path, named)]
-    cases = _named_by_cases(_tests(view), untested) if untested else set()
-    return [MetricUnit(f.path, LABEL, f.path in covered or _named_after(f.path, named) or f.path in cases)
-            for f in sources]
+    tested = {f.path for f in sources if f.path in covered or _named_after(f.path, named)}
+    untested = [f.path for f in sources if f.path not in tested]
+    tested |= _named_by_cases(_tests(view), untested) if untested else set()
+    return [MetricUnit(f.path, LABEL, f.path in tested) for f in sources]
 
 
 def _tests(view: RepoView) -> list[FileFacts]:
@@ -128,15 +128,11 @@ def _case_hits(facts: FileFacts, wanted: Mapping[str, list[str]], longest: int) 
     for entry in (facts.data.get(python_tests.KEY) or {}).get("tests", []):
         parts = str(entry["name"]).split(".")
         if parts[-1].startswith("test_"):
-            words = parts[-1][5:].split("_")
-            prefix = words[0]
-            for word in words[1:]:
-                if prefix in wanted:
-                    hits.add(prefix)
-                if len(prefix) >= longest:
+            prefix = ""
+            for word in parts[-1][5:].split("_"):
+                prefix = f"{prefix}_{word}" if prefix else word
+                if len(prefix) > longest:
                     break
-                prefix = f"{prefix}_{word}"
-            else:
                 if prefix in wanted:
                     hits.add(prefix)
         if len(parts) > 1 and parts[0].startswith("Test") and (name := parts[0][4:].lower()) in wanted:

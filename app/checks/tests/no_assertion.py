@@ -80,20 +80,22 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
                 if _through_super(test["name"], supers, parents):
                     continue
             name = test["name"]
-            raising = sorted(calls & helpers[1])
-            if raising:
-                # Only "it does not raise" is checked, by the code under test itself: weak, yet a test.
-                message = f"test `{name}` asserts nothing; only that `{raising[0]}` (code under test) does not raise"
-                finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
-                                     severity=Severity.LOW)
-            elif _named_as_not_raising(name):
-                message = f"test `{name}` asserts nothing; its name says it only checks that nothing raises"
-                finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
-                                     severity=Severity.LOW)
-            else:
-                message = f"test `{name}` asserts nothing"
-                finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name))
+            message, severity = _verdict(name, sorted(calls & helpers[1]))
+            finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
+                                 severity=severity)
             yield RepoFinding(path, finding)
+
+
+def _verdict(name: str, raising: list[str]) -> tuple[str, Severity | None]:
+    """Return the message and severity override of a test that asserts nothing.
+
+    Only "it does not raise" is checked, by the code under test or as the name says: weak, yet a test (low).
+    """
+    if raising:
+        return f"test `{name}` asserts nothing; only that `{raising[0]}` (code under test) does not raise", Severity.LOW
+    if _named_as_not_raising(name):
+        return f"test `{name}` asserts nothing; its name says it only checks that nothing raises", Severity.LOW
+    return f"test `{name}` asserts nothing", None
 
 
 # Words of a test's name that state its only check: that the code runs without raising.
