@@ -18,7 +18,7 @@ from app.engine.decoding import UNREADABLE, decode_file
 from app.engine.facts import analyse_text, rules_digest
 from app.engine.model import GENERATED, FileFacts, RawFinding
 from app.engine.python_target import NEWEST_TARGET, RUNTIME_TARGET, config_entries, declared_targets, target_finder
-from app.engine.ruff import SYNTAX_ERROR, ruff_version, start_ruff
+from app.engine.ruff import SYNTAX_ERROR, graded, ruff_version, start_ruff
 from app.engine.snapshot import Snapshot, TreeEntry
 from app.engine.vendored import ROOT_CONFIGS, LeftOut, left_out
 from config.policy import Policy
@@ -238,6 +238,7 @@ def _analyse(snapshots: Sequence[Snapshot], missing: dict[str, TreeEntry], targe
     for key, facts in analysed.items():
         text = texts[key][1]
         extra = [] if facts.data.get(GENERATED) else [f for f in ruff_found.get(key, []) if f.code != SYNTAX_ERROR]
+        extra = graded(extra, text)
         if key in newer:
             facts.findings = [f for f in facts.findings if f.code != SYNTAX_RULE.code]
             facts.data[NEWER_SYNTAX] = newer[key]

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.checks.ruff_rules import MAX_COMPLEXITY, RUFF_IGNORE, RUFF_SELECT
-from app.engine.model import RawFinding
+from app.engine.model import RawFinding, Severity
 from app.engine.python_target import RUNTIME_TARGET
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.pyi?$")
@@ -157,3 +160,42 @@ def parse_ruff_output(out: bytes, names: Mapping[str, str]) -> dict[str, list[Ra
         found.setdefault(path, []).append(RawFinding(code, line, str(item["message"]), end_line=end, name=name,
                                                      column=column, end_column=end_column))
     return found
+
+
+UNDEFINED_NAME = "F821"
+FORWARD_REFERENCE = " in a string annotation: type checkers and get_type_hints() fail on it, running code does not"
+_STRING_PREFIX = re.compile(r"[A-Za-z]*")  # b, r, u, f and their mixes
+_Position = tuple[int, int]  # (1-based line, 0-based column), as tokenize gives them
+
+
+def graded(found: list[RawFinding], text: str) -> list[RawFinding]:
+    """Return ruff's findings of one file with undefined names inside plain strings (forward references) low.
+
+    Ruff reads the names in string annotations (`Mapped["User"]`, `cast("Node", x)`): one no import
+    defines breaks type checking, and `get_type_hints()`, but never an import or a call. SQLAlchemy
+    resolves `Mapped["User"]` through its own registry (Pylons/pyramid 03e2e439f2 moved its tutorials
+    to that idiom). A name inside an f-string's braces runs, and stays as ruff rates it.
+    """
+    if not any(f.code == UNDEFINED_NAME and f.column for f in found):
+        return found
+    spans = _plain_string_spans(text)
+    return [dataclasses.replace(f, severity=Severity.LOW, message=f.message + FORWARD_REFERENCE)
+            if f.code == UNDEFINED_NAME and _inside(spans, (f.line, f.column - 1)) else f
+            for f in found]
+
+
+def _plain_string_spans(text: str) -> list[tuple[_Position, _Position]]:
+    """Return where each string literal of a file that is no f-string starts and ends (none if it does not tokenize)."""
+    spans: list[tuple[_Position, _Position]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and "f" not in _STRING_PREFIX.match(token.string)[0].lower():  # type: ignore[index]
+                spans.append((token.start, token.end))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError):
+        return []
+    return spans
+
+
+def _inside(spans: list[tuple[_Position, _Position]], where: _Position) -> bool:
+    """Return whether a position lies inside one of the spans."""
+    return any(start < where < end for start, end in spans)

@@ -16,7 +16,7 @@ from app.checks.registry import file_checks
 from app.checks.security import _commands, _pairs
 from app.checks.security._pairs import pairs
 from app.checks.security._secrets import is_secret_name, is_secret_value
-from app.engine.model import RawFinding
+from app.engine.model import RawFinding, Severity
 from tests.helpers import file_findings
 
 # Random-looking values, split so no literal in this file is a secret or a token.
@@ -299,6 +299,15 @@ def test_private_key_blocks_are_flagged() -> None:
     findings = file_findings("certs/server.key", private_key(), "SEC003")
     assert not leaks(findings, KEY_BODY.splitlines()[0])
 
+
+def test_a_key_under_a_test_path_is_a_fixture_listed_low() -> None:
+    # MagicStack/asyncpg 3aa98944a8 regenerated its expired test certificates and their keys.
+    [fixture] = file_findings("tests/certs/server.key.pem", private_key(), "SEC003")
+    assert (fixture.severity, fixture.weighs) == (Severity.LOW, False)
+    assert "fixture" in fixture.message
+    [live] = file_findings("deploy/certs/server.key.pem", private_key(), "SEC003")
+    assert (live.severity, live.weighs) == (None, True)  # the rule's own severity: high
+    assert "rotate it" in live.message
 
 def test_key_headers_without_material_are_not_flagged() -> None:
     code = 'if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    kind = "rsa"\n'

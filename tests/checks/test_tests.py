@@ -198,6 +198,30 @@ def test_tst001_flags_tests_that_assert_nothing() -> None:
     assert messages[0] == "test `test_total` asserts nothing"
 
 
+def test_tst001_takes_warnings_turned_into_errors_for_an_assertion() -> None:
+    # aws/chalice e9278201fc: `pytest.warns(None)` became `warnings.simplefilter("error")`.
+    files = {
+        "tests/test_validate.py": """\
+            import warnings
+
+            def test_version_is_valid(config):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    validate(config)
+
+            def test_filtered(config):
+                with warnings.catch_warnings():
+                    warnings.filterwarnings(action="error", category=UserWarning)
+                    validate(config)
+
+            def test_ignored(config):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    validate(config)
+            """,
+    }
+    assert found(files, no_assertion.RULE.code) == [("tests/test_validate.py", 13)]
+
 def test_tst001_is_low_for_a_test_named_as_checking_that_nothing_raises() -> None:
     # getmoto/moto 0bcc551e0a: `test_enable_disable_alarm_actions_without_error` calls the API and stops.
     files = {

@@ -195,3 +195,38 @@ def test_code_moved_out_of_an_excluded_folder_is_not_new(repo: RepoBuilder) -> N
     added = SILENT_TEST + "\n\ndef test_again():\n    httpx.Client()\n"
     assert "TST001" in new_codes(run_audit(repo, base, repo.commit("add", {"tests/test_api.py": added})))
     assert "TST001" in new_codes(run_audit(repo, head, repo.commit("copy", {"tests/test_copy.py": SILENT_TEST})))
+
+
+MODELS = '"""Models."""\nfrom sqlalchemy.orm import Mapped, relationship\n\n\nclass Page:\n    """A page."""\n\n'
+
+
+def test_an_undefined_name_in_a_string_annotation_is_low(repo: RepoBuilder) -> None:
+    # Pylons/pyramid 03e2e439f2: SQLAlchemy 2.0's `Mapped["User"]` names a class its registry resolves.
+    files = {**PACKAGE, "pyproject.toml": pyproject(""), "src/shop/models.py": MODELS + "    name = 1\n"}
+    base = repo.commit("base", files)
+    forward = MODELS + "    creator: Mapped['User'] = relationship()\n    pages: Mapped[\"list[Page]\"]\n"
+    report = run_audit(repo, base, repo.commit("forward", {"src/shop/models.py": forward}))
+    assert report.passed, report.reasons
+    [found] = [f for f in report.findings if f.rule == "F821"]
+    assert (found.severity.value, found.line) == ("low", 8)
+    assert "string annotation" in found.message
+    # A name that runs (in code, or inside an f-string's braces) still blocks.
+    for code in ("    creator = User()\n", '    title = f"{Author}"\n'):
+        run = run_audit(repo, base, repo.commit("runs", {"src/shop/models.py": MODELS + code}))
+        assert any(r.startswith("quality:") and "F821" in r for r in run.reasons), code
+
+
+def test_regenerated_test_certificates_do_not_block(repo: RepoBuilder) -> None:
+    # MagicStack/asyncpg 3aa98944a8: expired test certificates and their keys were regenerated.
+    def key(seed: str) -> str:
+        body = "\n".join((seed * 64)[i:i + 64] for i in range(0, 640, 64))
+        return f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(""), "tests/certs/server.key.pem": key("MIIEvQ")})
+    report = run_audit(repo, base, repo.commit("regenerate", {"tests/certs/server.key.pem": key("MIIEwA")}))
+    assert report.passed, report.reasons
+    assert [(f.rule, f.severity.value, f.status) for f in report.findings if f.rule == "SEC003"] == [
+        ("SEC003", "low", "new"), ("SEC003", "low", "fixed")]
+    # A key the PR commits beside the code it deploys still blocks.
+    shipped = run_audit(repo, base, repo.commit("ship", {"deploy/server.key.pem": key("MIIEwA")}))
+    assert any(r.startswith("security:") and "SEC003" in r for r in shipped.reasons), shipped.reasons

@@ -336,3 +336,22 @@ def test_a_test_importing_a_package_through_a_symlinked_folder_imports_something
     assert new_findings_of(repo, base, head) == []
     broken = repo.commit("broken", {"tests/test_gone.py": test.replace("svc.watch", "svc.gone")})
     assert ("TST004", "tests/test_gone.py") in new_findings_of(repo, head, broken)
+
+
+# --- a private module of a feature that a test is named after ---------------------------------------------
+
+def test_a_private_part_of_a_feature_is_tested_by_the_features_tests(repo: RepoBuilder) -> None:
+    # redis/redis-py 408806c899: the HIMPORT commands' steps went to `redis/_himport_exec.py` (and an async
+    # twin), driven by `tests/test_himport.py` through the client.
+    steps = '"""Steps."""\n\n\ndef prepare(names: list[str]) -> list[str]:\n    """Prepare."""\n' \
+            '    ready = [n.strip() for n in names]\n    return [n.upper() for n in ready]\n'
+    base = repo.commit("base", URL_PROJECT)
+    feature = {"web/_import_exec.py": steps, "web/aio/_import_exec.py": steps, "web/aio/__init__.py": "",
+               "tests/test_import.py": "import web\n\n\ndef test_import() -> None:\n    assert web.URL('a://b')\n"}
+    assert blocking(run_audit(repo, base, repo.commit("feature", feature))) == []
+    # A public module, or a private one no test is named after, still owes a test of its own.
+    repo.delete("web/_import_exec.py", "web/aio/_import_exec.py")
+    for path in ("web/import_exec.py", "web/_export_exec.py"):
+        head = repo.commit(path, {path: steps})
+        assert blocking(run_audit(repo, base, head)) == ["tests"], path
+        repo.delete(path)

@@ -95,3 +95,15 @@ def test_importorskip_of_a_package_a_lock_file_pins_does_not_regress(repo: RepoB
     base = {**PACKAGE, "tests/test_cli.py": CLI_TEST, "uv.lock": lock}
     report = audit(repo, base, {"tests/test_cli.py": "from shop import main\n" + test})
     assert not domain(report, Domain.TESTS).regressed
+
+
+def test_importorskip_of_a_package_an_extensionless_requirements_file_lists_does_not_regress(
+        repo: RepoBuilder) -> None:
+    # falconry/falcon a7d82e9072: tox installs `-r requirements/tests`, a list with no `.txt`.
+    test = "import pytest\n\nyaml = pytest.importorskip('yaml')\n\n\n" + CLI_TEST.split("\n\n\n", 1)[1]
+    tox = "[testenv]\ndeps = -r{toxinidir}/requirements/tests\ncommands = pytest\n"
+    base = {**PACKAGE, "tests/test_cli.py": CLI_TEST, "tox.ini": tox, "requirements/tests": "pytest\npyyaml\n",
+            "requirements/README": "Each file lists what one tox environment installs: pip install -r it.\n"}
+    report = audit(repo, base, {"tests/test_cli.py": "from shop import main\n" + test})
+    assert not domain(report, Domain.TESTS).regressed
+    assert "TST005" not in rules(report)

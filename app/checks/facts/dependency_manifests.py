@@ -2,10 +2,11 @@
 
 Manifests: `pyproject.toml` (PEP 621 `[project]` dependencies and optional-dependencies, PEP 735
 `[dependency-groups]`, Poetry, and the dev lists of PDM, uv, Rye and Hatch), requirements files
-(`requirements*.txt`/`.in`, any `.txt`/`.in` under a `requirements/` folder), `setup.cfg`, literal
-`setup.py` arguments, `Pipfile` and conda `environment.yml`. Also read, only so that a tool installed
-outside the manifests is not called undeclared: `tox.ini` deps, `session.install(...)` in `noxfile.py`,
-and `pip install ...` lines in workflows, Dockerfiles, shell scripts, Makefiles and docs.
+(`requirements*.txt`/`.in`, any `.txt`/`.in` or extension-less file under a `requirements/` folder),
+`setup.cfg`, literal `setup.py` arguments, `Pipfile` and conda `environment.yml`. Also read, only so
+that a tool installed outside the manifests is not called undeclared: `tox.ini` deps,
+`session.install(...)` in `noxfile.py`, and `pip install ...` lines in workflows, Dockerfiles, shell
+scripts, Makefiles and docs.
 
 Data, or None for files that declare nothing:
 
@@ -58,6 +59,8 @@ DEV_FILE_WORDS = DEV_EXTRAS | {
 # Folder names that say "not run time" without doubt (a folder named `build` may hold a service).
 DEV_FOLDER_WORDS = DEV_EXTRAS | {"doc", "docs", "ci", "lint", "bench", "benchmark", "benchmarks", "notebooks"}
 REQUIREMENTS_FOLDERS = frozenset({"requirements", "reqs", "requirements.d", "deps", "dependencies"})
+# Files with no extension that a requirements folder may hold besides its lists.
+NOT_REQUIREMENTS = frozenset({"readme", "license", "makefile", "owners", "codeowners", "justfile"})
 CONDA_NAMES = re.compile(r"(environment|conda|env)([-_.][\w.-]*)?\.ya?ml")
 INSTALL = re.compile(r"(?:\bpip3?|\bpython3?\s+-m\s+pip|\buv\s+pip|\bpipx)\s+install\s+([^\n;&|#`)]*)")
 _VALUED = frozenset({"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host", "-t",
@@ -96,11 +99,18 @@ def _may_install(text: str) -> bool:
 
 
 def _is_requirements(path: str) -> bool:
-    """Return whether a path is a pip requirements file, by its name or its folder."""
+    """Return whether a path is a pip requirements file, by its name or its folder.
+
+    In a requirements folder a name with no extension is one too: falconry/falcon's tox installs
+    `-r requirements/tests`.
+    """
     folder, _, name = path.lower().rpartition("/")
+    in_folder = folder.rsplit("/", 1)[-1] in REQUIREMENTS_FOLDERS
+    if "." not in name:
+        return in_folder and name not in NOT_REQUIREMENTS
     if not name.endswith((".txt", ".in")):
         return False
-    return "requirements" in name or folder.rsplit("/", 1)[-1] in REQUIREMENTS_FOLDERS
+    return "requirements" in name or in_folder
 
 
 def _result(fmt: str, deps: list[Dep], *, manifest: bool = True, project: str = "", includes: list[str] | None = None,

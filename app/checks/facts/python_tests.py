@@ -58,6 +58,8 @@ NOSE_STYLE = frozenset({"eq_", "ne_", "ok_", "is_", "is_not_", "isnot_", "in_", 
                         "gt_", "is_true", "is_false", "is_none", "is_not_none", "is_instance_of",
                         "eq_ignore_whitespace", "eq_regex", "startswith_"})
 RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
+# `warnings.simplefilter("error")` makes any warning raise: the test asserts that none is given.
+WARNING_FILTERS = frozenset({"simplefilter", "filterwarnings"})
 MARK_KINDS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
 UNITTEST_DECORATORS = {"skip": "skip", "skipIf": "skip", "skipUnless": "skip", "expectedFailure": "xfail"}
 BODY_CALLS = {"pytest.skip": "skip", "pytest.xfail": "xfail"}
@@ -191,7 +193,7 @@ def _is_asserting_call(call: ast.Call, name: str) -> bool:
         return True
     if name in NOSE_STYLE:
         return True
-    if _checks_its_exit(call):
+    if _checks_its_exit(call) or (name in WARNING_FILTERS and _first_argument(call) == "error"):
         return True
     func = call.func
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "benchmark"
@@ -219,6 +221,12 @@ def _expected_to_raise(ctx: FileContext) -> tuple[set[str], set[str]]:
                     if isinstance(sub.func, ast.Name):
                         functions.add(name)
     return names, functions
+
+
+def _first_argument(call: ast.Call) -> object:
+    """Return the value of a call's first argument when it is a literal (`"error"`), else None."""
+    first = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "action"), None)
+    return first.value if isinstance(first, ast.Constant) else None
 
 
 def _checks_its_exit(call: ast.Call) -> bool:

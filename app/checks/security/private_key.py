@@ -13,6 +13,10 @@ rest of a test file after `assert pem.startswith("-----BEGIN RSA PRIVATE KEY----
 its material. The fingerprint holds a hash of the material, never the key, so a key moved in its file
 keeps its fingerprint.
 
+A key under a test path (`tests/certs/server.key.pem`) is taken for a fixture, as test code's
+credentials are: listed at low severity, not scored. Projects regenerate their test certificates
+when they expire (MagicStack/asyncpg 3aa98944a8), and such a key unlocks nothing but a test server.
+
 ## Why is this bad?
 A private key proves identity: with it, anyone can impersonate the server whose certificate it backs,
 log in over SSH, sign releases or decrypt recorded traffic. Once committed it is in every clone and in
@@ -38,7 +42,7 @@ import re
 from collections.abc import Iterator
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import HISTORY_NOTE, LineIndex, secret_snippet
+from app.checks.security._common import FIXTURE_NOTE, HISTORY_NOTE, LineIndex, is_test_path, secret_snippet
 from app.checks.security._encoded import with_encoded
 from app.engine.model import Domain, RawFinding, Severity
 
@@ -65,6 +69,7 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     index = LineIndex(ctx.text)
     # A cloud service-account file is a login with the account's roles, not only a key.
     what = "service-account key file with a " if '"service_account"' in ctx.text else ""
+    in_tests = is_test_path(ctx.path)
     for match in BEGIN.finditer(ctx.text):
         body = _body(ctx.text, match.end())
         material = "".join(MATERIAL.findall(body))
@@ -72,8 +77,9 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
             continue
         yield RawFinding(
             RULE.code, index.line(match.start()), f"{what}{match.group(1).lower()} committed; generate a new key and "
-            f"keep it out of the repository. {HISTORY_NOTE}",
+            f"keep it out of the repository. {FIXTURE_NOTE if in_tests else HISTORY_NOTE}",
             snippet=secret_snippet(f"private-key:{match.group(1)}", material),
+            severity=Severity.LOW if in_tests else None, weighs=not in_tests,
         )
 
 

@@ -29,7 +29,8 @@ DESCRIPTION = (
     "(`from pkg import main` or `pkg.main` reach the module behind pkg's re-exports that defines main, "
     "not every module of pkg; a patch() string mocks a module, it does not test it), or a test file is "
     "named after it (test_<module>.py, "
-    "<module>_test.py, or test_<package>.py for the modules of that package; leading underscores "
+    "<module>_test.py, test_<package>.py for the modules of that package, or test_<feature>.py for a "
+    "private module named _<feature>_<part>.py; leading underscores "
     "aside), or a test is (test_<module>_<case>() or class Test<Module>) in a test file that imports "
     "the module's package or a module beside it, out of every non-test module of at least "
     f"{MIN_LINES} non-blank lines that defines a function or class in shipped code (the packages and modules "
@@ -89,10 +90,20 @@ def _tests(view: RepoView) -> list[FileFacts]:
 
 
 def _named_after(path: str, named: set[str]) -> bool:
-    """Return whether a test is named after the module or its package (`test_security.py` for `security/x.py`)."""
+    """Return whether a test is named after the module or its package (`test_security.py` for `security/x.py`),
+    or, for a private module, after the feature its name starts with (`test_himport.py` for `_himport_exec.py`).
+
+    A private module is a part of a feature, tested through that feature's tests: redis-py 408806c899
+    put the steps of its new HIMPORT commands in `_himport_exec.py`, driven by `tests/test_himport.py`.
+    """
     parts = path.split("/")
     package = parts[-2].lstrip("_") if len(parts) > 1 else ""
-    return _stem(path).lstrip("_") in named or (bool(package) and package in named)
+    stem = _stem(path)
+    if stem.lstrip("_") in named or (bool(package) and package in named):
+        return True
+    words = stem.lstrip("_").split("_")
+    return stem.startswith("_") and not stem.startswith("__") and any(
+        "_".join(words[:end]) in named for end in range(1, len(words)))
 
 
 def _named_by_cases(tests: list[FileFacts], untested: list[str]) -> set[str]:

@@ -5,7 +5,8 @@ Such a test has no `assert`, no `raise`, and no call to anything that checks. Ca
 those named `assert*`, `check*`, `verify*`, `expect*` or `fail*` (`self.assertEqual`,
 `mock.assert_called_once_with`, `np.testing.assert_allclose`, `pytest.fail`, Playwright's `expect`,
 nose's and SQLAlchemy's `eq_`, `is_`, `in_` and `is_true`),
-`pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's `benchmark(...)`, and
+`pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's `benchmark(...)`,
+`warnings.simplefilter("error")` and `filterwarnings("error")` (any warning then fails the test), and
 calls to a function of the test code that itself asserts (a shared `run_case(...)` helper, a
 base-class method, in a test file, a `conftest.py` or a test utility module). A call that a test file
 expects to raise elsewhere (inside `pytest.raises` or `assertRaises`) is the other half of that check:
