@@ -349,13 +349,14 @@ def mirror_path(corpus_dir: Path, name: str) -> Path:
     return repo / ".git" if (repo / ".git").is_dir() else repo
 
 
-def first_parent_commits(git_dir: Path, count: int) -> list[tuple[str, str, str]]:
-    """Return (sha, first parent, subject) of the last `count` first-parent commits of HEAD, oldest first.
+def first_parent_commits(git_dir: Path, count: int, skip: int = 0) -> list[tuple[str, str, str]]:
+    """Return (sha, first parent, subject) of the last `count` first-parent commits of HEAD, oldest first,
+    after the newest `skip` ones (an older window of history).
 
     A root commit has no parent to audit against and is left out.
     """
     out = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "log", "--first-parent", f"--max-count={count}",
+        ["git", "--git-dir", str(git_dir), "log", "--first-parent", f"--max-count={count}", f"--skip={skip}",
          "--format=%H%x00%P%x00%s", "HEAD"],
         capture_output=True, text=True, check=True,
     ).stdout
@@ -408,8 +409,9 @@ def schema_errors(data: Any) -> list[str]:
     return report_errors(data)
 
 
-def audit_repo(corpus_dir: Path, name: str, count: int) -> list[CommitResult]:
-    """Audit the last `count` first-parent commits of one mirror, oldest first, sharing one facts cache."""
+def audit_repo(corpus_dir: Path, name: str, count: int, skip: int = 0) -> list[CommitResult]:
+    """Audit `count` first-parent commits of one mirror (after the newest `skip`), oldest first, sharing one
+    facts cache."""
     from app.engine.cache import MemoryFactsCache
     from app.gitrepo.repo import GitRepo
 
@@ -418,7 +420,7 @@ def audit_repo(corpus_dir: Path, name: str, count: int) -> list[CommitResult]:
         log(f"{name}: no mirror at {git_dir}; skipped (git clone --mirror https://github.com/{name} {git_dir})")
         return [CommitResult(name, "", "", f"no mirror at {git_dir}", MISSING)]
     repo, cache = GitRepo(git_dir), MemoryFactsCache()
-    commits = first_parent_commits(git_dir, count)
+    commits = first_parent_commits(git_dir, count, skip)
     results = []
     for index, commit in enumerate(commits, 1):
         result = audit_one(repo, cache, name, commit)
@@ -466,6 +468,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Return the command-line options."""
     parser = argparse.ArgumentParser(prog="bench/corpus.py", description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=DEFAULT_COMMITS, help="first-parent commits per repository")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="leave out the newest N first-parent commits: audit an older window of history")
     parser.add_argument("--repos", default="", help="a comma-separated subset (OWNER/NAME or NAME)")
     parser.add_argument("--corpus-dir", type=Path,
                         default=Path(os.environ.get("VERITY_CORPUS_DIR", str(DEFAULT_CORPUS_DIR))),
@@ -475,8 +479,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--summarise", type=Path, nargs="+", metavar="JSON",
                         help="audit nothing: print the summary of earlier runs' JSON files, merged")
     args = parser.parse_args(argv)
-    if args.commits < 1 or args.jobs < 1:
-        parser.error("--commits and --jobs must be at least 1")
+    if args.commits < 1 or args.jobs < 1 or args.skip < 0:
+        parser.error("--commits and --jobs must be at least 1, --skip at least 0")
     return args
 
 
@@ -496,9 +500,9 @@ def chosen_repos(subset: str) -> list[CorpusRepo]:
 def run_all(args: argparse.Namespace, repos: Sequence[CorpusRepo]) -> list[CommitResult]:
     """Audit every chosen repository, `--jobs` at a time."""
     if args.jobs == 1:
-        return [r for repo in repos for r in audit_repo(args.corpus_dir, repo.name, args.commits)]
+        return [r for repo in repos for r in audit_repo(args.corpus_dir, repo.name, args.commits, args.skip)]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(audit_repo, args.corpus_dir, repo.name, args.commits) for repo in repos]
+        futures = [pool.submit(audit_repo, args.corpus_dir, repo.name, args.commits, args.skip) for repo in repos]
         return [r for future in futures for r in future.result()]
 
 

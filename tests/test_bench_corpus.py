@@ -107,6 +107,8 @@ def test_a_mirror_is_audited_commit_by_commit_against_its_first_parent(tmp_path:
     assert [(r.sha, r.subject) for r in results] == [(second, "clean"), (third, "secret")]
     assert [r.outcome for r in results] == [PASSED, BLOCKED]
     assert any("security" in reason for reason in results[1].reasons)
+    # `--skip` audits an older window: the newest commit left out.
+    assert [r.sha for r in audit_repo(tmp_path / "corpus", "o/n", 40, skip=1)] == [second]
 
 
 def test_verdicts_that_contradict_their_numbers_are_named() -> None:

@@ -389,6 +389,9 @@ def test_hostile_workflows_never_crash(text: str) -> None:
         ("pipx run tox -e lint", False, True),
         # cookiecutter/cookiecutter 730d2eb8dd: an expression with spaces inside one option.
         ("uv run --python=${{ matrix.python-version }} --isolated --group test -- pytest", True, False),
+        # aio-libs/aiobotocore 92a8fe380a: an option that is there only when a variable is set.
+        ("uv run ${HTTPX_EXTRA:+--extra=$HTTPX_EXTRA} pytest tests", True, False),
+        ("uv run ${EXTRA:-pytest} tests", False, False),  # a default value is a command, not an option
         ("python -m unittest discover", True, False),
         ("tox", True, False),
         ("tox -e lint", False, True),

@@ -24,6 +24,14 @@ def test_qlt001_flags_a_file_that_does_not_parse() -> None:
     assert "line 1" in file_findings("a.py", "def f(:\n", syntax_error.RULE.code)[0].message
 
 
+def test_qlt001_is_low_in_a_project_templates_files() -> None:
+    # jowilf/starlette-admin 602cd3f7d9 added a cookiecutter plugin template: Jinja that renders to Python.
+    template = "from {{ cookiecutter.package_slug }} import app\n{% if cookiecutter.admin %}\nadmin = 1\n{% endif %}\n"
+    [found] = file_findings("plugin/{{cookiecutter.name}}/src/app.py", template, syntax_error.RULE.code)
+    assert found.severity == Severity.LOW
+    [shipped] = file_findings("src/app.py", template, syntax_error.RULE.code)
+    assert shipped.severity is None  # the rule's own: high
+
 def test_qlt001_is_silent_on_valid_python_and_other_kinds() -> None:
     assert lines("a.py", "def f():\n    pass\n", syntax_error.RULE.code) == []
     assert lines("notes.txt", "def f(:\n", syntax_error.RULE.code) == []
@@ -76,6 +84,7 @@ def test_ruff_codes_map_to_domains_by_longest_prefix() -> None:
     assert ruff_rule("F401") == (Domain.QUALITY, Severity.LOW)
     assert ruff_rule("F821") == (Domain.QUALITY, Severity.HIGH)
     assert ruff_rule("ASYNC251") == (Domain.PERFORMANCE, Severity.MEDIUM)
+    assert ruff_rule("ASYNC115") == (Domain.PERFORMANCE, Severity.LOW)  # `anyio.sleep(0)` for `checkpoint()`
     assert ruff_rule("S110") == (Domain.OBSERVABILITY, Severity.LOW)  # ignored: OBS002 owns swallows
     assert is_ruff_code("PERF401") and not is_ruff_code("SEC001") and not is_ruff_code("QLT001")
 

@@ -94,6 +94,17 @@ def test_secret_fingerprint_follows_the_name_and_value_not_the_line() -> None:
     assert rotated != before
 
 
+def test_algolias_search_only_keys_are_public() -> None:
+    # reflex-dev/reflex 8612978ed3: the docs site's search box ships Algolia's search-only key to browsers.
+    search = f'const ALGOLIA_APP_ID = "WLK9YABRW4";\nconst ALGOLIA_SEARCH_API_KEY = "{HEX_KEY}";\n'
+    assert lines("site/AlgoliaSearch.tsx", search, "SEC001") == []
+    docusaurus = f"themeConfig:\n  algolia:\n    appId: WLK9YABRW4\n    apiKey: {HEX_KEY}\n"
+    assert lines("site/config.yml", docusaurus, "SEC001") == []
+    # Algolia's admin key, or a search key elsewhere, is a secret.
+    admin = f'const ALGOLIA_APP_ID = "WLK9YABRW4";\nconst ALGOLIA_ADMIN_API_KEY = "{HEX_KEY}";\n'
+    assert lines("site/AlgoliaSearch.tsx", admin, "SEC001") == [2]
+    assert lines("app/search.py", f'ELASTIC_SEARCH_API_KEY = "{HEX_KEY}"\n', "SEC001") == [1]
+
 PY_NOT_SECRETS = """\
 import os
 from django.conf import settings

@@ -680,6 +680,18 @@ def test_metric_follows_star_imports_through_a_subpackage_that_star_imports_its_
     }
 
 
+def test_metric_follows_a_name_a_star_imported_module_imports_from_another() -> None:
+    # joke2k/django-environ a8871d0199: `from .environ import *` brings the FileAwareMapping that
+    # environ.py imports from fileaware_mapping.py, and the tests use `environ.FileAwareMapping`.
+    files = {
+        "pkg/__init__.py": "from .core import *\n",
+        "pkg/core.py": "from .mapping import FileAwareMapping\nfrom .other import _hidden\n" + BODY,
+        "pkg/mapping.py": BODY.replace("def f", "def FileAwareMapping"),
+        "pkg/other.py": BODY.replace("def f", "def _hidden"),
+        "tests/test_a.py": "import pkg\n\ndef test_a():\n    assert pkg.FileAwareMapping() and pkg.f() and pkg._hidden\n",
+    }
+    assert coverage(files) == {"pkg/core.py": True, "pkg/mapping.py": True, "pkg/other.py": False}
+
 def test_metric_counts_what_a_star_import_of_a_package_brings_through_its_subpackages() -> None:
     files = {
         "pkg/__init__.py": "from ._transports import *\n",

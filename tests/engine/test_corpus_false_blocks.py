@@ -230,3 +230,16 @@ def test_regenerated_test_certificates_do_not_block(repo: RepoBuilder) -> None:
     # A key the PR commits beside the code it deploys still blocks.
     shipped = run_audit(repo, base, repo.commit("ship", {"deploy/server.key.pem": key("MIIEwA")}))
     assert any(r.startswith("security:") and "SEC003" in r for r in shipped.reasons), shipped.reasons
+
+
+def test_one_more_link_to_a_page_the_base_already_misses_is_not_new(repo: RepoBuilder) -> None:
+    # pydantic/pydantic-settings bd4872e91b: its docs link to `../api/pydantic_settings.md`, a page of the
+    # site they are published in; the change linked to it twice more, with other anchors.
+    page = "# Settings\n\nSee [`NoDecode`](../api/settings.md#NoDecode).\n"
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(""), "docs/index.md": page})
+    more = page + "\nIt raises [`SettingsError`](../api/settings.md#SettingsError).\n"
+    report = run_audit(repo, base, repo.commit("more", {"docs/index.md": more}))
+    assert new_codes(report) == [] and report.passed, report.reasons
+    # A link to another missing page is new.
+    other = more + "\nSee [the CLI](../cli.md).\n"
+    assert new_codes(run_audit(repo, base, repo.commit("other", {"docs/index.md": other}))) == ["DOC001"]

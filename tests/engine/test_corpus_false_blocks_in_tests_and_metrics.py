@@ -355,3 +355,20 @@ def test_a_private_part_of_a_feature_is_tested_by_the_features_tests(repo: RepoB
         head = repo.commit(path, {path: steps})
         assert blocking(run_audit(repo, base, head)) == ["tests"], path
         repo.delete(path)
+
+
+def test_modules_split_into_a_subpackage_are_named_by_the_test_of_parent_and_package(repo: RepoBuilder) -> None:
+    # zauberzeug/nicegui 932f019e28 split `elements/scene/scene_objects.py` into `elements/scene/objects/*.py`;
+    # `tests/test_scene_objects.py` tests them.
+    shape = '"""A shape."""\n\n\nclass {name}:\n    """A {name}."""\n\n    def size(self) -> int:\n' \
+            '        """Return the size."""\n        return len("{name}")\n'
+    objects = {f"web/scene/objects/{n.lower()}.py": shape.format(name=n) for n in ("Box", "Ring")}
+    test = "import web\n\n\ndef test_scene_box() -> None:\n    assert web.URL('a://b')\n"
+    base = repo.commit("base", URL_PROJECT)
+    head = repo.commit("split", {**objects, "web/scene/__init__.py": "", "web/scene/objects/__init__.py": "",
+                                 "tests/test_scene_objects.py": test})
+    assert blocking(run_audit(repo, base, head)) == []
+    # Another folder's modules are not named by it.
+    repo.delete(*objects)
+    other = {f"web/shapes/{n.lower()}.py": shape.format(name=n) for n in ("Box", "Ring")}
+    assert blocking(run_audit(repo, base, repo.commit("other", {**other, "web/shapes/__init__.py": ""}))) == ["tests"]

@@ -135,9 +135,13 @@ class Command:
         return [a for a in self.args if not a.startswith("-")]
 
 
+# `${EXTRA:+--extra=$EXTRA}` is an option or nothing: the shell's alternate value of a variable, set or not.
+_OPTIONAL_OPTION = re.compile(r"\$\{\w+:?\+-[^}]*\}")
+
+
 def _skip_options(words: list[str], index: int) -> int:
     """Return the index of the first word at or after `index` that is not an option (or its value)."""
-    while index < len(words) and words[index].startswith("-"):
+    while index < len(words) and (words[index].startswith("-") or _OPTIONAL_OPTION.fullmatch(words[index])):
         index += 2 if words[index] in _VALUE_OPTIONS else 1
     return index
 

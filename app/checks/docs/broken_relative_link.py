@@ -26,6 +26,10 @@ code blocks, inline code and HTML comments,
 issue and pull request templates (GitHub renders them outside the tree), and vendored or generated
 directories (`node_modules/`, `vendor/`, `build/`...).
 
+Each link to a missing page is reported, but the defect is the missing page: a change that links once
+more to a page the base already reports missing adds no new finding (pydantic-settings links to
+`../api/pydantic_settings.md`, a page of the site its docs are published in).
+
 ## Why is this bad?
 A broken link sends the reader of the README or the documentation to a 404 exactly when they are
 looking for help; a broken image leaves a hole in the page. These links break silently when a file
@@ -54,7 +58,7 @@ from app.checks.facts.markdown_links import KEY as LINKS
 from app.checks.facts.python_paths import GENERATED_DIRS
 from app.engine.model import Domain, RawFinding, Severity
 
-RULE = rule("DOC001", "broken-relative-link", Domain.DOCS, Severity.MEDIUM, __doc__)
+RULE = rule("DOC001", "broken-relative-link", Domain.DOCS, Severity.MEDIUM, __doc__, shared=True)
 
 PAGE_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".ipynb")
 BUILT_PAGES = (".html", ".htm")
@@ -89,8 +93,9 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             labels = _labels(view) if labels is None else labels
             if "/" not in target and target.split("#", 1)[0].strip().lower() in labels:
                 continue  # a MyST reference to a label, not a path
-            message = f"link target `{target}` does not exist (resolved to `{resolve(path, target)}`)"
-            yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{target}"))
+            missing = resolve(path, target)
+            message = f"link target `{target}` does not exist (resolved to `{missing}`)"
+            yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{missing}"))
 
 
 def _aliases(path: str, symlinks: Mapping[str, str]) -> list[str]:

@@ -3,7 +3,8 @@ Flags Python files that do not parse.
 
 It is `low` for a file under a `docs/` or `doc/` folder: a documentation example may show code that
 does not parse on purpose (a linter's message pages, syntax of a Python the project does not run), and
-nothing imports it.
+nothing imports it. So it is for a project template's file, whose path holds a placeholder
+(`{{cookiecutter.package}}/app.py`): it is Jinja text that renders to Python, not Python itself.
 
 ## Why is this bad?
 A file that does not parse cannot be imported, tested or analysed: every
@@ -37,7 +38,9 @@ def find(ctx: FileContext) -> Iterator[RawFinding]:
     """Report the parse error of a Python file that does not parse."""
     error = ctx.syntax_error
     if error is not None:
-        severity = Severity.LOW if any(part in DOC_DIRS for part in ctx.path.split("/")[:-1]) else None
+        folders = ctx.path.split("/")[:-1]
+        example = any(part in DOC_DIRS for part in folders) or "{{" in ctx.path or "{%" in ctx.path
+        severity = Severity.LOW if example else None
         yield RawFinding(RULE.code, 0, f"file does not parse ({error})", snippet="syntax-error", severity=severity)
 
 

@@ -23,10 +23,12 @@ a known format are SEC002's.
 
 Two cases are `low` instead. Literal values in test code (tests, fixtures, `conftest.py`) are fixture
 credentials: the password of a user a test creates, the signing secret a test verifies with, unlock
-nothing real; they are listed but do not weigh on the score. Real provider tokens (SEC002) and private
-keys (SEC003) are judged by their own checks and stay severe anywhere, tests included. The other case
+nothing real; they are listed but do not weigh on the score. Real provider tokens (SEC002) are judged by
+their own check and stay severe anywhere, tests included. The other case
 is values under OpenAPI `example`/`examples` keys and in documentation (Markdown, reStructuredText,
 AsciiDoc, and text files under `docs/`), where examples invent keys.
+Not flagged: Algolia's search-only keys (a name with `search` in it, or under an `algolia` or
+`docsearch` section, in a file that uses Algolia), which Algolia hands to every browser by design.
 The message and the fingerprint never contain the value, only the name and a hash of it.
 
 ## Why is this bad?
@@ -63,7 +65,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote as url_unquote
 
 from app.checks.base import ANY_TEXT, FileCheck, FileContext, rule
-from app.checks.security._common import FIXTURE_NOTE, HISTORY_NOTE, is_test_path, secret_snippet
+from app.checks.security._common import FIXTURE_NOTE, HISTORY_NOTE, is_test_path, name_words, secret_snippet
 from app.checks.security._encoded import with_encoded
 from app.checks.security._pairs import Pair, is_code_word, pairs
 from app.checks.security._secrets import (
@@ -140,7 +142,16 @@ def is_hardcoded_secret(ctx: FileContext, pair: Pair) -> bool:
     value = strip_scheme(pair.value)
     if PROVIDER_RE.search(value) or is_aws_secret(pair.key, value):
         return False  # SEC002 reports it, with the provider's name
-    return is_secret_value(value)
+    return is_secret_value(value) and not _is_public_search_key(ctx, pair)
+
+
+PUBLIC_SEARCH_SECTIONS = frozenset({"algolia", "docsearch"})
+
+
+def _is_public_search_key(ctx: FileContext, pair: Pair) -> bool:
+    """Return whether a key is Algolia's search-only key, public by design (reflex-dev/reflex 8612978ed3)."""
+    named = "search" in name_words(pair.key) or bool(PUBLIC_SEARCH_SECTIONS & {p.lower() for p in pair.parents})
+    return named and "algolia" in ctx.text.lower()
 
 
 def _is_literal(ctx: FileContext, pair: Pair) -> bool:

@@ -29,7 +29,8 @@ DESCRIPTION = (
     "(`from pkg import main` or `pkg.main` reach the module behind pkg's re-exports that defines main, "
     "not every module of pkg; a patch() string mocks a module, it does not test it), or a test file is "
     "named after it (test_<module>.py, "
-    "<module>_test.py, test_<package>.py for the modules of that package, or test_<feature>.py for a "
+    "<module>_test.py, test_<package>.py or test_<parent>_<package>.py for the modules of that package, "
+    "or test_<feature>.py for a "
     "private module named _<feature>_<part>.py; leading underscores "
     "aside), or a test is (test_<module>_<case>() or class Test<Module>) in a test file that imports "
     "the module's package or a module beside it, out of every non-test module of at least "
@@ -90,16 +91,19 @@ def _tests(view: RepoView) -> list[FileFacts]:
 
 
 def _named_after(path: str, named: set[str]) -> bool:
-    """Return whether a test is named after the module or its package (`test_security.py` for `security/x.py`),
-    or, for a private module, after the feature its name starts with (`test_himport.py` for `_himport_exec.py`).
+    """Return whether a test is named after the module or its package (`test_security.py` for `security/x.py`,
+    `test_scene_objects.py` for `scene/objects/box.py`), or, for a private module, after the feature its name
+    starts with (`test_himport.py` for `_himport_exec.py`).
 
     A private module is a part of a feature, tested through that feature's tests: redis-py 408806c899
     put the steps of its new HIMPORT commands in `_himport_exec.py`, driven by `tests/test_himport.py`.
+    zauberzeug/nicegui 932f019e28 split `scene/scene_objects.py` into `scene/objects/*.py`, which
+    `tests/test_scene_objects.py` still tests.
     """
-    parts = path.split("/")
-    package = parts[-2].lstrip("_") if len(parts) > 1 else ""
+    folders = [part.lstrip("_") for part in path.split("/")[:-1]]
+    packages = {"_".join(folders[-2:]) if len(folders) > 1 else "", folders[-1] if folders else ""} - {""}
     stem = _stem(path)
-    if stem.lstrip("_") in named or (bool(package) and package in named):
+    if stem.lstrip("_") in named or packages & named:
         return True
     words = stem.lstrip("_").split("_")
     return stem.startswith("_") and not stem.startswith("__") and any(
@@ -261,7 +265,7 @@ class _Exports:
         return reached
 
     def _from_init(self, init: str, name: str, depth: int) -> set[str]:
-        """Return the modules a package's `__init__` takes `name` from, searching each init once per name."""
+        """Return the modules a package init (or a star-imported module) takes `name` from, each searched once."""
         key = (init, name)
         taken = self._taken.get(key)
         if taken is None:
@@ -289,7 +293,14 @@ class _Exports:
         """Return the modules `from source import *` takes `name` from: its definer, or a subpackage's re-exports."""
         if name.startswith("_"):
             return set()  # `import *` brings no private name (unless an `__all__` lists it, which is rare)
-        found = {p for p in self.modules(source) if _defines(self.view, p, name)}
+        found: set[str] = set()
+        for module in self.modules(source):
+            if _defines(self.view, module, name):
+                found.add(module)
+            elif depth < MAX_REEXPORT_DEPTH:
+                # A public name the module imports comes along too (django-environ's `from .environ import *`
+                # brings the `FileAwareMapping` that environ.py imports from fileaware_mapping.py).
+                found |= self._from_init(module, name, depth + 1)
         if depth < MAX_REEXPORT_DEPTH:
             # `from ._transports import *` brings what `_transports/__init__` star-imports in turn.
             for init in self.inits(source):
