@@ -155,20 +155,47 @@ def label(
 
 
 def _known_at_base(new: list[Finding], base: list[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """Continue the new findings of a shared thing the base already reports (`Rule.shared`); return (continued, new).
+    """Continue the new findings of a shared thing the base already reports (`Rule.shared`), and the undefined
+    names of a folder whose files the base reports them in (`_injected_names`); return (continued, new).
 
     A new file importing `plumbum`, which the base already imports elsewhere with no list declaring it,
     adds a place, not a defect: declaring it once fixes both (jupyter/docker-stacks 92e38afb87).
     """
     known = {f.move_key for f in base if f.move_key and _is_shared(f.rule)}
+    injected = _injected_names(base)
     continued: list[Finding] = []
     still_new: list[Finding] = []
     for finding in new:
-        if finding.move_key in known and _is_shared(finding.rule):
+        if (finding.move_key in known and _is_shared(finding.rule)) or _folder_name(finding) in injected:
             continued.append(replace(finding, status="unchanged"))
         else:
             still_new.append(finding)
     return continued, still_new
+
+
+UNDEFINED_NAME = "F821"
+# In how many files of one folder the base must report a name undefined for it to be the folder's convention.
+INJECTED_AT = 2
+
+
+def _folder_name(finding: Finding) -> tuple[str, str]:
+    """Return (folder, message) of an undefined name, or empty strings for any other finding."""
+    if finding.rule != UNDEFINED_NAME:
+        return "", ""
+    return finding.path.rpartition("/")[0], finding.message
+
+
+def _injected_names(base: list[Finding]) -> set[tuple[str, str]]:
+    """Return the (folder, undefined name) the base reports in several files of the folder: names a loader gives.
+
+    gunicorn's `tests/requests/valid/*.py` are run by a loader that sets `uri` and `cfg` first: each new
+    file of the folder uses them as its 90 siblings do, which ruff reports as undefined names.
+    """
+    files: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for finding in base:
+        if finding.rule == UNDEFINED_NAME:
+            files[_folder_name(finding)].add(finding.path)
+    return {key for key, paths in files.items() if len(paths) >= INJECTED_AT}
 
 
 def _is_shared(code: str) -> bool:

@@ -550,3 +550,19 @@ def test_a_docs_site_pr_linking_a_page_by_its_url_does_not_block(repo: RepoBuild
     assert [f.rule for f in report.findings if f.status == "new"] == []
     broken_head = repo.commit("typo", {"docs/async.md": "# Async\n\nSee [ASGI](../advanced/transport#asgi).\n"})
     assert [f.rule for f in run_audit(repo, head, broken_head).findings] == ["DOC001"]
+
+
+def test_gitignore_patterns_ignore_as_git_does() -> None:
+    from app.checks.base import FileContext
+    from app.checks.facts.git_ignore import extract, is_ignored
+
+    assert extract(FileContext("docs/.gitignore", "# built\n/cli.md\n!keep.md\n\n_build/\n")) == ["/cli.md", "_build/"]
+    assert extract(FileContext("docs/notes.txt", "/cli.md\n")) is None
+    ignores = [("docs/reference", ["/cli.md"]), ("", ["build/", "*.egg-info/", "site", "docs/_gen/*.md"])]
+    assert is_ignored("docs/reference/cli.md", ignores)
+    assert not is_ignored("docs/reference/sub/cli.md", ignores)  # anchored to its file's folder
+    assert not is_ignored("docs/cli.md", ignores)
+    assert is_ignored("pkg/build/x.md", ignores) and not is_ignored("pkg/build", ignores)  # a folder pattern
+    assert is_ignored("site/index.md", ignores) and is_ignored("docs/site", ignores)  # a name at any depth
+    assert is_ignored("docs/_gen/api.md", ignores) and not is_ignored("x/docs/_gen/api.md", ignores)
+    assert is_ignored("shop.egg-info/PKG-INFO", ignores)

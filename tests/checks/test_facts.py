@@ -32,6 +32,7 @@ SAMPLES = {
     "requirements-dev.txt": "pytest>=8\n",
     "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n",
     "docs/guide.md": "(guide)=\n# Guide\n\nSee [](guide).\n",
+    "docs/.gitignore": "# built by the docs job\n/reference.md\n",
 }
 
 

@@ -558,6 +558,13 @@ def test_wildcard_cors_in_python() -> None:
     assert found("tests/test_main.py", PY_CORS, "SEC006")[0] == (6, "low")
 
 
+def test_a_cors_librarys_parameter_default_is_not_a_configuration() -> None:
+    # falconry/falcon 16d83518a5 and aws/chalice 17ce0fea66: a CORS middleware's `allow_origins='*'` default.
+    library = "class CORSMiddleware:\n    def __init__(self, allow_origins='*', allow_credentials=None):\n" \
+              "        self.allow_origins = allow_origins\n"
+    assert found("falcon/middleware.py", library, "SEC006") == []
+    assert found("app/main.py", library + "\nALLOWED_ORIGINS = '*'\n", "SEC006") == [(5, "-")]
+
 def test_django_allow_all_is_high_with_credentials() -> None:
     settings = "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n"
     assert found("shop/settings.py", settings, "SEC006") == [(1, "high")]

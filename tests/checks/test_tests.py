@@ -222,6 +222,44 @@ def test_tst001_takes_warnings_turned_into_errors_for_an_assertion() -> None:
     }
     assert found(files, no_assertion.RULE.code) == [("tests/test_validate.py", 13)]
 
+def test_tst001_takes_an_expected_status_and_a_does_not_raise_helper_for_assertions() -> None:
+    # Pylons/pyramid b4e78bd14f: WebTest's `status=404` fails the test on any other status.
+    # jazzband/django-oauth-toolkit 13f0aceb01: the `_valid` helper's `clean()` raises in its `_invalid` twin.
+    files = {
+        "tests/test_static.py": """\
+            def test_nulbyte(testapp):
+                testapp.get("/..\\x00/", status=404)
+
+            def test_fetch(testapp):
+                testapp.get("/static/a.css")
+            """,
+        "tests/test_models.py": """\
+            import pytest
+
+            def _valid(application, uris):
+                application.redirect_uris = uris
+                application.clean()
+
+            def _invalid(application, uris):
+                application.redirect_uris = uris
+                with pytest.raises(ValueError):
+                    application.clean()
+
+            def _configure(application, uris):
+                application.redirect_uris = uris
+
+            def test_valid(application):
+                _valid(application, "https://*.example.com")
+
+            def test_invalid(application):
+                _invalid(application, "https://*")
+
+            def test_configure(application):
+                _configure(application, "https://a")
+            """,
+    }
+    assert found(files, no_assertion.RULE.code) == [("tests/test_models.py", 21), ("tests/test_static.py", 4)]
+
 def test_tst001_is_low_for_a_test_named_as_checking_that_nothing_raises() -> None:
     # getmoto/moto 0bcc551e0a: `test_enable_disable_alarm_actions_without_error` calls the API and stops.
     files = {
@@ -691,6 +729,13 @@ def test_metric_follows_a_name_a_star_imported_module_imports_from_another() -> 
         "tests/test_a.py": "import pkg\n\ndef test_a():\n    assert pkg.FileAwareMapping() and pkg.f() and pkg._hidden\n",
     }
     assert coverage(files) == {"pkg/core.py": True, "pkg/mapping.py": True, "pkg/other.py": False}
+
+def test_metric_owes_no_test_for_a_django_apps_config() -> None:
+    # jazzband/django-oauth-toolkit 9561866668: an AppConfig whose `ready()` imports the app's checks.
+    config = "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n\n" \
+             "    def ready(self):\n        from . import checks\n        return checks\n"
+    files = {"shop/apps.py": config, "other/apps.py": BODY.replace("def f", "def apps_list"), "shop/__init__.py": ""}
+    assert coverage(files) == {"other/apps.py": False}  # an `apps.py` that is no Django AppConfig still is
 
 def test_metric_counts_what_a_star_import_of_a_package_brings_through_its_subpackages() -> None:
     files = {

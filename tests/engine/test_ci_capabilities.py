@@ -245,3 +245,35 @@ def test_a_package_manager_runs_one_script_the_words_after_it_are_its_arguments(
     assert targets("yarn workspace web build") == ["build"]
     assert targets("pnpm --filter @redash/viz test") == ["test"]
     assert targets("make -C docs html linkcheck") == ["html", "linkcheck"]
+
+
+MATRIX_JOB = """name: CI
+on:
+  pull_request:
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python: ["3.12", "3.13"]
+        task: [check]
+        include:
+          - python: "3.13"
+            task: typing
+    steps:
+      - uses: actions/checkout@0ad4b8fadaa221de15dcec353f45205ec38ea70b
+      - run: uv run --python ${{ matrix.python }} poe ${{ matrix.task }}
+"""
+POE = '[project]\nname = "shop"\n\n[tool.poe.tasks]\ntest = "pytest"\ncheck = ["test"]\ntyping = "mypy shop"\n'
+
+
+def test_a_task_a_workflow_takes_from_its_matrix_is_followed(repo: RepoBuilder) -> None:
+    # jd/tenacity ff183099df moved from tox to `poe ${{ matrix.task }}`, the tasks listed by the job's matrix.
+    base = {".github/workflows/tests.yml": workflow("Tests", TEST_STEPS)}
+    assert ci_result(repo, base, {".github/workflows/tests.yml": MATRIX_JOB, "pyproject.toml": POE}) == (False, "")
+    # A task the matrix no longer lists no longer runs.
+    no_typing = MATRIX_JOB.replace("          - python: \"3.13\"\n            task: typing\n", "").replace(
+        "        include:\n", "")
+    regressed, reasons = ci_result(repo, {".github/workflows/tests.yml": MATRIX_JOB, "pyproject.toml": POE},
+                                   {".github/workflows/tests.yml": no_typing})
+    assert regressed and "CI runs a type check" in reasons, reasons

@@ -243,3 +243,36 @@ def test_one_more_link_to_a_page_the_base_already_misses_is_not_new(repo: RepoBu
     # A link to another missing page is new.
     other = more + "\nSee [the CLI](../cli.md).\n"
     assert new_codes(run_audit(repo, base, repo.commit("other", {"docs/index.md": other}))) == ["DOC001"]
+
+
+def test_a_name_a_folders_loader_injects_is_not_new_in_one_more_file(repo: RepoBuilder) -> None:
+    # benoitc/gunicorn 369b8d7d2c: `tests/requests/valid/*.py` are run by a loader that sets `uri` first.
+    case = 'request = {{"method": "GET", "uri": uri("/{n}"), "body": b""}}\n'
+    cases = {f"tests/requests/valid/{n:03}.py": case.format(n=n) for n in range(3)}
+    base = repo.commit("base", {**PACKAGE, "pyproject.toml": pyproject(""), **cases})
+    report = run_audit(repo, base, repo.commit("more", {"tests/requests/valid/100.py": case.format(n=100)}))
+    assert new_codes(report) == [] and report.passed, report.reasons
+    # Another undefined name there, or `uri` in a folder whose files never used it, is new.
+    typo = 'request = {"method": "GET", "uri": url("/x")}\n'
+    assert new_codes(run_audit(repo, base, repo.commit("typo", {"tests/requests/valid/101.py": typo}))) == ["F821"]
+    repo.delete("tests/requests/valid/101.py")
+    other = run_audit(repo, base, repo.commit("other", {"tests/other/001.py": case.format(n=1)}))
+    assert new_codes(other) == ["F821"]
+
+
+def test_a_link_to_a_page_the_docs_build_writes_is_not_broken(repo: RepoBuilder) -> None:
+    # pdm-project/pdm 03554394b8: `docs/reference/cli.md` is now rendered at build time, and
+    # `docs/reference/.gitignore` says so.
+    page = "# Usage\n\nRun [`pdm lock`](../reference/cli.md#lock).\n"
+    files = {**PACKAGE, "pyproject.toml": pyproject(""), "docs/usage/lock.md": page,
+             "docs/reference/cli.md": "# CLI\n", "docs/reference/api.md": "# API\n", ".gitignore": "build/\n"}
+    base = repo.commit("base", files)
+    repo.delete("docs/reference/cli.md")
+    head = repo.commit("generate", {"docs/reference/.gitignore": "/cli.md\n/configuration.md\n",
+                                    "docs/usage/config.md": "See [settings](../reference/configuration.md).\n"})
+    report = run_audit(repo, base, head)
+    assert new_codes(report) == [] and report.passed, report.reasons
+    # A page deleted with nothing to build it is a broken link.
+    repo.delete("docs/reference/api.md")
+    gone = run_audit(repo, head, repo.commit("gone", {"docs/usage/api.md": "See [the API](../reference/api.md).\n"}))
+    assert new_codes(gone) == ["DOC001"]

@@ -21,9 +21,9 @@ the repository defines (MyST's `(api_v3)=`, reStructuredText's `.. _api_v3:`) is
 Not checked, because they are not paths of this commit or cannot be judged from it: URLs with a
 scheme (`https:`, `mailto:`), `//host` and site-absolute `/paths`, pure `#anchors`, template text
 (`{{ site.url }}`), placeholders (`(link)`, `(url)`, `(#)`), `.html` pages (usually built by a
-documentation generator), targets above the repository root (GitHub's `../../issues` style), links in
-code blocks, inline code and HTML comments,
-issue and pull request templates (GitHub renders them outside the tree), and vendored or generated
+documentation generator), paths a `.gitignore` of the tree ignores (built, not committed), targets
+above the repository root (GitHub's `../../issues` style), links in code blocks, inline code and HTML
+comments, issue and pull request templates (GitHub renders them outside the tree), and vendored or generated
 directories (`node_modules/`, `vendor/`, `build/`...).
 
 Each link to a missing page is reported, but the defect is the missing page: a change that links once
@@ -54,6 +54,8 @@ from urllib.parse import unquote
 
 from app.checks.base import RepoCheck, RepoFinding, RepoView, rule
 from app.checks.facts.doc_labels import KEY as LABELS
+from app.checks.facts.git_ignore import KEY as IGNORES
+from app.checks.facts.git_ignore import is_ignored
 from app.checks.facts.markdown_links import KEY as LINKS
 from app.checks.facts.python_paths import GENERATED_DIRS
 from app.engine.model import Domain, RawFinding, Severity
@@ -79,6 +81,7 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
     directories = _directories(view.all_paths)
     site = _has_docs_site(view.all_paths, directories)
     labels: frozenset[str] | None = None
+    ignores: list[tuple[str, list[str]]] | None = None
     for path, facts in sorted(view.files.items()):
         links = facts.data.get(LINKS)
         if not links or not _is_checked(path):
@@ -94,6 +97,9 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
             if "/" not in target and target.split("#", 1)[0].strip().lower() in labels:
                 continue  # a MyST reference to a label, not a path
             missing = resolve(path, target)
+            ignores = _ignores(view) if ignores is None else ignores
+            if missing is not None and is_ignored(missing, ignores):
+                continue  # built, not committed: pdm's docs generate `docs/reference/cli.md`
             message = f"link target `{target}` does not exist (resolved to `{missing}`)"
             yield RepoFinding(path, RawFinding(RULE.code, line, message, snippet=f"link:{missing}"))
 
@@ -120,6 +126,12 @@ def _found_from(source: str, target: str, view: RepoView, directories: frozenset
 def _labels(view: RepoView) -> frozenset[str]:
     """Return the cross-reference labels the repository's pages define (lower-cased)."""
     return frozenset(label for facts in view.files.values() for label in facts.data.get(LABELS) or ())
+
+
+def _ignores(view: RepoView) -> list[tuple[str, list[str]]]:
+    """Return the snapshot's `.gitignore` patterns, each with the folder its file is in."""
+    return [(path.rpartition("/")[0], patterns) for path, facts in sorted(view.files.items())
+            if (patterns := facts.data.get(IGNORES))]
 
 
 def _has_docs_site(paths: frozenset[str], directories: frozenset[str]) -> bool:

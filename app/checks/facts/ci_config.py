@@ -2,7 +2,8 @@
 
 Data by file (None for other files), with a `type`:
 - `workflow` (live GitHub Actions file): `on_pr` (runs for pull requests: `pull_request`,
-  `pull_request_target`, `merge_group`, or `push` to every branch) and `runs`;
+  `pull_request_target`, `merge_group`, or `push` to every branch) and `runs`, a step's script once
+  per value of the job's matrix variables it names (`tox -e ${{ matrix.env }}`);
 - `action` (`action.yml` of a composite action): `runs` of its steps;
 - `gitlab` (`.gitlab-ci.yml`): `runs` of its jobs (hidden and manual jobs aside) and `includes`;
 - `runs` entries: `{"script", "pipefail", "advisory", "cwd"}` or `{"uses", "advisory"}`, advisory under
@@ -140,6 +141,7 @@ def _workflow(ctx: FileContext) -> dict[str, Any] | None:
             continue
         shell = _default_shell(job.node) or _default_shell(workflow)
         folder = _default_folder(job.node) or _default_folder(workflow) or ""
+        matrix = _matrix_values(job.node)
         for step in job.steps():
             advisory = job_advisory or step.get("continue-on-error") is True
             uses = step.get_str("uses")
@@ -148,8 +150,59 @@ def _workflow(ctx: FileContext) -> dict[str, Any] | None:
             pipefail = _pipefail(step.get_str("shell") or shell)
             cwd = step.get_str("working-directory") or folder
             runs.extend({"script": s[:MAX_SCRIPT], "pipefail": pipefail, "advisory": advisory, "cwd": cwd}
-                        for s in input_scripts(step))
+                        for script in input_scripts(step) for s in _with_matrix(script, matrix))
     return {"type": "workflow", "on_pr": runs_on_pull_requests(workflow), "runs": runs}
+
+
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+MAX_VARIANTS = 16  # of one script: a matrix of several variables multiplies
+
+
+def _matrix_values(job: YMap) -> dict[str, list[str]]:
+    """Return the values each matrix variable of a job takes: those of its axes and of its `include` entries."""
+    strategy = job.get_map("strategy")
+    matrix = strategy.get_map("matrix") if strategy is not None else None
+    if matrix is None:
+        return {}
+    values: dict[str, list[str]] = {}
+    for key, axis in matrix.items():
+        if key not in ("include", "exclude") and isinstance(axis, list):
+            for value in axis:
+                _add_matrix_value(values, key, value)
+    include = matrix.get_list("include")
+    for entry in include.maps() if include is not None else []:
+        for key, value in entry.items():
+            _add_matrix_value(values, key, value)
+    return values
+
+
+def _add_matrix_value(values: dict[str, list[str]], key: Any, value: Any) -> None:
+    """Record one value of a matrix variable, when it is a plain scalar (not a map, a list or an expression)."""
+    if isinstance(value, (str, int, float, bool)) and "${{" not in str(value):
+        known = values.setdefault(str(key), [])
+        if str(value) not in known:
+            known.append(str(value))
+
+
+def _with_matrix(script: str, values: dict[str, list[str]]) -> list[str]:
+    """Return a step's script once per value of the matrix variables it names, as each job of the matrix runs it.
+
+    jd/tenacity ff183099df runs `poe ${{ matrix.task }}` over the tasks `check` (its tests), `lint` and `mypy`.
+    A script that names no variable the matrix lists is returned as it is.
+    """
+    if "matrix." not in script:
+        return [script]
+    variants = [script]
+    for name in sorted({m.group(1) for m in _MATRIX_REF.finditer(script)} & values.keys()):
+        reference = re.compile(r"\$\{\{\s*matrix\." + re.escape(name) + r"\s*\}\}")
+        variants = [_substituted(reference, variant, value)
+                    for variant in variants for value in values[name]][:MAX_VARIANTS]
+    return variants
+
+
+def _substituted(reference: re.Pattern[str], script: str, value: str) -> str:
+    """Return a script with a matrix reference replaced by one of its values, taken literally."""
+    return reference.sub(lambda _match: value, script)
 
 
 def _composite_action(ctx: FileContext) -> dict[str, Any] | None:

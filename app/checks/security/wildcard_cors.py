@@ -18,7 +18,9 @@ It is `medium`, and `high` when credentials are allowed too: in the same call fo
 (`CORS_ALLOW_CREDENTIALS = True`, `Access-Control-Allow-Credentials: true`, `allowCredentials: true`).
 Several libraries then echo back whatever origin asks, which is worse than `*`. Test code, local
 development set-ups and Python statements that only run on a branch (`if settings.PUBLIC_API:`) are
-`low`; Markdown, workflows and type stubs are not judged.
+`low`; Markdown, workflows and type stubs are not judged, nor are the defaults of a function's parameters
+(a CORS library's `def __init__(self, allow_origins="*")` is its API: the application that calls it
+chooses).
 
 ## Why is this bad?
 The same-origin policy is what stops a page on `evil.example` from reading a logged-in user's data
@@ -94,7 +96,10 @@ def _evidence(ctx: FileContext) -> Iterator[Evidence]:
     if ctx.kind == "python":
         yield from _python_calls(ctx)
     for pair in pairs(ctx):
-        if pair.origin != "keyword":  # Python keywords are judged per call above
+        # Python keywords are judged per call above. A parameter's default is a library's API, not a
+        # configuration: falcon's `CORSMiddleware(allow_origins='*')` allows every origin only where an
+        # application creates one without saying which (falconry/falcon 16d83518a5, aws/chalice 17ce0fea66).
+        if pair.origin not in ("keyword", "default"):
             what = _wildcard_setting(pair)
             if what:
                 yield pair.line, what, False, pair.node, None

@@ -38,7 +38,8 @@ DESCRIPTION = (
     "the project declares in pyproject.toml, setup.cfg or setup.py's literal setup() arguments, when it does; "
     "never docs, examples, scripts, benchmark suites such as pkg_benchmarks/, "
     "a top-level dev/ or bin/, "
-    "migrations or generated or vendored code); __init__, __main__, conftest, setup and manage modules "
+    "migrations or generated or vendored code); __init__, __main__, conftest, setup and manage modules, "
+    "a Django app's apps.py "
     f"and stubs are not counted. A repository with modules and no tests loses all {POINTS:.0f} points; "
     "a PR that adds an untested module or deletes the test of one owns the drop."
 )
@@ -63,10 +64,20 @@ def is_source_module(view: RepoView, facts: FileFacts, ships: Callable[[str], bo
     with projected(LOC, OWED_SIZE):
         if facts.loc < MIN_LINES:
             return False
-    if not ships(path) or view.is_test(path):
+    if not ships(path) or view.is_test(path) or _is_django_app_config(view, path):
         return False
     with projected(python_defs.KEY, TRUTHY):
         return bool(facts.data.get(python_defs.KEY))  # settings, constants and URL tables have no behaviour to test
+
+
+def _is_django_app_config(view: RepoView, path: str) -> bool:
+    """Return whether a module is a Django app's `apps.py`: configuration Django loads itself, like `wsgi.py`.
+
+    jazzband/django-oauth-toolkit 9561866668 gave its `AppConfig` a `ready()` that imports its checks.
+    """
+    if path.rsplit("/", 1)[-1] != "apps.py":
+        return False
+    return any(entry["module"] == "django.apps" for entry in view.data(path, python_imports.KEY, []))
 
 
 def units(view: RepoView) -> list[MetricUnit]:

@@ -6,11 +6,12 @@ those named `assert*`, `check*`, `verify*`, `expect*` or `fail*` (`self.assertEq
 `mock.assert_called_once_with`, `np.testing.assert_allclose`, `pytest.fail`, Playwright's `expect`,
 nose's and SQLAlchemy's `eq_`, `is_`, `in_` and `is_true`),
 `pytest.raises`, `pytest.warns`, `pytest.deprecated_call`, pytest-benchmark's `benchmark(...)`,
-`warnings.simplefilter("error")` and `filterwarnings("error")` (any warning then fails the test), and
+`warnings.simplefilter("error")` and `filterwarnings("error")` (any warning then fails the test),
+WebTest's requests with an expected status (`app.get(url, status=404)`), and
 calls to a function of the test code that itself asserts (a shared `run_case(...)` helper, a
 base-class method, in a test file, a `conftest.py` or a test utility module). A call that a test file
 expects to raise elsewhere (inside `pytest.raises` or `assertRaises`) is the other half of that check:
-given other input, it does not raise. A production function
+given other input, it does not raise; so is a helper of the file that makes such a call. A production function
 that raises does not assert on the test's behalf: it is the code under test, so a test whose only
 check is that such a function does not raise is reported too, at low severity (it checks something,
 just not the result). So is a test whose name says that is its check (`test_x_without_error`,
