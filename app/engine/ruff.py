@@ -186,14 +186,17 @@ def graded(found: list[RawFinding], text: str) -> list[RawFinding]:
 
 def _plain_string_spans(text: str) -> list[tuple[_Position, _Position]]:
     """Return where each string literal of a file that is no f-string starts and ends (none if it does not tokenize)."""
-    spans: list[tuple[_Position, _Position]] = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.STRING and "f" not in _STRING_PREFIX.match(token.string)[0].lower():  # type: ignore[index]
-                spans.append((token.start, token.end))
+        return [(token.start, token.end) for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                if token.type == tokenize.STRING and not _is_f_string(token.string)]
     except (tokenize.TokenError, SyntaxError, ValueError, RecursionError):
         return []
-    return spans
+
+
+def _is_f_string(literal: str) -> bool:
+    """Return whether a string literal's prefix (`f`, `rf`, `Fr`, ...) makes it an f-string."""
+    prefix = _STRING_PREFIX.match(literal)
+    return prefix is not None and "f" in prefix.group().lower()
 
 
 def _inside(spans: list[tuple[_Position, _Position]], where: _Position) -> bool:
