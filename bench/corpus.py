@@ -187,6 +187,12 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("fastapi-users/fastapi-users", "authentication library", True),
     CorpusRepo("tiangolo/asyncer", "small async utility library", True),
     CorpusRepo("zauberzeug/nicegui", "UI framework with many examples", True),
+    CorpusRepo("stakater/Reloader", "Kubernetes controller with Helm chart and manifests", True),
+    CorpusRepo("open-policy-agent/gatekeeper-library", "policy library: Rego, Kubernetes YAML and tests", True),
+    CorpusRepo("fluxcd/flux2-kustomize-helm-example", "GitOps example: Kustomize overlays and Helm releases", False),
+    CorpusRepo("wger-project/wger", "Django application with Docker and a REST API", True),
+    CorpusRepo("mealie-recipes/mealie", "FastAPI application with a Vue front end and Docker", True),
+    CorpusRepo("paperless-ngx/paperless-ngx", "Django application with Celery, Docker and an Angular front end", True),
 )
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.checks.base import RATIO, Metric, MetricUnit, RepoView, matches_any
-from app.checks.facts.path_roles import is_maintainer_tooling, is_test_path
+from app.checks.facts.path_roles import is_maintainer_tooling, is_migration, is_test_path
 from app.checks.facts.yaml_manifest import HELM_TEMPLATE
 from app.checks.quality.syntax_error import RULE as SYNTAX_RULE
 from app.checks.ruff_rules import is_heuristic_ruff_code, is_ruff_code
@@ -412,16 +412,18 @@ _NEVER_BLOCK_IN_TESTS = frozenset({Domain.PERFORMANCE, Domain.OBSERVABILITY})
 
 
 def _advisory(finding: Finding, policy: Policy) -> bool:
-    """Return whether a finding in test code or maintainers' tooling is listed but never blocks.
+    """Return whether a finding in test code, maintainers' tooling or a schema migration is listed but never blocks.
 
     That is every performance and observability finding, and ruff's heuristic families (bandit, bugbear, ...;
     see `BLOCKING_IN_TESTS`): a `shell=True` in a table generator under `tools/` (rich f000c31491) harms
-    no user. Ruff's correctness families and Verity's own checks (secrets above all) still block there.
+    no user, nor does SQL a migration builds from its own table names (wger-project/wger f1b64f7947).
+    Ruff's correctness families and Verity's own checks (secrets above all) still block there.
     """
     if finding.domain not in _NEVER_BLOCK_IN_TESTS and not is_heuristic_ruff_code(finding.rule):
         return False
     path = finding.path
-    return matches_any(path, policy.paths.tests) or is_test_path(path) or is_maintainer_tooling(path)
+    return (matches_any(path, policy.paths.tests) or is_test_path(path) or is_maintainer_tooling(path)
+            or is_migration(path))
 
 
 def _overall(results: list[DomainResult], policy: Policy, side: str) -> float | None:

@@ -448,6 +448,26 @@ def test_dep001_reports_lazy_imports_as_low_and_respects_file_wide_optionality()
         ("shop/api.py", 2, Severity.LOW), ("shop/api.py", 11, Severity.LOW)]
 
 
+def test_dep001_takes_an_import_under_a_module_probe_for_optional() -> None:
+    # joke2k/django-environ b64b6aac40: `if pkgutil.find_loader('simplejson'): import simplejson as json`.
+    files = {
+        **APP,
+        "shop/compat.py": """\
+            import importlib.util
+            import pkgutil
+            if pkgutil.find_loader("simplejson"):
+                import simplejson as json
+            else:
+                import json
+            if importlib.util.find_spec("ujson") is not None:
+                import ujson
+            if json:
+                import msgpack
+            """,
+    }
+    reported = repo_findings(dedented(files), undeclared_import.RULE.code)
+    assert [(f.line, f.severity) for _, f in reported] == [(4, Severity.LOW), (8, Severity.LOW), (10, None)]
+
 def test_dep001_accepts_declared_first_party_optional_and_non_shipped_imports() -> None:
     files = {
         **APP,

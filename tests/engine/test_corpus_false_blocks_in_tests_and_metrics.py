@@ -137,6 +137,16 @@ def test_heuristic_findings_in_maintainers_tooling_never_block(repo: RepoBuilder
     new, blocked = new_rules(repo, {"svc/cli/run.py": script})
     assert "security" in blocked
 
+
+def test_heuristic_findings_in_a_schema_migration_never_block(repo: RepoBuilder) -> None:
+    # wger-project/wger f1b64f7947: a migration builds its SQL from its own list of table names.
+    migration = ('TABLES = ["core_user", "core_log"]\n\n\ndef add_publication(schema_editor) -> None:\n'
+                 '    schema_editor.execute(f"SELECT count(*) FROM {TABLES[0]} WHERE id > 0")\n')
+    new, blocked = new_rules(repo, {"svc/migrations/0027_publication.py": migration})
+    assert ("S608", "svc/migrations/0027_publication.py") in new and blocked == []
+    new, blocked = new_rules(repo, {"svc/queries.py": migration})
+    assert "security" in blocked
+
 # --- item 3: ratio metrics judge only the code the project ships -----------------------------------------------
 
 PACKAGED = {

@@ -6,11 +6,13 @@ to distribution names (`yaml` is provided by `PyYAML`, `sklearn` by `scikit-lear
 OpenCV build), so a declared distribution under another name counts.
 
 Imports under `if TYPE_CHECKING:` are not judged. Imports in a `try` (or its `else:`) that catches
-`ImportError`, or under `suppress(ImportError)`, are optional, and so is any other import of a module
-that the same file imports optionally (`if has_simplejson: ...`): guarding an import does not declare
-it, so an optional import is still reported, as `low`, unless an extra, a dependency group or another
-dependency list declares it. Tests, `conftest.py`, `setup.py`, `noxfile.py`, stubs, code under
-`docs/`, `examples/`, `scripts/`, `tools/`, `benchmarks/` and vendored folders, and developer scripts
+`ImportError`, under `suppress(ImportError)`, or under an `if` that probes for a module
+(`if importlib.util.find_spec("simplejson"):`, `pkgutil.find_loader`), are optional, and so is any
+other import of a module that the same file imports optionally (`if has_simplejson: ...`): guarding
+an import does not declare it, so an optional import is still reported, as `low`, unless an extra, a
+dependency group or another dependency list declares it. Tests, `conftest.py`, `setup.py`,
+`noxfile.py`, stubs, code under `docs/`, `examples/`, `scripts/`, `tools/`, `benchmarks/` and
+vendored folders, and developer scripts
 under `dev/`, `bin/` or `hack/` folders that are not packages, are not judged here: they are not
 shipped, and may import what the development and test lists declare (tests have
 `undeclared-test-import`). A `pip install ...` in a

@@ -45,6 +45,15 @@ def is_maintainer_tooling(path: str) -> bool:
     return any(part in MAINTAINER_DIRS for part in _directories(path))
 
 
+# Schema migrations (Django's, Alembic's): run once by a deploy on constants, never on a request's input.
+MIGRATION_DIRS = frozenset({"migrations", "alembic"})
+
+
+def is_migration(path: str) -> bool:
+    """Return whether a file is a schema migration (under `migrations/` or `alembic/`)."""
+    return any(part in MIGRATION_DIRS for part in _directories(path))
+
+
 def is_script_path(path: str) -> bool:
     """Return whether a file is a test, an entry point or a script rather than library code."""
     name = path.rsplit("/", 1)[-1].lower()

@@ -11,7 +11,8 @@ Data: a list with one entry per imported module, in line order:
  "line": 12,
  "type_checking": False,  # under `if TYPE_CHECKING:` (never runs)
  "optional": False,    # in a `try` (or its `else`) whose handlers catch ImportError (or broader), in
-                       # such a handler, or under `with suppress(ImportError)`: the code runs without it
+                       # such a handler, under `with suppress(ImportError)`, or in the body of an `if`
+                       # that probes for a module (`find_spec`, `find_loader`): the code runs without it
  "local": False}       # inside a function body (imported lazily, when the function runs)
 ```
 
@@ -89,7 +90,22 @@ def _guards_import(outer: ast.AST, child: ast.AST) -> bool:
         return _handler_catches_import(outer)
     if isinstance(outer, (ast.With, ast.AsyncWith)):
         return any(_suppresses_import(item.context_expr) for item in outer.items)
+    if isinstance(outer, ast.If):
+        return any(child is s for s in outer.body) and _looks_for_module(outer.test)
     return False
+
+
+# Calls that tell whether a module can be imported without importing it.
+MODULE_PROBES = frozenset({"find_spec", "find_loader", "find_module"})
+
+
+def _looks_for_module(test: ast.expr) -> bool:
+    """Return whether an `if` test asks whether a module is installed (`if importlib.util.find_spec("x"):`).
+
+    joke2k/django-environ imports simplejson under `if pkgutil.find_loader('simplejson'):`.
+    """
+    calls = [node for node in ast.walk(test) if isinstance(node, ast.Call)]
+    return any((dotted(call.func) or "").rsplit(".", 1)[-1] in MODULE_PROBES for call in calls)
 
 
 def _type_checking_branch(node: ast.If, child: ast.AST) -> bool:
