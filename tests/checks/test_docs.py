@@ -556,7 +556,8 @@ def test_gitignore_patterns_ignore_as_git_does() -> None:
     from app.checks.base import FileContext
     from app.checks.facts.git_ignore import extract, is_ignored
 
-    assert extract(FileContext("docs/.gitignore", "# built\n/cli.md\n!keep.md\n\n_build/\n")) == ["/cli.md", "_build/"]
+    text = "# built\n/cli.md\n!keep.md\n\n_build/\n"
+    assert extract(FileContext("docs/.gitignore", text)) == ["/cli.md", "!keep.md", "_build/"]
     assert extract(FileContext("docs/notes.txt", "/cli.md\n")) is None
     ignores = [("docs/reference", ["/cli.md"]), ("", ["build/", "*.egg-info/", "site", "docs/_gen/*.md"])]
     assert is_ignored("docs/reference/cli.md", ignores)
@@ -566,3 +567,9 @@ def test_gitignore_patterns_ignore_as_git_does() -> None:
     assert is_ignored("site/index.md", ignores) and is_ignored("docs/site", ignores)  # a name at any depth
     assert is_ignored("docs/_gen/api.md", ignores) and not is_ignored("x/docs/_gen/api.md", ignores)
     assert is_ignored("shop.egg-info/PKG-INFO", ignores)
+    # The last match decides, re-inclusions too, and a deeper file comes after its parents.
+    allow_list = [("docs", ["!guide.md"]), ("", ["*", "!*.md", "!*/"])]
+    assert not is_ignored("docs/guide.md", allow_list) and not is_ignored("README.md", allow_list)
+    assert is_ignored("app.py", allow_list)
+    assert is_ignored("docs/api.md", [("", ["*.md"]), ("docs", ["/api.md"])])
+    assert not is_ignored("docs/api.md", [("docs", ["!api.md"]), ("", ["*.md"])])

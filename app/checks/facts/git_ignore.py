@@ -1,7 +1,7 @@
 """Extractor `git.ignore`: the patterns of a `.gitignore` file.
 
-Data: the patterns that ignore paths, in file order (comments, blank lines and `!` re-inclusions left
-out), or None for any other file or a `.gitignore` that ignores nothing. A path that a `.gitignore`
+Data: the file's patterns in file order, `!` re-inclusions included (comments and blank lines left
+out), or None for any other file or a `.gitignore` with no pattern. A path that a `.gitignore`
 ignores is not committed: something builds it (a docs generator writing `docs/reference/cli.md`), so a
 link to it cannot be judged from the tree.
 """
@@ -21,27 +21,32 @@ KINDS = frozenset({"text"})
 
 
 def extract(ctx: FileContext) -> list[str] | None:
-    """Return the ignoring patterns of a `.gitignore`, if any."""
+    """Return the patterns of a `.gitignore`, if any."""
     if ctx.name != NAME:
         return None
     patterns = [line.strip() for line in ctx.lines]
-    kept = [p for p in patterns if p and not p.startswith(("#", "!"))]
+    kept = [p for p in patterns if p and not p.startswith("#")]
     return kept[:MAX_PATTERNS] or None
 
 
 def is_ignored(path: str, ignores: Iterable[tuple[str, list[str]]]) -> bool:
-    """Return whether a repository path is ignored by one of the `.gitignore` files given as (folder, patterns).
+    """Return whether a repository path is ignored by the `.gitignore` files given as (folder, patterns).
 
-    A pattern applies below its file's folder: one with a `/` before its end is anchored there, one
-    without matches a name at any depth, and a trailing `/` matches a folder (so every path below it).
+    As in git, the last pattern that matches decides, a `!pattern` re-includes, and a deeper file's
+    patterns come after its parents' (`*` then `!*.md` ignores everything but Markdown). A pattern applies
+    below its file's folder: one with a `/` before its end is anchored there, one without matches a name
+    at any depth, and a trailing `/` matches a folder (so every path below it).
     """
-    for folder, patterns in ignores:
+    ignored = False
+    for folder, patterns in sorted(ignores, key=lambda item: (item[0].count("/") + bool(item[0]), item[0])):
         if folder and not path.startswith(folder + "/"):
             continue
         relative = path[len(folder) + 1:] if folder else path
-        if any(_matches(relative, pattern) for pattern in patterns):
-            return True
-    return False
+        for pattern in patterns:
+            included = pattern.startswith("!")
+            if _matches(relative, pattern[1:] if included else pattern):
+                ignored = not included
+    return ignored
 
 
 def _matches(relative: str, pattern: str) -> bool:
