@@ -193,6 +193,11 @@ CORPUS: tuple[CorpusRepo, ...] = (
     CorpusRepo("wger-project/wger", "Django application with Docker and a REST API", True),
     CorpusRepo("mealie-recipes/mealie", "FastAPI application with a Vue front end and Docker", True),
     CorpusRepo("paperless-ngx/paperless-ngx", "Django application with Celery, Docker and an Angular front end", True),
+    CorpusRepo("CTFd/CTFd", "Flask application with plugins, themes and Docker", True),
+    CorpusRepo("sissbruecker/linkding", "Django application with Docker and a JavaScript front end", True),
+    CorpusRepo("TandoorRecipes/recipes", "Django application with a Vue front end and Docker", True),
+    CorpusRepo("freedomofpress/securedrop", "security-critical application: Ansible, Docker, Python", True),
+    CorpusRepo("jumpserver/jumpserver", "Django bastion host with Docker and many apps", True),
 )
 
 

@@ -277,3 +277,21 @@ def test_a_task_a_workflow_takes_from_its_matrix_is_followed(repo: RepoBuilder) 
     regressed, reasons = ci_result(repo, {".github/workflows/tests.yml": MATRIX_JOB, "pyproject.toml": POE},
                                    {".github/workflows/tests.yml": no_typing})
     assert regressed and "CI runs a type check" in reasons, reasons
+
+
+def test_replacing_bandit_with_ruffs_bandit_rules_keeps_sast(repo: RepoBuilder) -> None:
+    # CTFd/CTFd 596ba7cdbf: `bandit -r CTFd` left the Makefile's lint target; pyproject's ruff selects "S".
+    steps = "      - run: pip install -e . pytest ruff bandit\n      - run: make lint\n      - run: pytest -q\n"
+    base = {".github/workflows/tests.yml": workflow("Tests", steps),
+            "Makefile": "lint:\n\truff check shop\n\tbandit -r shop\n"}
+    ruff_s = '[project]\nname = "shop"\n\n[tool.ruff.lint]\nselect = ["E", "F", "S"]\n'
+    head = {"Makefile": "lint:\n\truff check shop\n", "pyproject.toml": ruff_s}
+    assert ci_result(repo, base, head) == (False, "")
+    # ruff without its bandit rules is a linter, not SAST.
+    regressed, reasons = ci_result(repo, base, {"Makefile": "lint:\n\truff check --select E,F shop\n"})
+    assert regressed and "CI runs SAST" in reasons
+    # Selecting them on the command line, or in ruff.toml, counts too.
+    cli = {"Makefile": "lint:\n\truff check --extend-select S shop\n"}
+    assert ci_result(repo, base, cli) == (False, "")
+    toml = {"Makefile": "lint:\n\truff check shop\n", "ruff.toml": '[lint]\nextend-select = ["S6"]\n'}
+    assert ci_result(repo, base, toml) == (False, "")

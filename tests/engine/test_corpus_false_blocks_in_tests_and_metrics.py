@@ -125,6 +125,13 @@ def test_the_same_code_shipped_still_blocks_and_undefined_names_block_in_tests(r
     assert {"security", "quality"} <= set(blocked)
 
 
+def test_invisible_characters_a_test_feeds_a_validator_never_block(repo: RepoBuilder) -> None:
+    # CTFd/CTFd 90ca471211: the tests of its validators pass a zero-width space and a bidi override.
+    inputs = 'BAD_NAMES = ["admin\u200b", "user\u202e"]\n'  # the characters themselves, as the test file holds them
+    new, blocked = new_rules(repo, {"tests/test_validators.py": inputs})
+    assert {r for r, _ in new} >= {"PLE2502", "PLE2515"} and blocked == []
+    new, blocked = new_rules(repo, {"svc/names.py": inputs})
+    assert "quality" in blocked
 
 def test_heuristic_findings_in_maintainers_tooling_never_block(repo: RepoBuilder) -> None:
     # rich f000c31491: `shell=True` in tools/make_width_tables.py, a generator only maintainers run.

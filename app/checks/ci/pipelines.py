@@ -71,6 +71,10 @@ def merge(into: Found, found: Found, advisory: bool = False) -> None:
         into[cap] = into.get(cap, False) or (enforcing and not advisory)
 
 
+# ruff-pre-commit's linting hooks (`ruff-format` only formats).
+RUFF_HOOKS = frozenset({"ruff", "ruff-check"})
+
+
 class Resolver:
     """Follows commands into the task files of one snapshot."""
 
@@ -79,6 +83,7 @@ class Resolver:
         # What each script provides: a generated tox.ini runs the same few command lines in hundreds of
         # environments, and dozens of CI jobs call tox, which made a quarter of a million parses.
         self._scripts: dict[tuple[str, str, int, bool], Found] = {}
+        self._ruff_config_scans: bool | None = None  # whether the root ruff configuration selects `S`
         for path, facts in view.files.items():
             data = facts.data.get(ci_config.KEY)
             if isinstance(data, dict):
@@ -108,6 +113,8 @@ class Resolver:
         if resolved:  # a task found but seen to do nothing known is judged by its name, as one not found
             return resolved
         found = dict.fromkeys(command_capabilities(command), True)
+        if command.program == "ruff" and command.operands[:1] in ([], ["check"]) and self._ruff_scans(command.args):
+            found[SAST] = True
         names = task_targets(command) if command.program in _TASK_RUNNERS else []
         if command.program in ("tox", "nox"):  # their environments are named after -e / -s, not as operands
             names = tox_envs(command)
@@ -116,6 +123,29 @@ class Resolver:
         for name in names:
             merge(found, dict.fromkeys(name_capabilities(name), True))
         return found
+
+    def _ruff_scans(self, args: tuple[str, ...]) -> bool:
+        """Return whether a `ruff check` runs bandit's rules: selected on its command line, else by its config.
+
+        CTFd/CTFd 596ba7cdbf replaced `bandit -r CTFd` with ruff's `S` rules in pyproject.toml: SAST still runs.
+        """
+        selected: bool | None = None  # what `--select` says: it replaces the configuration's selection
+        for index, arg in enumerate(args):
+            option, _, value = arg.partition("=")
+            if option in ("--select", "--extend-select"):
+                chosen = value or (args[index + 1] if index + 1 < len(args) else "")
+                security = any(ci_config.is_security_selector(code) for code in chosen.split(","))
+                if security and option == "--extend-select":
+                    return True
+                if option == "--select":
+                    selected = security
+        if selected is not None:
+            return selected
+        if self._ruff_config_scans is None:
+            self._ruff_config_scans = any(
+                data.get("ruff_security") or data.get("security") for path, data in self.configs.items()
+                if data.get("type") in ("pyproject", "ruff") and "/" not in path)
+        return self._ruff_config_scans
 
     def _resolve(self, command: Command, cwd: str, depth: int) -> Found | None:
         """Return what a task runner or script provides when its definition is in the tree, else None."""
@@ -247,6 +277,8 @@ class Resolver:
         for hook, entry in hooks:
             from_entry = self.script(entry, "", MAX_DEPTH) if entry and not ci_only else {}
             merge(found, from_entry or dict.fromkeys(hook_capabilities(hook), True))
+            if hook in RUFF_HOOKS and self._ruff_scans(()):
+                found[SAST] = True
         return found
 
     def uses(self, uses: str, depth: int) -> Found:

@@ -14,7 +14,9 @@ Data by file (None for other files), with a `type`:
 - `tox`: `envlist`, `envs` {name: {"commands", "advisory"}}, from `tox.ini` or the native TOML form (`tox.toml`,
   `[tool.tox]` in pyproject.toml: `env_list`, `[env_run_base]` as `<default>`, `[env.NAME]`);
 - `nox`: `sessions` {name: [command]};
-- `pyproject`: `build` (has a build system), `scripts` {"hatch:env:name" | "poe:name": [command]}, `tox`;
+- `pyproject`: `build` (has a build system), `scripts` {"hatch:env:name" | "poe:name": [command]}, `tox`,
+  `ruff_security` (its ruff configuration selects the bandit rules, `S`);
+- `ruff` (`ruff.toml`, `.ruff.toml`): `security`, the same;
 - `npm`: `scripts` {name: command};
 - `script` (`*.sh`): `text`.
 Nothing here runs: the files are read as text, YAML, INI, TOML, JSON or a Python syntax tree.
@@ -78,6 +80,8 @@ def _extract(ctx: FileContext) -> dict[str, Any] | None:
         return _nox(ctx)
     if lower == "pyproject.toml":
         return _pyproject(ctx.text)
+    if lower in ("ruff.toml", ".ruff.toml"):
+        return _ruff_toml(ctx.text)
     if lower == "package.json":
         return _package_json(ctx.text)
     if lower.endswith((".sh", ".bash")) or _SHEBANG.match(ctx.text):
@@ -459,7 +463,33 @@ def _pyproject(text: str) -> dict[str, Any] | None:
     for name, value in _table(_table(tool, "poe"), "tasks").items():
         task = value.get("cmd") or value.get("shell") or value.get("sequence") if isinstance(value, dict) else value
         scripts[f"poe:{name}"] = _strings(task)
-    return {"type": "pyproject", "build": "build-system" in data, "scripts": scripts, "tox": _pyproject_tox(tool)}
+    return {"type": "pyproject", "build": "build-system" in data, "scripts": scripts, "tox": _pyproject_tox(tool),
+            "ruff_security": _ruff_selects_security(_table(tool, "ruff"))}
+
+
+def _ruff_toml(text: str) -> dict[str, Any] | None:
+    """Return whether a `ruff.toml` turns on ruff's security rules."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    return {"type": "ruff", "security": _ruff_selects_security(data)}
+
+
+def _ruff_selects_security(ruff: dict[str, Any]) -> bool:
+    """Return whether a ruff configuration selects its bandit rules (`S`, `S6`, `ALL`), in `lint` or at the top."""
+    chosen: list[Any] = []
+    for table in (ruff, _table(ruff, "lint")):
+        for key in ("select", "extend-select"):
+            value = table.get(key)
+            chosen.extend(value if isinstance(value, list) else [])
+    return any(isinstance(code, str) and is_security_selector(code) for code in chosen)
+
+
+def is_security_selector(code: str) -> bool:
+    """Return whether a ruff rule selector takes in bandit's rules (`S`, `S3`, `S608`, `ALL`)."""
+    code = code.strip().upper()
+    return code == "ALL" or (code.startswith("S") and code[1:].isdigit()) or code == "S"
 
 
 def _pyproject_tox(tool: dict[str, Any]) -> dict[str, Any] | None:
