@@ -179,9 +179,22 @@ def graded(found: list[RawFinding], text: str) -> list[RawFinding]:
     if not any(f.code == UNDEFINED_NAME and f.column for f in found):
         return found
     spans = _plain_string_spans(text)
-    return [dataclasses.replace(f, severity=Severity.LOW, message=f.message + FORWARD_REFERENCE)
-            if f.code == UNDEFINED_NAME and _inside(spans, (f.line, f.column - 1)) else f
-            for f in found]
+    return [_graded_undefined(f, spans) if f.code == UNDEFINED_NAME else f for f in found]
+
+
+# Names only type checkers define: a file that uses them is a type checker's input, never run
+# (sanic dc3c4d1393 added `tests/typing/samples/*.py` that `reveal_type(...)` what mypy infers).
+TYPE_CHECKER_NAMES = ("`reveal_type`", "`reveal_locals`")
+TYPE_CHECKER_INPUT = " (a name only type checkers define: the file is their input, not code that runs)"
+
+
+def _graded_undefined(finding: RawFinding, spans: list[tuple[_Position, _Position]]) -> RawFinding:
+    """Return an undefined name's finding, low when it is a forward reference or a type checker's own name."""
+    if _inside(spans, (finding.line, finding.column - 1)):
+        return dataclasses.replace(finding, severity=Severity.LOW, message=finding.message + FORWARD_REFERENCE)
+    if finding.message.endswith(TYPE_CHECKER_NAMES):
+        return dataclasses.replace(finding, severity=Severity.LOW, message=finding.message + TYPE_CHECKER_INPUT)
+    return finding
 
 
 def _plain_string_spans(text: str) -> list[tuple[_Position, _Position]]:

@@ -605,6 +605,17 @@ def test_nox_hatch_npm_and_shell_scripts_are_followed() -> None:
     assert units["CI runs dependency audit"] and units["CI runs container/IaC scan"]
 
 
+def test_a_nox_session_calling_another_noxfile_function_runs_its_commands() -> None:
+    # urllib3/urllib3 eabc20ff0c: CI runs `nox -s lint`, whose session calls `mypy(session)`.
+    noxfile = ("import nox\n\n\ndef run_mypy(session):\n    session.run('mypy', 'src')\n\n\n"
+               "@nox.session\ndef lint(session):\n    session.run('pre-commit', 'run')\n    run_mypy(session)\n\n\n"
+               "@nox.session\ndef loop(session):\n    loop(session)\n")
+    units = capability_units({".github/workflows/ci.yml": on_pr("      - run: uvx nox -s lint\n"), "noxfile.py": noxfile})
+    assert units["CI runs a type check"] is True
+    alone = noxfile.replace("    run_mypy(session)\n", "")
+    units = capability_units({".github/workflows/ci.yml": on_pr("      - run: uvx nox -s lint\n"), "noxfile.py": alone})
+    assert units["CI runs a type check"] is False
+
 def test_pre_commit_ci_and_local_reusable_workflows_count() -> None:
     config = "ci:\n  skip: [mypy]\nrepos:\n  - repo: x\n    rev: v1\n    hooks:\n      - id: detect-secrets\n      - id: mypy\n"
     units = capability_units({".pre-commit-config.yaml": config})

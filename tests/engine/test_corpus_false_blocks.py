@@ -210,6 +210,12 @@ def test_an_undefined_name_in_a_string_annotation_is_low(repo: RepoBuilder) -> N
     [found] = [f for f in report.findings if f.rule == "F821"]
     assert (found.severity.value, found.line) == ("low", 8)
     assert "string annotation" in found.message
+    # A type checker's own name marks a type checker's input (sanic dc3c4d1393's tests/typing/samples/).
+    sample = '"""Sample."""\nfrom shop import api\n\nreveal_type(api)\n'
+    revealed = run_audit(repo, base, repo.commit("sample", {"tests/typing/samples/app.py": sample}))
+    assert revealed.passed
+    assert [f.severity.value for f in revealed.findings if f.rule == "F821" and "samples" in f.path] == ["low"]
+    repo.delete("tests/typing/samples/app.py")
     # A name that runs (in code, or inside an f-string's braces) still blocks.
     for code in ("    creator = User()\n", '    title = f"{Author}"\n'):
         run = run_audit(repo, base, repo.commit("runs", {"src/shop/models.py": MODELS + code}))

@@ -407,15 +407,43 @@ def _nox(ctx: FileContext) -> dict[str, Any] | None:
     """Return the commands each nox session runs (`session.run("pytest", ...)`, its string arguments)."""
     if ctx.tree is None:
         return None
+    functions = {f.name: f for f in ctx.tree.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)}
+    runs = {name: _function_runs(func, functions) for name, func in functions.items()}
     sessions: dict[str, list[str]] = {}
-    for func in ctx.tree.body:
-        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
+    for func in functions.values():
         name = _session_name(func)
-        if name is None:
-            continue
-        sessions[name] = [cmd for node in ast.walk(func) if isinstance(node, ast.Call) and (cmd := _session_run(node))]
+        if name is not None:
+            sessions[name] = _runs_through_calls(func.name, runs)
     return {"type": "nox", "sessions": sessions}
+
+
+def _function_runs(func: ast.FunctionDef | ast.AsyncFunctionDef,
+                   functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> list[str | tuple[str]]:
+    """Return, in order, the commands a noxfile function runs and the noxfile functions it calls (as 1-tuples)."""
+    found: list[str | tuple[str]] = []
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id in functions and node.func.id != func.name:
+            found.append((node.func.id,))
+        elif command := _session_run(node):
+            found.append(command)
+    return found
+
+
+MAX_NOX_CALLS = 5  # how deep one session's calls into the noxfile's other functions are followed
+
+
+def _runs_through_calls(name: str, runs: dict[str, list[str | tuple[str]]], depth: int = 0) -> list[str]:
+    """Return the commands a noxfile function runs, with those of the functions it calls (urllib3's `lint`
+    session calls `mypy(session)`; sessions often share a `tests_impl(session)` helper)."""
+    commands: list[str] = []
+    for item in runs.get(name, []):
+        if isinstance(item, str):
+            commands.append(item)
+        elif depth < MAX_NOX_CALLS:
+            commands.extend(_runs_through_calls(item[0], runs, depth + 1))
+    return commands
 
 
 def _session_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
