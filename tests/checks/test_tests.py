@@ -280,6 +280,28 @@ def test_tst001_is_low_for_a_test_named_as_checking_that_nothing_raises() -> Non
     assert graded == [(1, Severity.LOW), (5, Severity.LOW), (9, None)]
 
 
+def test_tst001_is_low_for_a_test_that_makes_a_mock_raise_and_asserts_nothing() -> None:
+    # pdm-project/pdm d14eebc6ae: "print_results handles UnicodeEncodeError gracefully".
+    files = {
+        "tests/test_search.py": """\
+            def test_unicode_error(mocker):
+                ui = mocker.Mock()
+                ui.echo.side_effect = UnicodeEncodeError("utf-8", "", 0, 1, "x")
+                print_results(ui, [])
+
+            def test_timeout(mocker):
+                client = mocker.Mock(get=mocker.Mock(side_effect=httpx.ConnectTimeout))
+                fetch(client)
+
+            def test_values(mocker):
+                ui = mocker.Mock()
+                ui.echo.side_effect = ["a", "b"]
+                print_results(ui, [])
+            """,
+    }
+    graded = [(f.line, f.severity) for _, f in findings(files, no_assertion.RULE.code)]
+    assert graded == [(1, Severity.LOW), (6, Severity.LOW), (10, None)]
+
 def test_tst001_accepts_every_kind_of_assertion() -> None:
     files = {
         "tests/helpers.py": "def run_case(x):\n    assert x\n",

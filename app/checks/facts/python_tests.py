@@ -326,7 +326,39 @@ def _test_entry(
         entry["calls"] = sorted(calls.get(id(func), set()) - through_super)[:MAX_CALLS]
         if through_super:
             entry["supers"] = sorted(through_super)[:MAX_CALLS]
+        if _injects_error(func):
+            entry["injects_error"] = True
     return entry
+
+
+# The ends of exception names a test makes a mock raise (`ui.echo.side_effect = UnicodeEncodeError(...)`).
+EXCEPTION_ENDINGS = ("Error", "Exception", "Exit", "Interrupt", "Timeout")
+
+
+def _injects_error(func: Function) -> bool:
+    """Return whether a test makes a mock raise (`m.side_effect = OSError(...)`, `Mock(side_effect=KeyError)`).
+
+    A test that does so and asserts nothing checks that the code under test handles the error
+    (pdm-project/pdm d14eebc6ae: "print_results handles UnicodeEncodeError gracefully").
+    """
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign):
+            values = [node.value] if any(isinstance(t, ast.Attribute) and t.attr == "side_effect"
+                                         for t in node.targets) else []
+        elif isinstance(node, ast.Call):
+            values = [kw.value for kw in node.keywords if kw.arg == "side_effect"]
+        else:
+            continue
+        if any(_names_exception(value) for value in values):
+            return True
+    return False
+
+
+def _names_exception(value: ast.expr) -> bool:
+    """Return whether an expression is an exception class or instance, by its name (`OSError`, `KeyError("x")`)."""
+    target = value.func if isinstance(value, ast.Call) else value
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+    return name.endswith(EXCEPTION_ENDINGS)
 
 
 def _disables_inherited(ctx: FileContext, func: Function) -> bool:

@@ -15,7 +15,8 @@ given other input, it does not raise; so is a helper of the file that makes such
 that raises does not assert on the test's behalf: it is the code under test, so a test whose only
 check is that such a function does not raise is reported too, at low severity (it checks something,
 just not the result). So is a test whose name says that is its check (`test_x_without_error`,
-`test_y_does_not_raise`, `test_smoke`). A `raise` in test code
+`test_y_does_not_raise`, `test_smoke`), and one that makes a mock raise (`m.side_effect = OSError()`)
+and checks only that the error is handled. A `raise` in test code
 counts because a hand-written `if x != y: raise AssertionError` is an assertion. Skipped and xfail
 tests are reported by their own checks instead; a test whose body only imports or reads attributes
 checks that they exist; an empty test method in a class with bases overrides an inherited test to
@@ -82,17 +83,21 @@ def find(view: RepoView) -> Iterator[RepoFinding]:
                 if _through_super(test["name"], supers, parents):
                     continue
             name = test["name"]
-            message, severity = _verdict(name, sorted(calls & helpers[1]))
+            message, severity = _verdict(name, sorted(calls & helpers[1]), bool(test.get("injects_error")))
             finding = RawFinding(RULE.code, test["line"], message, snippet=test_snippet("no assertion", name),
                                  severity=severity)
             yield RepoFinding(path, finding)
 
 
-def _verdict(name: str, raising: list[str]) -> tuple[str, Severity | None]:
+def _verdict(name: str, raising: list[str], injects_error: bool = False) -> tuple[str, Severity | None]:
     """Return the message and severity override of a test that asserts nothing.
 
-    Only "it does not raise" is checked, by the code under test or as the name says: weak, yet a test (low).
+    Only "it does not raise" is checked, by the code under test, as the name says, or of an error the test
+    makes a mock raise: weak, yet a test (low).
     """
+    if injects_error:
+        return (f"test `{name}` asserts nothing; it only checks that the error it makes a mock raise "
+                "(`side_effect`) does not escape", Severity.LOW)
     if raising:
         return f"test `{name}` asserts nothing; only that `{raising[0]}` (code under test) does not raise", Severity.LOW
     if _named_as_not_raising(name):
