@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/parse_floor.py [--tree DIR] [--repeat N]
 
-With no `--tree` it unpacks the Django sdist that `bench/audit` caches in `.bench/cache/` (run
-`bench/audit` once first). It times, in this process and on one core, each step of analysing every
-Python file of the tree:
+With no `--tree` it takes the Django sdist `bench/audit` measures, through `bench/audit`'s own
+download (cached in `.bench/cache/`) and safe unpacking. It times, in this process and on one core,
+each step of analysing every Python file of the tree:
 
 - `parse, no objects`: CPython's own parser and symbol table (`_symtable.symtable`), the C work that
   builds no Python object: the least any analysis on CPython's parser can cost;
@@ -19,23 +19,22 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.machinery
 import os
 import resource
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.engine.facts import analyse_text  # noqa: E402 - the repository root goes on the path first
 from app.engine.ruff import ruff_binary, ruff_command  # noqa: E402
-
-CACHE = ROOT / ".bench" / "cache"
 
 
 def python_files(tree: Path) -> list[tuple[str, str]]:
@@ -106,15 +105,21 @@ def ruff_cpu(tree: Path, repeat: int) -> tuple[float, float]:
     return best_cpu_seconds, best_wall
 
 
+def bench_audit() -> ModuleType:
+    """Load `bench/audit` (a script with no `.py`) as a module, for its sdist download and unpacking."""
+    loader = importlib.machinery.SourceFileLoader("bench_audit", str(ROOT / "bench" / "audit"))
+    module = ModuleType(loader.name)
+    module.__file__ = loader.path  # it finds the repository, and its cache, from its own path
+    sys.modules[loader.name] = module  # its dataclasses look their module up while the class is made
+    loader.exec_module(module)
+    return module
+
+
 def django_tree(work: Path) -> Path:
-    """Unpack the Django sdist `bench/audit` caches, and return its root."""
-    sdists = sorted(CACHE.glob("Django-*.tar.gz"))
-    if not sdists:
-        raise SystemExit("bench/parse_floor.py: no Django sdist in .bench/cache/: run bench/audit once, or pass --tree")
-    with tarfile.open(sdists[-1]) as archive:
-        archive.extractall(work, filter="data")
-    [root] = [p for p in work.iterdir() if p.is_dir()]
-    return root
+    """Return the root of the Django sdist `bench/audit` measures, unpacked under `work`."""
+    audit = bench_audit()
+    tree: Path = audit.unpack(audit.download_sdist(audit.DJANGO_VERSION), work)
+    return tree
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from app.checks.base import RepoView
 from app.checks.registry import checks_by_code
-from app.checks.ruff_rules import is_ruff_code, ruff_rule
+from app.checks.ruff_rules import UNDEFINED_NAME, is_ruff_code, ruff_rule
 from app.engine.collect import normalise
 from app.engine.model import Domain, Finding, RawFinding, Severity
 from config.policy import Policy
@@ -166,22 +166,20 @@ def _known_at_base(new: list[Finding], base: list[Finding]) -> tuple[list[Findin
     continued: list[Finding] = []
     still_new: list[Finding] = []
     for finding in new:
-        if (finding.move_key in known and _is_shared(finding.rule)) or _folder_name(finding) in injected:
+        if (finding.move_key in known and _is_shared(finding.rule)) or (
+                finding.rule == UNDEFINED_NAME and _folder_name(finding) in injected):
             continued.append(replace(finding, status="unchanged"))
         else:
             still_new.append(finding)
     return continued, still_new
 
 
-UNDEFINED_NAME = "F821"
 # In how many files of one folder the base must report a name undefined for it to be the folder's convention.
 INJECTED_AT = 2
 
 
 def _folder_name(finding: Finding) -> tuple[str, str]:
-    """Return (folder, message) of an undefined name, or empty strings for any other finding."""
-    if finding.rule != UNDEFINED_NAME:
-        return "", ""
+    """Return (folder, message) of a finding: an undefined name's message names the name."""
     return finding.path.rpartition("/")[0], finding.message
 
 

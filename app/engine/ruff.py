@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.checks.ruff_rules import MAX_COMPLEXITY, RUFF_IGNORE, RUFF_SELECT
+from app.checks.ruff_rules import MAX_COMPLEXITY, RUFF_IGNORE, RUFF_SELECT, UNDEFINED_NAME
 from app.engine.model import RawFinding, Severity
 from app.engine.python_target import RUNTIME_TARGET
 
@@ -162,7 +162,6 @@ def parse_ruff_output(out: bytes, names: Mapping[str, str]) -> dict[str, list[Ra
     return found
 
 
-UNDEFINED_NAME = "F821"
 FORWARD_REFERENCE = " in a string annotation: type checkers and get_type_hints() fail on it, running code does not"
 _STRING_PREFIX = re.compile(r"[A-Za-z]*")  # b, r, u, f and their mixes
 _Position = tuple[int, int]  # (1-based line, 0-based column), as tokenize gives them

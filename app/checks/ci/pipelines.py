@@ -143,7 +143,7 @@ class Resolver:
             return selected
         if self._ruff_config_scans is None:
             self._ruff_config_scans = any(
-                data.get("ruff_security") or data.get("security") for path, data in self.configs.items()
+                data.get("ruff_security") for path, data in self.configs.items()
                 if data.get("type") in ("pyproject", "ruff") and "/" not in path)
         return self._ruff_config_scans
 

@@ -16,7 +16,7 @@ Data by file (None for other files), with a `type`:
 - `nox`: `sessions` {name: [command]};
 - `pyproject`: `build` (has a build system), `scripts` {"hatch:env:name" | "poe:name": [command]}, `tox`,
   `ruff_security` (its ruff configuration selects the bandit rules, `S`);
-- `ruff` (`ruff.toml`, `.ruff.toml`): `security`, the same;
+- `ruff` (`ruff.toml`, `.ruff.toml`): `ruff_security`, the same;
 - `npm`: `scripts` {name: command};
 - `script` (`*.sh`): `text`.
 Nothing here runs: the files are read as text, YAML, INI, TOML, JSON or a Python syntax tree.
@@ -198,15 +198,14 @@ def _with_matrix(script: str, values: dict[str, list[str]]) -> list[str]:
         return [script]
     variants = [script]
     for name in sorted({m.group(1) for m in _MATRIX_REF.finditer(script)} & values.keys()):
-        reference = re.compile(r"\$\{\{\s*matrix\." + re.escape(name) + r"\s*\}\}")
-        variants = [_substituted(reference, variant, value)
+        variants = [_substituted(variant, name, value)
                     for variant in variants for value in values[name]][:MAX_VARIANTS]
     return variants
 
 
-def _substituted(reference: re.Pattern[str], script: str, value: str) -> str:
-    """Return a script with a matrix reference replaced by one of its values, taken literally."""
-    return reference.sub(lambda _match: value, script)
+def _substituted(script: str, name: str, value: str) -> str:
+    """Return a script with its references to one matrix variable replaced by a value, taken literally."""
+    return _MATRIX_REF.sub(lambda match: value if match.group(1) == name else match.group(0), script)
 
 
 def _composite_action(ctx: FileContext) -> dict[str, Any] | None:
@@ -408,7 +407,7 @@ def _nox(ctx: FileContext) -> dict[str, Any] | None:
     if ctx.tree is None:
         return None
     functions = {f.name: f for f in ctx.tree.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)}
-    runs = {name: _function_runs(func, functions) for name, func in functions.items()}
+    runs = {name: _function_runs(func, functions.keys() - {name}) for name, func in functions.items()}
     sessions: dict[str, list[str]] = {}
     for func in functions.values():
         name = _session_name(func)
@@ -417,33 +416,36 @@ def _nox(ctx: FileContext) -> dict[str, Any] | None:
     return {"type": "nox", "sessions": sessions}
 
 
-def _function_runs(func: ast.FunctionDef | ast.AsyncFunctionDef,
-                   functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> list[str | tuple[str]]:
-    """Return, in order, the commands a noxfile function runs and the noxfile functions it calls (as 1-tuples)."""
-    found: list[str | tuple[str]] = []
+# A noxfile function's own commands, and the other noxfile functions it calls.
+_FunctionRuns = tuple[list[str], list[str]]
+
+
+def _function_runs(func: ast.FunctionDef | ast.AsyncFunctionDef, others: set[str]) -> _FunctionRuns:
+    """Return the commands a noxfile function runs and the other noxfile functions it calls."""
+    commands: list[str] = []
+    called: list[str] = []
     for node in ast.walk(func):
         if not isinstance(node, ast.Call):
             continue
-        if isinstance(node.func, ast.Name) and node.func.id in functions and node.func.id != func.name:
-            found.append((node.func.id,))
+        if isinstance(node.func, ast.Name) and node.func.id in others:
+            called.append(node.func.id)
         elif command := _session_run(node):
-            found.append(command)
-    return found
+            commands.append(command)
+    return commands, called
 
 
 MAX_NOX_CALLS = 5  # how deep one session's calls into the noxfile's other functions are followed
 
 
-def _runs_through_calls(name: str, runs: dict[str, list[str | tuple[str]]], depth: int = 0) -> list[str]:
+def _runs_through_calls(name: str, runs: dict[str, _FunctionRuns], depth: int = 0) -> list[str]:
     """Return the commands a noxfile function runs, with those of the functions it calls (urllib3's `lint`
     session calls `mypy(session)`; sessions often share a `tests_impl(session)` helper)."""
-    commands: list[str] = []
-    for item in runs.get(name, []):
-        if isinstance(item, str):
-            commands.append(item)
-        elif depth < MAX_NOX_CALLS:
-            commands.extend(_runs_through_calls(item[0], runs, depth + 1))
-    return commands
+    commands, called = runs.get(name, ([], []))
+    found = list(commands)
+    if depth < MAX_NOX_CALLS:
+        for other in called:
+            found.extend(_runs_through_calls(other, runs, depth + 1))
+    return found
 
 
 def _session_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
@@ -501,7 +503,7 @@ def _ruff_toml(text: str) -> dict[str, Any] | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return None
-    return {"type": "ruff", "security": _ruff_selects_security(data)}
+    return {"type": "ruff", "ruff_security": _ruff_selects_security(data)}
 
 
 def _ruff_selects_security(ruff: dict[str, Any]) -> bool:
@@ -514,10 +516,12 @@ def _ruff_selects_security(ruff: dict[str, Any]) -> bool:
     return any(isinstance(code, str) and is_security_selector(code) for code in chosen)
 
 
+_SECURITY_SELECTOR = re.compile(r"ALL|S\d*")  # not SIM, SLF or SLOT: other families that start with S
+
+
 def is_security_selector(code: str) -> bool:
     """Return whether a ruff rule selector takes in bandit's rules (`S`, `S3`, `S608`, `ALL`)."""
-    code = code.strip().upper()
-    return code == "ALL" or (code.startswith("S") and code[1:].isdigit()) or code == "S"
+    return _SECURITY_SELECTOR.fullmatch(code.strip().upper()) is not None
 
 
 def _pyproject_tox(tool: dict[str, Any]) -> dict[str, Any] | None:

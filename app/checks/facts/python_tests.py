@@ -356,8 +356,7 @@ def _injects_error(func: Function) -> bool:
 
 def _names_exception(value: ast.expr) -> bool:
     """Return whether an expression is an exception class or instance, by its name (`OSError`, `KeyError("x")`)."""
-    target = value.func if isinstance(value, ast.Call) else value
-    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+    name = dotted(value.func if isinstance(value, ast.Call) else value) or ""
     return name.endswith(EXCEPTION_ENDINGS)
 
 

@@ -112,7 +112,7 @@ def _named_after(path: str, named: set[str]) -> bool:
     `tests/test_scene_objects.py` still tests.
     """
     folders = [part.lstrip("_") for part in path.split("/")[:-1]]
-    packages = {"_".join(folders[-2:]) if len(folders) > 1 else "", folders[-1] if folders else ""} - {""}
+    packages = {folders[-1], "_".join(folders[-2:])} if folders else set()
     stem = _stem(path)
     if stem.lstrip("_") in named or packages & named:
         return True
